@@ -1,0 +1,76 @@
+package io.botvisor.ipc;
+
+import io.botvisor.ipc.internal.QueueRetention;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+
+/**
+ * One Chronicle queue directory, opened with the settings every botvisor queue shares: a small block size (control
+ * traffic is a few hundred bytes a second; the default 64 MB block would only grow resident memory), hourly cycles,
+ * and deletion of cycle files older than the previous cycle once they are released, so a queue never grows without
+ * bound. Thread-safe for opening writers and readers; close it once, after them.
+ */
+public final class IpcQueue implements AutoCloseable {
+    /** 256 KiB: several minutes of heartbeats per block; the mapping is sparse, so RSS follows what is written. */
+    static final long BLOCK_SIZE = 256 * 1024;
+
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+
+    private IpcQueue(Path dir, SingleChronicleQueue queue) {
+        this.dir = dir;
+        this.queue = queue;
+    }
+
+    public static IpcQueue open(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            QueueRetention retention = new QueueRetention();
+            SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir)
+                    .blockSize(BLOCK_SIZE)
+                    .rollCycle(RollCycles.FAST_HOURLY)
+                    .storeFileListener(retention)
+                    .build();
+            retention.attach(q);
+            return new IpcQueue(dir, q);
+        } catch (Exception e) {
+            throw new UnableToOpenQueueException("cannot open queue " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** A writer for this queue. A queue should have one writing process (see shared/design-notes.md). */
+    public MessageWriter writer() {
+        return new MessageWriter(queue.createAppender(), dir.toString());
+    }
+
+    /** A reader that sees only what is written after this call: nothing stale is ever delivered. */
+    public MessageReader readerFromEnd() {
+        return new MessageReader(queue.createTailer().toEnd(), dir.toString());
+    }
+
+    SingleChronicleQueue chronicle() {
+        return queue;
+    }
+
+    @Override
+    public void close() {
+        queue.close();
+    }
+
+    @Override
+    public String toString() {
+        return "queue " + dir;
+    }
+
+    static File[] cycleFiles(Path dir) {
+        return dir.toFile().listFiles((d, name) -> name.endsWith(".cq4"));
+    }
+}

@@ -1,0 +1,72 @@
+package io.botvisor.ipc;
+
+import java.util.Map;
+
+/**
+ * Converts messages to and from {@link Fields}. Stateless and thread-safe.
+ *
+ * <p>Every encoded message has {@code v} (the codec version) and {@code type}. A reader rejects a message whose
+ * version it does not speak with {@link MalformedMessageException}; the caller logs and skips it.
+ */
+public final class MessageCodec {
+    public static final int VERSION = 1;
+
+    private MessageCodec() {
+    }
+
+    public static Fields encode(Message m) {
+        Fields f = new Fields().put("v", VERSION);
+        if (m instanceof Message.Ready r) {
+            f.put("type", "READY").put("gen", r.gen()).put("pid", r.pid()).put("startupMillis", r.startupMillis());
+        } else if (m instanceof Message.Heartbeat h) {
+            f.put("type", "HEARTBEAT").put("gen", h.gen()).put("seq", h.seq())
+                    .put("heapUsed", h.heapUsed()).put("heapMax", h.heapMax()).put("gcTimeMillis", h.gcTimeMillis())
+                    .put("gcCount", h.gcCount()).put("threads", h.threads()).put("cpuTimeMillis", h.cpuTimeMillis())
+                    .put("selfCheckOk", h.selfCheckOk()).put("selfCheckDetail", h.selfCheckDetail())
+                    .put("counters", Message.encodeCounters(h.counters()));
+        } else if (m instanceof Message.Event e) {
+            f.put("type", "EVENT").put("gen", e.gen()).put("kind", e.kind()).put("detail", e.detail());
+        } else if (m instanceof Message.Stop s) {
+            f.put("type", "STOP").put("gen", s.gen()).put("reason", s.reason())
+                    .put("deadlineMillis", s.deadlineMillis()).put("expiresAt", s.expiresAtMillis());
+        } else if (m instanceof Message.Ping p) {
+            f.put("type", "PING").put("gen", p.gen()).put("id", p.id()).put("expiresAt", p.expiresAtMillis());
+        } else if (m instanceof Message.Pong p) {
+            f.put("type", "PONG").put("gen", p.gen()).put("id", p.id());
+        } else if (m instanceof Message.ControlRequest c) {
+            f.put("type", "CONTROL").put("id", c.id()).put("command", c.command())
+                    .put("args", Message.encodeArgs(c.args())).put("expiresAt", c.expiresAtMillis());
+        } else if (m instanceof Message.ControlReply c) {
+            f.put("type", "REPLY").put("id", c.id()).put("exitCode", c.exitCode()).put("output", c.output());
+        } else {
+            throw new IllegalArgumentException("no encoding for " + m.getClass().getName());
+        }
+        return f.put("time", m.timeMillis());
+    }
+
+    public static Message decode(Map<String, String> raw) {
+        Fields f = Fields.of(raw);
+        long version = f.int64("v");
+        if (version != VERSION) {
+            throw new MalformedMessageException("version " + version + " is not supported (expected " + VERSION + ")");
+        }
+        String type = f.text("type");
+        long time = f.int64("time");
+        return switch (type) {
+            case "READY" -> new Message.Ready(f.int64("gen"), f.int64("pid"), f.int64("startupMillis"), time);
+            case "HEARTBEAT" -> new Message.Heartbeat(f.int64("gen"), f.int64("seq"), f.int64("heapUsed"),
+                    f.int64("heapMax"), f.int64("gcTimeMillis"), f.int64("gcCount"), f.int32("threads"),
+                    f.int64("cpuTimeMillis"), f.bool("selfCheckOk"), f.text("selfCheckDetail", ""),
+                    Message.decodeCounters(f.text("counters", "")), time);
+            case "EVENT" -> new Message.Event(f.int64("gen"), f.text("kind"), f.text("detail", ""), time);
+            case "STOP" -> new Message.Stop(f.int64("gen"), f.text("reason", ""), f.int64("deadlineMillis"),
+                    f.int64("expiresAt"), time);
+            case "PING" -> new Message.Ping(f.int64("gen"), f.int64("id"), f.int64("expiresAt"), time);
+            case "PONG" -> new Message.Pong(f.int64("gen"), f.int64("id"), time);
+            case "CONTROL" -> new Message.ControlRequest(f.text("id"), f.text("command"),
+                    Message.decodeArgs(f.text("args", "")), f.int64("expiresAt"), time);
+            case "REPLY" -> new Message.ControlReply(f.text("id"), f.int32("exitCode"), f.text("output", ""), time);
+            default -> throw new MalformedMessageException("type \"" + type + "\" is unknown");
+        };
+    }
+}

@@ -1,0 +1,98 @@
+package io.botvisor.ipc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IpcQueueTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyMessageTypeSurvivesTheQueueUnchanged() {
+        List<Message> sent = List.of(
+                new Message.Ready(7, 1234, 310, 1000),
+                new Message.Heartbeat(7, 3, 10_000, 64_000, 12, 2, 11, 450, false, "db down",
+                        Map.of("updates", 5L, "errors", 1L), 1001),
+                new Message.Event(7, "stopping", "asked by supervisor", 1002),
+                new Message.Stop(7, "ctl stop", 10_000, 5000, 1003),
+                new Message.Ping(7, 99, 5000, 1004),
+                new Message.Pong(7, 99, 1005),
+                new Message.ControlRequest("c-1", "stop", List.of("drill-1", "drill-2"), 9000, 1006),
+                new Message.ControlReply("c-1", 2, "unknown bot 'x'\nsecond line", 1007));
+        List<Message> received = new ArrayList<>();
+        try (IpcQueue q = IpcQueue.open(dir)) {
+            MessageReader reader = q.readerFromEnd();
+            MessageWriter writer = q.writer();
+            sent.forEach(writer::write);
+            reader.poll(100, received::add);
+        }
+        assertThat(received).containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void readerOpenedLaterNeverSeesEarlierMessages() {
+        List<Message> received = new ArrayList<>();
+        try (IpcQueue q = IpcQueue.open(dir)) {
+            q.writer().write(new Message.Ping(1, 1, 0, 1));
+            MessageReader reader = q.readerFromEnd();
+            q.writer().write(new Message.Ping(1, 2, 0, 2));
+            reader.poll(100, received::add);
+        }
+        assertThat(received).extracting(m -> ((Message.Ping) m).id()).containsExactly(2L);
+    }
+
+    @Test
+    void malformedMessageIsSkippedAndReadingContinues() {
+        List<Message> received = new ArrayList<>();
+        try (IpcQueue q = IpcQueue.open(dir)) {
+            MessageReader reader = q.readerFromEnd();
+            var appender = q.chronicle().createAppender();
+            try (DocumentContext dc = appender.writingDocument()) {
+                dc.wire().write("v").text("1").write("type").text("NO_SUCH_TYPE").write("time").text("5");
+            }
+            try (DocumentContext dc = appender.writingDocument()) {
+                dc.wire().write("v").text("99").write("type").text("PING").write("time").text("5");
+            }
+            q.writer().write(new Message.Pong(3, 4, 6));
+            int consumed = reader.poll(100, received::add);
+            assertThat(consumed).isEqualTo(3);
+            assertThat(reader.skipped()).isEqualTo(2);
+        }
+        assertThat(received).containsExactly(new Message.Pong(3, 4, 6));
+    }
+
+    @Test
+    void missingFieldIsReportedByName() {
+        assertThatThrownBy(() -> MessageCodec.decode(Map.of("v", "1", "type", "PONG", "time", "1", "gen", "2")))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessage("field 'id' is missing");
+    }
+
+    @Test
+    void counterNamesThatWouldNeedEscapingAreRejectedAtTheSender() {
+        var hb = new Message.Heartbeat(1, 1, 0, 0, 0, 0, 1, 0, true, "", Map.of("a,b", 1L), 1);
+        assertThatThrownBy(() -> MessageCodec.encode(hb))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("counter name \"a,b\"");
+    }
+
+    @Test
+    void twoProcessesSeeEachOthersMessagesThroughTheDirectory() {
+        // Two queue instances on one directory behave as two processes do: mapped files, no shared heap.
+        List<Message> received = new ArrayList<>();
+        try (IpcQueue writerSide = IpcQueue.open(dir); IpcQueue readerSide = IpcQueue.open(dir)) {
+            MessageReader reader = readerSide.readerFromEnd();
+            writerSide.writer().write(new Message.Event(1, "started", "", 1));
+            reader.poll(10, received::add);
+        }
+        assertThat(received).containsExactly(new Message.Event(1, "started", "", 1));
+    }
+}
