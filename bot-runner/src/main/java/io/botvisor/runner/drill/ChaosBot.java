@@ -1,0 +1,122 @@
+package io.botvisor.runner.drill;
+
+import io.botvisor.ipc.Units;
+import io.botvisor.runner.Bot;
+import io.botvisor.runner.BotContext;
+import io.botvisor.runner.SelfCheck;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The built-in drill bot ({@code type: chaos}): fails on purpose so operators can rehearse and tests can prove what
+ * the supervisor does. With no config it idles. Keys: {@code crashAfter}, {@code exitCode}, {@code hangAfter} (the
+ * work loop blocks forever, the JVM lives), {@code leakPerSecond} (heap grows), {@code startupDelay},
+ * {@code unhealthyAfter} (self-check fails), {@code ignoreStop} (stop never returns), {@code grandchild} (spawns
+ * {@code sleep 3600} holding our stdout). Its work runs on the context's executor, as a real bot's should.
+ */
+public final class ChaosBot implements Bot {
+    static final Set<String> KEYS = Set.of("crashAfter", "exitCode", "hangAfter", "leakPerSecond", "startupDelay",
+            "unhealthyAfter", "ignoreStop", "grandchild");
+    private static final Duration TICK = Duration.ofMillis(100);
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final List<byte[]> leaked = new ArrayList<>();
+    private Duration crashAfter;
+    private Duration hangAfter;
+    private Duration unhealthyAfter;
+    private long leakPerTick;
+    private int exitCode;
+    private boolean ignoreStop;
+    private volatile long startedNanos;
+    private ScheduledFuture<?> ticks;
+
+    @Override
+    public void start(BotContext ctx) throws Exception {
+        Map<String, String> c = ctx.config();
+        Set<String> unknown = new TreeSet<>(c.keySet());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("chaos bot '" + ctx.botId() + "': unknown config keys " + unknown
+                    + " (expected some of " + new TreeSet<>(KEYS) + ")");
+        }
+        crashAfter = ctx.durationConfig("crashAfter", null);
+        hangAfter = ctx.durationConfig("hangAfter", null);
+        unhealthyAfter = ctx.durationConfig("unhealthyAfter", null);
+        exitCode = Integer.parseInt(c.getOrDefault("exitCode", "1"));
+        leakPerTick = c.containsKey("leakPerSecond") ? Units.bytes(c.get("leakPerSecond")) * TICK.toMillis() / 1000 : 0;
+        ignoreStop = Boolean.parseBoolean(c.getOrDefault("ignoreStop", "false"));
+        Duration startupDelay = ctx.durationConfig("startupDelay", Duration.ZERO);
+        if (Boolean.parseBoolean(c.getOrDefault("grandchild", "false"))) {
+            Process p = new ProcessBuilder("sleep", "3600").inheritIO().start();
+            System.out.println("chaos: started grandchild pid " + p.pid());
+        }
+        if (!startupDelay.isZero()) {
+            System.out.println("chaos: delaying startup by " + Units.format(startupDelay));
+            // Waits on the stop latch rather than sleeping, so a stop during the delay ends it.
+            stopRequested.await(startupDelay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        startedNanos = System.nanoTime();
+        ticks = ctx.executor().scheduleAtFixedRate(() -> tick(ctx), 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+        System.out.println("chaos: started with " + new java.util.TreeMap<>(c));
+    }
+
+    private void tick(BotContext ctx) {
+        Duration up = Duration.ofNanos(System.nanoTime() - startedNanos);
+        ctx.count("ticks", 1);
+        if (crashAfter != null && up.compareTo(crashAfter) >= 0) {
+            System.out.println("chaos: crashing with exit code " + exitCode + " after " + Units.format(crashAfter));
+            System.out.flush();
+            Runtime.getRuntime().halt(exitCode);
+        }
+        if (hangAfter != null && up.compareTo(hangAfter) >= 0) {
+            System.out.println("chaos: hanging the work loop after " + Units.format(hangAfter));
+            System.out.flush();
+            blockForever();
+        }
+        if (leakPerTick > 0) {
+            leaked.add(new byte[(int) leakPerTick]);
+            ctx.count("leakedBytes", leakPerTick);
+        }
+    }
+
+    @Override
+    public void stop(Duration deadline) {
+        stopRequested.countDown();
+        if (ignoreStop) {
+            System.out.println("chaos: ignoring stop");
+            System.out.flush();
+            blockForever();
+        }
+        if (ticks != null) {
+            ticks.cancel(false);
+        }
+        System.out.println("chaos: stopped");
+    }
+
+    @Override
+    public SelfCheck selfCheck() {
+        if (unhealthyAfter != null && System.nanoTime() - startedNanos >= unhealthyAfter.toNanos()) {
+            return SelfCheck.failing("chaos: unhealthy after " + Units.format(unhealthyAfter));
+        }
+        return SelfCheck.passing();
+    }
+
+    private static void blockForever() {
+        CountDownLatch never = new CountDownLatch(1);
+        while (true) {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                // A drill hang is meant to survive interrupts, as a real stuck call often does.
+            }
+        }
+    }
+
+}

@@ -1,0 +1,51 @@
+package io.botvisor.runner.internal;
+
+import io.botvisor.ipc.Message;
+import io.botvisor.runner.Bot;
+import io.botvisor.runner.SelfCheck;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.lang.management.ThreadMXBean;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/** Builds a heartbeat from the JVM's own figures and the bot's self-check. Used from the bot's work thread only. */
+final class HeartbeatComposer {
+    private final long gen;
+    private final Bot bot;
+    private final Context ctx;
+    private final List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final LongSupplier cpuNanos;
+    private long seq;
+
+    HeartbeatComposer(long gen, Bot bot, Context ctx) {
+        this.gen = gen;
+        this.bot = bot;
+        this.ctx = ctx;
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        this.cpuNanos = os instanceof com.sun.management.OperatingSystemMXBean sun
+                ? sun::getProcessCpuTime : () -> -1;
+    }
+
+    Message.Heartbeat compose() {
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        long gcTime = 0;
+        long gcCount = 0;
+        for (GarbageCollectorMXBean gc : gcs) {
+            gcTime += Math.max(0, gc.getCollectionTime());
+            gcCount += Math.max(0, gc.getCollectionCount());
+        }
+        SelfCheck check;
+        try {
+            check = bot.selfCheck();
+        } catch (RuntimeException e) {
+            check = SelfCheck.failing("selfCheck threw " + e);
+        }
+        long cpu = cpuNanos.getAsLong();
+        return new Message.Heartbeat(gen, ++seq, heap.getUsed(), heap.getMax(), gcTime, gcCount,
+                threads.getThreadCount(), cpu < 0 ? -1 : cpu / 1_000_000, check.healthy(),
+                check.detail() == null ? "" : check.detail(), ctx.counterSnapshot(), System.currentTimeMillis());
+    }
+}
