@@ -1,0 +1,61 @@
+package io.botvisor.supervisor.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The keys the fleet file may contain. A value of {@link #LEAF} is a scalar or list; {@link #FREE} is a map whose
+ * keys are the user's own ({@code config:}, {@code env:}); a nested map is a section. Immutable.
+ */
+final class Schema {
+    static final Object LEAF = "leaf";
+    static final Object FREE = "free";
+
+    /** Keys allowed both in {@code defaults:} and on a bot. */
+    static final Map<String, Object> INHERITABLE = map(
+            "restart", map("policy", LEAF,
+                    "backoff", map("initial", LEAF, "max", LEAF, "multiplier", LEAF, "jitter", LEAF),
+                    "intensity", map("maxRestarts", LEAF, "window", LEAF),
+                    "resetAfter", LEAF),
+            "health", map("heartbeatInterval", LEAF, "heartbeatTimeout", LEAF, "startupTimeout", LEAF,
+                    "minScore", LEAF, "unhealthyFor", LEAF),
+            "stopTimeout", LEAF,
+            "jvm", map("heap", LEAF, "options", LEAF),
+            "memoryLimit", LEAF,
+            "logs", map("maxFileSize", LEAF, "maxFiles", LEAF));
+
+    static final Map<String, Object> BOT;
+    static final Map<String, Object> TOP = map("defaults", INHERITABLE, "bots", LEAF,
+            "supervisor", map("startConcurrency", LEAF));
+
+    static {
+        Map<String, Object> bot = new LinkedHashMap<>(map("id", LEAF, "type", LEAF, "class", LEAF, "classpath", LEAF,
+                "command", LEAF, "config", FREE, "env", FREE, "secretsFile", LEAF));
+        bot.putAll(INHERITABLE);
+        BOT = Map.copyOf(bot);
+    }
+
+    /** Built-in defaults, under whatever the file's {@code defaults:} and each bot say. */
+    static final String BUILT_IN_DEFAULTS = """
+            restart:
+              policy: always
+              backoff: { initial: 500ms, max: 60s, multiplier: 2.0, jitter: 0.2 }
+              intensity: { maxRestarts: 10, window: 60s }
+              resetAfter: 60s
+            health: { heartbeatInterval: 1s, heartbeatTimeout: 3s, startupTimeout: 30s, minScore: 40, unhealthyFor: 30s }
+            stopTimeout: 10s
+            jvm: { heap: 64m, options: [] }
+            logs: { maxFileSize: 10m, maxFiles: 5 }
+            """;
+
+    private Schema() {
+    }
+
+    private static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,64 @@
+package io.botvisor.supervisor.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The fleet file, parsed, merged with defaults and validated. All records are immutable. */
+public final class Specs {
+    private Specs() {
+    }
+
+    public record Fleet(Path file, int startConcurrency, List<Bot> bots) {
+        public Fleet {
+            bots = List.copyOf(bots);
+        }
+
+        public java.util.Optional<Bot> bot(String id) {
+            return bots.stream().filter(b -> b.id().equals(id)).findFirst();
+        }
+    }
+
+    /**
+     * One bot. {@code runner} is set for a bot-runner child (a built-in type name or a class name), {@code command}
+     * for a plain command; exactly one of them. {@code memoryLimit} is 0 when unset. {@code env} holds values from
+     * {@code env:} and the secrets file: all of them are treated as secret.
+     */
+    public record Bot(String id, String runner, List<String> classpath, List<String> command,
+                      Map<String, String> config, Restart restart, Health health, Duration stopTimeout, Jvm jvm,
+                      long memoryLimit, Map<String, String> env, Logs logs) {
+        public Bot {
+            classpath = List.copyOf(classpath);
+            command = List.copyOf(command);
+            config = Map.copyOf(config);
+            env = Map.copyOf(env);
+        }
+
+        public boolean isCommand() {
+            return runner == null;
+        }
+    }
+
+    public record Restart(RestartPolicy policy, Backoff backoff, int maxRestarts, Duration window,
+                          Duration resetAfter) {
+    }
+
+    public record Backoff(Duration initial, Duration max, double multiplier, double jitter) {
+    }
+
+    /** {@code minScore} and {@code unhealthyFor}: a score below the one for longer than the other → restart. */
+    public record Health(Duration heartbeatInterval, Duration heartbeatTimeout, Duration startupTimeout,
+                         int minScore, Duration unhealthyFor) {
+    }
+
+    public record Jvm(long heapBytes, List<String> options) {
+        public Jvm {
+            options = List.copyOf(options);
+        }
+    }
+
+    /** Per-bot output files: rotate at {@code maxFileBytes}, keep {@code maxFiles} rotated files besides the live one. */
+    public record Logs(long maxFileBytes, int maxFiles) {
+    }
+}
