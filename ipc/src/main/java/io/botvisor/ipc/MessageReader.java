@@ -22,6 +22,8 @@ public final class MessageReader {
     MessageReader(ExcerptTailer tailer, String source) {
         this.tailer = tailer;
         this.source = source;
+        // Created on one thread, polled on another (one at a time): the confinement is ours, not Chronicle's.
+        tailer.singleThreadedCheckDisabled(true);
     }
 
     /** Delivers up to {@code max} waiting messages to {@code sink}; returns how many documents were consumed. */
@@ -41,9 +43,13 @@ public final class MessageReader {
                 index = dc.index();
                 raw = readFields(dc.wire());
             } catch (RuntimeException e) {
+                // The document may not have been consumed: end this poll rather than spin on it.
                 skipped++;
-                log.warn("{}: skipped an unreadable document ({} skipped so far): {}", source, skipped, e.toString());
-                continue;
+                if (skipped <= 10 || skipped % 1000 == 0) {
+                    log.warn("{}: cannot read the next document ({} failures so far): {}", source, skipped,
+                            e.toString());
+                }
+                break;
             }
             Message m;
             try {

@@ -1,0 +1,150 @@
+package io.botvisor.supervisor.cli;
+
+import io.botvisor.ipc.IpcLayout;
+import io.botvisor.ipc.Units;
+import io.botvisor.supervisor.SupervisorException;
+import io.botvisor.supervisor.config.FleetFileReader;
+import io.botvisor.supervisor.config.InvalidFleetFileException;
+import io.botvisor.supervisor.config.Specs;
+import io.botvisor.supervisor.control.ControlClient;
+import io.botvisor.supervisor.control.ControlServer;
+import io.botvisor.supervisor.control.StateDirLock;
+import io.botvisor.supervisor.core.Supervisor;
+import io.botvisor.supervisor.process.ChildLauncher;
+import io.botvisor.supervisor.process.LaunchSettings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code botvisor run} and {@code botvisor ctl …}. The only place that reads the environment: the launcher script
+ * passes bot-runner's classpath in {@code BOTVISOR_RUNNER_CLASSPATH}.
+ */
+@Command(name = "botvisor", mixinStandardHelpOptions = true, subcommands = {Main.Run.class, Main.Ctl.class},
+        description = "Supervises a fleet of chat bots, one JVM each.")
+public final class Main {
+    static final String ENV_RUNNER_CLASSPATH = "BOTVISOR_RUNNER_CLASSPATH";
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Command(name = "run", description = "Run the supervisor in the foreground until SIGTERM or 'ctl shutdown'.")
+    static final class Run implements Callable<Integer> {
+        private static final Logger log = LoggerFactory.getLogger(Run.class);
+
+        @Option(names = "--config", defaultValue = "fleet.yaml", description = "Fleet file (default: ${DEFAULT-VALUE}).")
+        Path config;
+
+        @Option(names = "--state-dir", defaultValue = "state",
+                description = "Where queues, logs and the lock live (default: ${DEFAULT-VALUE}).")
+        Path stateDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Specs.Fleet fleet;
+            try {
+                fleet = FleetFileReader.read(config);
+            } catch (InvalidFleetFileException e) {
+                System.err.println("botvisor: " + e.getMessage());
+                System.err.println("botvisor: nothing was started");
+                return 2;
+            }
+            String runnerCp = System.getenv(ENV_RUNNER_CLASSPATH);
+            if (runnerCp == null || runnerCp.isBlank()) {
+                System.err.println("botvisor: " + ENV_RUNNER_CLASSPATH + " is not set; start the supervisor with "
+                        + "scripts/botvisor, which sets it");
+                return 2;
+            }
+            Path state = stateDir.toAbsolutePath().normalize();
+            StateDirLock lock;
+            try {
+                lock = StateDirLock.acquire(state);
+            } catch (SupervisorException e) {
+                System.err.println("botvisor: " + e.getMessage());
+                return 1;
+            }
+            try (lock) {
+                LaunchSettings settings = new LaunchSettings(
+                        Path.of(System.getProperty("java.home"), "bin", "java"), runnerCp,
+                        LaunchSettings.defaultRunnerFlags(LaunchSettings.chronicleFlags()), state);
+                IpcLayout layout = new IpcLayout(state);
+                Supervisor supervisor = new Supervisor(fleet, new ChildLauncher(settings), layout,
+                        Clock.systemUTC(), System::nanoTime);
+                ControlServer control = new ControlServer(supervisor, layout,
+                        () -> supervisor.shutdown("ctl shutdown"));
+                Duration longestStop = fleet.bots().stream().map(Specs.Bot::stopTimeout)
+                        .max(Duration::compareTo).orElse(Duration.ZERO).plusSeconds(5);
+                Thread hook = new Thread(() -> {
+                    supervisor.shutdown("SIGTERM");
+                    try {
+                        if (!supervisor.awaitTermination(longestStop.plusSeconds(5))) {
+                            log.error("bots did not stop within {}; exiting anyway", Units.seconds(longestStop));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "botvisor-sigterm");
+                Runtime.getRuntime().addShutdownHook(hook);
+                log.info("botvisor supervisor pid {} with fleet {} and state dir {}", ProcessHandle.current().pid(),
+                        config, state);
+                supervisor.start();
+                supervisor.awaitTermination();
+                control.close();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ctl", description = "Talk to a running supervisor: status [--json], start|stop|restart BOT…|--all, "
+            + "shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, 3 no supervisor, 4 no reply.")
+    static final class Ctl implements Callable<Integer> {
+        @Option(names = "--state-dir", defaultValue = "state", description = "State dir of the supervisor.")
+        Path stateDir;
+
+        @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait for the reply.")
+        String timeout;
+
+        @Parameters(index = "0", description = "status, start, stop, restart or shutdown")
+        String command;
+
+        @Parameters(index = "1..*", arity = "0..*", description = "bot ids")
+        List<String> args = new ArrayList<>();
+
+        @Option(names = "--all", description = "start, stop or restart every bot")
+        boolean all;
+
+        @Option(names = "--json", description = "status as one JSON object")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Duration t;
+            try {
+                t = Units.duration(timeout);
+            } catch (IllegalArgumentException e) {
+                System.err.println("botvisor ctl: --timeout " + e.getMessage());
+                return 2;
+            }
+            List<String> sent = new ArrayList<>(args);
+            if (all) {
+                sent.add("--all");
+            }
+            if (json) {
+                sent.add("--json");
+            }
+            ControlClient.Result r = ControlClient.send(stateDir.toAbsolutePath().normalize(), command, sent, t);
+            (r.exitCode() == 0 ? System.out : System.err).println(r.output().stripTrailing());
+            return r.exitCode();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.botvisor.supervisor.control;
+
+import io.botvisor.ipc.IpcLayout;
+import io.botvisor.ipc.IpcQueue;
+import io.botvisor.ipc.Message;
+import io.botvisor.ipc.MessageReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import net.openhft.chronicle.threads.Pauser;
+
+/**
+ * Sends one control command to the supervisor of a state directory and waits for its reply. Exit codes: the reply's
+ * own, 3 when no supervisor is running, 4 when it did not answer in time. Single use, single thread.
+ */
+public final class ControlClient {
+    public static final int NO_SUPERVISOR = 3;
+    public static final int NO_REPLY = 4;
+
+    public record Result(int exitCode, String output) {
+    }
+
+    private ControlClient() {
+    }
+
+    public static Result send(Path stateDir, String command, List<String> args, Duration timeout) {
+        OptionalLong pid = StateDirLock.holder(stateDir);
+        if (pid.isEmpty()) {
+            return new Result(NO_SUPERVISOR, "no supervisor is running with state dir " + stateDir
+                    + " (start one with 'botvisor run --state-dir " + stateDir + "')");
+        }
+        IpcLayout layout = new IpcLayout(stateDir);
+        String id = UUID.randomUUID().toString();
+        try (IpcQueue replies = IpcQueue.open(layout.controlReplies());
+             IpcQueue requests = IpcQueue.open(layout.controlRequests())) {
+            // The reply reader exists before the request is written, so the reply cannot be missed.
+            MessageReader reader = replies.readerFromEnd();
+            long now = System.currentTimeMillis();
+            requests.writer().write(new Message.ControlRequest(id, command, args, now + timeout.toMillis(), now));
+            AtomicReference<Message.ControlReply> got = new AtomicReference<>();
+            long deadline = System.nanoTime() + timeout.toNanos() + Duration.ofSeconds(1).toNanos();
+            Pauser pauser = Pauser.millis(1);
+            while (got.get() == null && System.nanoTime() < deadline) {
+                int n = reader.poll(16, m -> {
+                    if (m instanceof Message.ControlReply r && r.id().equals(id)) {
+                        got.set(r);
+                    }
+                });
+                if (n == 0) {
+                    pauser.pause();
+                } else {
+                    pauser.reset();
+                }
+            }
+            Message.ControlReply r = got.get();
+            if (r == null) {
+                return new Result(NO_REPLY, "supervisor (pid " + pid.getAsLong() + ") did not answer '" + command
+                        + "' within " + timeout.toSeconds() + " s");
+            }
+            return new Result(r.exitCode(), r.output());
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.botvisor.supervisor.control;
+
+import io.botvisor.ipc.IpcLayout;
+import io.botvisor.ipc.IpcQueue;
+import io.botvisor.ipc.Message;
+import io.botvisor.ipc.MessageReader;
+import io.botvisor.ipc.MessageWriter;
+import io.botvisor.supervisor.core.ChildState;
+import io.botvisor.supervisor.core.Supervisor;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes control commands from {@code botvisor ctl} and answers each with a reply carrying its id and an exit code
+ * (0 done, 1 not done in time, 2 bad request). start/stop/restart reply once their bots got where they were sent, or
+ * when the request expires. Requests read at start-up are never replayed (the reader starts at the end), and expired
+ * requests are skipped. Runs on the supervisor's loop thread.
+ */
+public final class ControlServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+    private final Supervisor supervisor;
+    private final IpcQueue requestQueue;
+    private final IpcQueue replyQueue;
+    private final MessageReader requests;
+    private final MessageWriter replies;
+    private final List<Pending> pending = new ArrayList<>();
+    private final Runnable onShutdown;
+
+    private record Pending(Message.ControlRequest request, List<String> bots, Predicate<ChildState> done) {
+    }
+
+    public ControlServer(Supervisor supervisor, IpcLayout layout, Runnable onShutdown) {
+        this.supervisor = supervisor;
+        this.onShutdown = onShutdown;
+        this.requestQueue = IpcQueue.open(layout.controlRequests());
+        this.replyQueue = IpcQueue.open(layout.controlReplies());
+        this.requests = requestQueue.readerFromEnd();
+        this.replies = replyQueue.writer();
+        supervisor.addPollHook(this::poll);
+        supervisor.onStateChange(this::checkPending);
+    }
+
+    private void poll() {
+        requests.poll(16, m -> {
+            if (m instanceof Message.ControlRequest r) {
+                handle(r);
+            }
+        });
+        if (!pending.isEmpty()) {
+            checkPending();
+        }
+    }
+
+    private void handle(Message.ControlRequest r) {
+        long now = System.currentTimeMillis();
+        if (r.expiresAtMillis() < now) {
+            log.warn("control: skipped expired request {} '{}' ({} ms old)", r.id(), r.command(), now - r.timeMillis());
+            return;
+        }
+        log.info("control: {} {} (request {})", r.command(), String.join(" ", r.args()), r.id());
+        switch (r.command()) {
+            case "status" -> reply(r, 0, r.args().contains("--json")
+                    ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.status())
+                    : StatusRenderer.table(supervisor.status()));
+            case "start", "stop", "restart" -> act(r);
+            case "shutdown" -> {
+                reply(r, 0, "supervisor shutting down");
+                onShutdown.run();
+            }
+            default -> reply(r, 2, "unknown command '" + r.command() + "' (expected status, start, stop, restart, "
+                    + "shutdown)");
+        }
+    }
+
+    private void act(Message.ControlRequest r) {
+        if (supervisor.isShuttingDown()) {
+            reply(r, 1, "supervisor is shutting down");
+            return;
+        }
+        List<String> bots = r.args().contains("--all") ? supervisor.botIds() : r.args();
+        if (bots.isEmpty()) {
+            reply(r, 2, r.command() + ": name one or more bots, or --all");
+            return;
+        }
+        List<String> unknown = bots.stream().filter(b -> !supervisor.hasBot(b)).toList();
+        if (!unknown.isEmpty()) {
+            // Nothing is applied when any name is wrong: a typo must not half-execute a command.
+            reply(r, 2, unknown.stream().map(b -> "unknown bot '" + b + "'").collect(Collectors.joining("; "))
+                    + " (known: " + String.join(", ", supervisor.botIds()) + ")");
+            return;
+        }
+        String reason = "ctl " + r.command() + " (request " + r.id() + ")";
+        Predicate<ChildState> done;
+        switch (r.command()) {
+            case "stop" -> {
+                bots.forEach(b -> supervisor.stopBot(b, reason));
+                done = s -> !s.hasProcess() && s != ChildState.BACKOFF;
+            }
+            case "start" -> {
+                bots.forEach(supervisor::startBot);
+                done = s -> s == ChildState.RUNNING || s == ChildState.FAILED;
+            }
+            default -> {
+                bots.forEach(b -> supervisor.restartBot(b, reason));
+                done = s -> s == ChildState.RUNNING || s == ChildState.FAILED;
+            }
+        }
+        pending.add(new Pending(r, bots, done));
+        checkPending();
+    }
+
+    private void checkPending() {
+        long now = System.currentTimeMillis();
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            boolean done = p.bots.stream().allMatch(b -> p.done.test(supervisor.state(b)));
+            if (done || now >= p.request.expiresAtMillis()) {
+                it.remove();
+                String states = p.bots.stream().map(b -> b + ": " + supervisor.state(b))
+                        .collect(Collectors.joining("\n"));
+                boolean failed = p.bots.stream().anyMatch(b -> supervisor.state(b) == ChildState.FAILED)
+                        && !p.request.command().equals("stop");
+                reply(p.request, done && !failed ? 0 : 1, (done ? "" : p.request.command()
+                        + " did not finish before the request timed out\n") + states);
+            }
+        }
+    }
+
+    private void reply(Message.ControlRequest r, int code, String output) {
+        replies.write(new Message.ControlReply(r.id(), code, output, System.currentTimeMillis()));
+    }
+
+    @Override
+    public void close() {
+        requestQueue.close();
+        replyQueue.close();
+    }
+}

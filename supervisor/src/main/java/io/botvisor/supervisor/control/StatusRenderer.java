@@ -1,0 +1,79 @@
+package io.botvisor.supervisor.control;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.botvisor.supervisor.core.BotStatus;
+import io.botvisor.supervisor.core.LastExit;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders {@code ctl status} as a table or as one JSON object. Stateless and thread-safe. */
+final class StatusRenderer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private StatusRenderer() {
+    }
+
+    static String json(long supervisorPid, List<BotStatus> bots) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("supervisorPid", supervisorPid);
+        ArrayNode arr = root.putArray("bots");
+        for (BotStatus b : bots) {
+            ObjectNode o = arr.addObject();
+            o.put("id", b.id());
+            o.put("state", b.state().name());
+            o.put("pid", b.pid());
+            o.put("health", b.health());
+            o.putPOJO("healthReasons", b.healthReasons());
+            o.put("restarts", b.restarts());
+            o.put("restartsInWindow", b.restartsInWindow());
+            o.put("stateForMillis", b.stateForMillis());
+            o.put("rssBytes", b.rssBytes());
+            o.put("failedReason", b.failedReason());
+            LastExit e = b.lastExit();
+            if (e == null) {
+                o.putNull("lastExit");
+            } else {
+                ObjectNode le = o.putObject("lastExit");
+                le.put("code", e.code());
+                le.put("signal", e.signal());
+                le.put("reason", e.reason());
+                le.put("time", e.time().toString());
+            }
+        }
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String table(List<BotStatus> bots) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-24s %-9s %8s %6s %8s %10s %8s  %s%n",
+                "BOT", "STATE", "PID", "HEALTH", "RESTARTS", "FOR", "RSS", "LAST EXIT"));
+        for (BotStatus b : bots) {
+            LastExit e = b.lastExit();
+            String last = e == null ? "-" : (e.signal() != null ? e.signal() : "code " + e.code()) + ": " + e.reason();
+            if (b.failedReason() != null) {
+                last = b.failedReason();
+            }
+            sb.append(String.format(Locale.ROOT, "%-24s %-9s %8s %6s %8d %10s %8s  %s%n", b.id(), b.state(),
+                    b.pid() == 0 ? "-" : Long.toString(b.pid()), b.health() < 0 ? "-" : Integer.toString(b.health()),
+                    b.restarts(), human(b.stateForMillis()), b.rssBytes() < 0 ? "-" : (b.rssBytes() >> 20) + "M",
+                    last));
+        }
+        return sb.toString();
+    }
+
+    private static String human(long ms) {
+        long s = ms / 1000;
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return s / 60 + "m" + s % 60 + "s";
+        }
+        return s / 3600 + "h" + s % 3600 / 60 + "m";
+    }
+}

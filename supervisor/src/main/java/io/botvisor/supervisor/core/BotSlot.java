@@ -1,0 +1,75 @@
+package io.botvisor.supervisor.core;
+
+import io.botvisor.ipc.IpcQueue;
+import io.botvisor.ipc.Message;
+import io.botvisor.ipc.MessageReader;
+import io.botvisor.ipc.MessageWriter;
+import io.botvisor.supervisor.config.Specs;
+import io.botvisor.supervisor.policy.Backoff;
+import io.botvisor.supervisor.policy.RestartIntensity;
+import io.botvisor.supervisor.process.ChildProcess;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * Everything the supervisor knows about one bot. Plain mutable fields, touched only by the supervisor's loop thread;
+ * transitions go through {@link Supervisor}, never by assigning {@link #state} elsewhere.
+ */
+final class BotSlot {
+    final Specs.Bot spec;
+    final Backoff backoff;
+    final RestartIntensity intensity;
+    ChildState state = ChildState.STOPPED;
+    long stateSinceNanos;
+    ChildProcess child;
+    StopIntent stopIntent;
+    String failedReason;
+    LastExit lastExit;
+    int restartsTotal;
+    final List<ScheduledFuture<?>> timers = new ArrayList<>();
+
+    // Heartbeat-derived health, reset at every spawn.
+    Message.Heartbeat lastHeartbeat;
+    long lastHeartbeatNanos;
+    int health = -1;
+    List<String> healthReasons = List.of();
+    long unhealthySinceNanos = -1;
+    long healthySinceNanos = -1;
+    long rssBytes = -1;
+    double errorsPerMinute;
+    double gcFraction;
+
+    // IPC, opened once per bot and kept across restarts.
+    IpcQueue commandQueue;
+    IpcQueue eventQueue;
+    MessageWriter commands;
+    MessageReader events;
+
+    BotSlot(Specs.Bot spec, Backoff backoff, RestartIntensity intensity) {
+        this.spec = spec;
+        this.backoff = backoff;
+        this.intensity = intensity;
+    }
+
+    String id() {
+        return spec.id();
+    }
+
+    void cancelTimers() {
+        timers.forEach(t -> t.cancel(false));
+        timers.clear();
+    }
+
+    void resetHealth(long nowNanos) {
+        lastHeartbeat = null;
+        lastHeartbeatNanos = nowNanos;
+        health = -1;
+        healthReasons = List.of();
+        unhealthySinceNanos = -1;
+        healthySinceNanos = -1;
+        rssBytes = -1;
+        errorsPerMinute = 0;
+        gcFraction = 0;
+    }
+}

@@ -1,0 +1,145 @@
+package io.botvisor.supervisor.process;
+
+import io.botvisor.ipc.ChildSpec;
+import io.botvisor.supervisor.SupervisorException;
+import io.botvisor.supervisor.config.Specs;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntConsumer;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteResultHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Launches one child for a bot with Apache Commons Exec and reports its exit. A bot-runner child gets an explicit
+ * heap, the measured JVM flags and its spec file; a {@code command:} child is run as written, under
+ * {@code setpriv --pdeathsig SIGKILL} when available so it cannot outlive a killed supervisor. The command line is
+ * logged; environment values never are (they may be secrets), only their names. Stateless apart from settings;
+ * thread-safe.
+ */
+public final class ChildLauncher {
+    private static final Logger log = LoggerFactory.getLogger(ChildLauncher.class);
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(10);
+    private final LaunchSettings settings;
+
+    public ChildLauncher(LaunchSettings settings) {
+        this.settings = settings;
+    }
+
+    public Path logDir(String botId) {
+        return settings.stateDir().resolve("logs").resolve(botId);
+    }
+
+    /** Spawns the child; {@code onExit} is called once, on a Commons Exec thread, with the exit value. */
+    public ChildProcess launch(Specs.Bot bot, long gen, IntConsumer onExit) {
+        List<String> argv = bot.isCommand() ? commandArgv(bot) : runnerArgv(bot);
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(bot.env());
+        if (!bot.isCommand()) {
+            Path spec = settings.stateDir().resolve("run").resolve(bot.id()).resolve("spec.properties");
+            new ChildSpec(bot.id(), gen, settings.stateDir(), bot.runner(), bot.health().heartbeatInterval(),
+                    bot.config()).writeTo(spec);
+            env.put(ChildSpec.ENV_SPEC, spec.toString());
+        }
+        CommandLine cl = new CommandLine(argv.get(0));
+        for (String a : argv.subList(1, argv.size())) {
+            cl.addArgument(a, false);
+        }
+        CompletableFuture<Process> process = new CompletableFuture<>();
+        ChildStreams streams;
+        try {
+            Path dir = logDir(bot.id());
+            streams = new ChildStreams(bot.id(),
+                    new RotatingFileOutputStream(dir.resolve("stdout.log"), bot.logs().maxFileBytes(), bot.logs().maxFiles()),
+                    new RotatingFileOutputStream(dir.resolve("stderr.log"), bot.logs().maxFileBytes(), bot.logs().maxFiles()));
+        } catch (IOException e) {
+            throw new SupervisorException("bot '" + bot.id() + "': cannot open its log files: " + e, e);
+        }
+        @SuppressWarnings("deprecation")
+        DefaultExecutor executor = new DefaultExecutor() {
+            @Override
+            protected Process launch(CommandLine command, Map<String, String> environment, Path dir)
+                    throws IOException {
+                try {
+                    Process p = super.launch(command, environment, dir);
+                    process.complete(p);
+                    return p;
+                } catch (IOException | RuntimeException e) {
+                    process.completeExceptionally(e);
+                    throw e;
+                }
+            }
+        };
+        executor.setExitValues(null);
+        executor.setStreamHandler(streams);
+        log.info("bot '{}' launching (gen {}): {} [env: {}]", bot.id(), gen, String.join(" ", argv),
+                String.join(",", new java.util.TreeSet<>(bot.env().keySet())));
+        try {
+            executor.execute(cl, env, new ExecuteResultHandler() {
+                @Override
+                public void onProcessComplete(int exitValue) {
+                    onExit.accept(exitValue);
+                }
+
+                @Override
+                public void onProcessFailed(ExecuteException e) {
+                    onExit.accept(e.getExitValue());
+                }
+            });
+        } catch (IOException e) {
+            throw new SupervisorException("bot '" + bot.id() + "': cannot launch " + argv.get(0) + ": " + e, e);
+        }
+        Process p;
+        try {
+            // Commons Exec forks on its own thread; a fork takes milliseconds, so waiting here is bounded.
+            p = process.get(LAUNCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new SupervisorException("bot '" + bot.id() + "': cannot launch " + argv.get(0) + ": "
+                    + e.getCause(), e.getCause());
+        } catch (TimeoutException | InterruptedException e) {
+            throw new SupervisorException("bot '" + bot.id() + "': " + argv.get(0) + " did not start within "
+                    + LAUNCH_TIMEOUT.toSeconds() + " s", e);
+        }
+        return new ChildProcess(p.toHandle(), gen, streams);
+    }
+
+    List<String> runnerArgv(Specs.Bot bot) {
+        List<String> argv = new ArrayList<>();
+        argv.add(settings.javaBinary().toString());
+        argv.add("-Xmx" + bot.jvm().heapBytes() / 1024 + "k");
+        argv.addAll(settings.runnerJvmFlags());
+        argv.addAll(bot.jvm().options());
+        argv.add("-cp");
+        String cp = settings.runnerClasspath();
+        if (!bot.classpath().isEmpty()) {
+            cp = cp + File.pathSeparator + String.join(File.pathSeparator, bot.classpath());
+        }
+        argv.add(cp);
+        argv.add(LaunchSettings.RUNNER_MAIN);
+        return argv;
+    }
+
+    List<String> commandArgv(Specs.Bot bot) {
+        List<String> argv = new ArrayList<>();
+        if (Files.isExecutable(SETPRIV)) {
+            argv.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "SIGKILL", "--"));
+        }
+        argv.addAll(bot.command());
+        return argv;
+    }
+}

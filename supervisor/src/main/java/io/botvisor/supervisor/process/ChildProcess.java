@@ -1,0 +1,63 @@
+package io.botvisor.supervisor.process;
+
+import java.util.List;
+
+/**
+ * A launched child: its process, generation and streams. Tracks the child's descendants (refreshed by
+ * {@link #refreshDescendants}) so they can be signalled even after the child itself is gone.
+ * Used from the supervisor's loop thread only.
+ */
+public final class ChildProcess {
+    private final ProcessHandle handle;
+    private final long gen;
+    private final ChildStreams streams;
+    private List<ProcessHandle> descendants = List.of();
+
+    ChildProcess(ProcessHandle handle, long gen, ChildStreams streams) {
+        this.handle = handle;
+        this.gen = gen;
+        this.streams = streams;
+    }
+
+    public long pid() {
+        return handle.pid();
+    }
+
+    public long gen() {
+        return gen;
+    }
+
+    public ProcessHandle handle() {
+        return handle;
+    }
+
+    public void refreshDescendants() {
+        if (handle.isAlive()) {
+            List<ProcessHandle> now = ProcessTree.snapshot(handle);
+            if (!now.isEmpty() || descendants.isEmpty()) {
+                descendants = now;
+            }
+        }
+    }
+
+    /** SIGTERM to this child only (a {@code command:} child's first stop signal). */
+    public void terminateRoot() {
+        handle.destroy();
+    }
+
+    public void terminateTree() {
+        refreshDescendants();
+        ProcessTree.terminate(handle, descendants);
+    }
+
+    public void killTree() {
+        refreshDescendants();
+        ProcessTree.kill(handle, descendants);
+    }
+
+    /** After the child exited: whatever it left behind is killed, and its stdin pipe released. */
+    public void reapLeftovers() {
+        ProcessTree.kill(handle, descendants);
+        streams.closeStdin();
+    }
+}

@@ -1,0 +1,85 @@
+package io.botvisor.supervisor.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import org.apache.commons.exec.ExecuteStreamHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires a child's standard streams. stdout and stderr are copied into the bot's rotating files by one daemon thread
+ * each; the pumps end by themselves at end-of-file, and {@link #stop} does not wait for them, because a grandchild
+ * that still holds the pipe would block it forever (Commons Exec's PumpStreamHandler does). stdin is held open and
+ * never written: when this process dies, even by {@code kill -9}, the kernel closes it and the child sees
+ * end-of-file, which is how a bot-runner child knows to exit. Owned by one child.
+ */
+final class ChildStreams implements ExecuteStreamHandler {
+    private static final Logger log = LoggerFactory.getLogger(ChildStreams.class);
+    private final String botId;
+    private final OutputStream stdoutFile;
+    private final OutputStream stderrFile;
+    private volatile OutputStream stdin;
+    private InputStream stdout;
+    private InputStream stderr;
+
+    ChildStreams(String botId, OutputStream stdoutFile, OutputStream stderrFile) {
+        this.botId = botId;
+        this.stdoutFile = stdoutFile;
+        this.stderrFile = stderrFile;
+    }
+
+    @Override
+    public void setProcessInputStream(OutputStream os) {
+        this.stdin = os;
+    }
+
+    @Override
+    public void setProcessOutputStream(InputStream is) {
+        this.stdout = is;
+    }
+
+    @Override
+    public void setProcessErrorStream(InputStream is) {
+        this.stderr = is;
+    }
+
+    @Override
+    public void start() {
+        pump(stdout, stdoutFile, "stdout");
+        pump(stderr, stderrFile, "stderr");
+    }
+
+    private void pump(InputStream from, OutputStream to, String name) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (from; to) {
+                int n;
+                while ((n = from.read(buf)) >= 0) {
+                    to.write(buf, 0, n);
+                    to.flush();
+                }
+            } catch (IOException e) {
+                log.warn("bot '{}': copying {} stopped: {}", botId, name, e.toString());
+            }
+        }, "out-" + botId + "-" + name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void stop() {
+        closeStdin();
+    }
+
+    void closeStdin() {
+        OutputStream s = stdin;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                log.debug("bot '{}': closing stdin: {}", botId, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.botvisor.supervisor.process;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What every launch needs that is not in the fleet file: the java binary for bot-runner children, bot-runner's
+ * classpath, the flags every bot-runner JVM gets, and the state directory. Built once by the CLI. Immutable.
+ */
+public record LaunchSettings(Path javaBinary, String runnerClasspath, List<String> runnerJvmFlags, Path stateDir) {
+    public static final String RUNNER_MAIN = "io.botvisor.runner.internal.RunnerMain";
+
+    public LaunchSettings {
+        runnerJvmFlags = List.copyOf(runnerJvmFlags);
+    }
+
+    /**
+     * Flags measured for small, fast-starting bot JVMs (see BENCHMARKS.md): serial GC, C1 only with one compiler
+     * thread, small stacks and code cache, exit on OOM so the supervisor restarts it, and no archive relocation so
+     * the CDS pages stay shared between bots. Chronicle needs its exports and must not phone home.
+     */
+    public static List<String> defaultRunnerFlags(List<String> chronicleFlags) {
+        List<String> f = new java.util.ArrayList<>(List.of(
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xss256k",
+                "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=96m", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:-UsePerfData", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ",
+                "-Dorg.slf4j.simpleLogger.log.net.openhft=warn",
+                "-Dchronicle.disk.monitor.disable=true"));
+        f.addAll(chronicleFlags);
+        return f;
+    }
+
+    /** The flags Chronicle Queue needs on Java 17+ (shared/design-notes.md), analytics and banner off. */
+    public static List<String> chronicleFlags() {
+        return List.of(
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+                "--add-exports=java.base/jdk.internal.util=ALL-UNNAMED",
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+                "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+                "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+                "-Dchronicle.analytics.disable=true",
+                "-Dchronicle.announcer.disable=true");
+    }
+}
