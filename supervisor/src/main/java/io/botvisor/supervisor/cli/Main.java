@@ -86,13 +86,17 @@ public final class Main {
                         .max(Duration::compareTo).orElse(Duration.ZERO).plusSeconds(5);
                 Thread hook = new Thread(() -> {
                     supervisor.shutdown("SIGTERM");
+                    boolean clean = false;
                     try {
-                        if (!supervisor.awaitTermination(longestStop.plusSeconds(5))) {
+                        clean = supervisor.awaitTermination(longestStop.plusSeconds(5));
+                        if (!clean) {
                             log.error("bots did not stop within {}; exiting anyway", Units.seconds(longestStop));
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
+                    // A JVM ended by SIGTERM reports 143; an orderly stop of the whole fleet is a success (0).
+                    Runtime.getRuntime().halt(clean ? 0 : 1);
                 }, "botvisor-sigterm");
                 Runtime.getRuntime().addShutdownHook(hook);
                 log.info("botvisor supervisor pid {} with fleet {} and state dir {}", ProcessHandle.current().pid(),
