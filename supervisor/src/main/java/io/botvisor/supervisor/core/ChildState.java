@@ -15,7 +15,7 @@ public enum ChildState {
             STOPPED, EnumSet.of(STARTING),
             STARTING, EnumSet.of(RUNNING, STOPPING, BACKOFF, FAILED, STOPPED),
             RUNNING, EnumSet.of(STOPPING, BACKOFF, FAILED, STOPPED),
-            STOPPING, EnumSet.of(STOPPED, BACKOFF, FAILED, STARTING),
+            STOPPING, EnumSet.of(STOPPED, BACKOFF, FAILED),
             BACKOFF, EnumSet.of(STARTING, STOPPED),
             FAILED, EnumSet.of(STARTING, STOPPED));
 

@@ -53,7 +53,6 @@ public final class Supervisor {
     private final StartGate gate;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final List<Runnable> stateListeners = new ArrayList<>();
-    private final long startedNanos;
     private long genCounter;
     private boolean shuttingDown;
 
@@ -63,7 +62,6 @@ public final class Supervisor {
         this.layout = layout;
         this.wall = wall;
         this.nanos = nanos;
-        this.startedNanos = nanos.getAsLong();
         this.gate = new StartGate(fleet.startConcurrency());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "supervisor-loop"));
         for (Specs.Bot b : fleet.bots()) {
@@ -481,17 +479,5 @@ public final class Supervisor {
 
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    long uptimeNanos() {
-        return nanos.getAsLong() - startedNanos;
-    }
-
-    Clock wall() {
-        return wall;
-    }
-
-    long nowNanos() {
-        return nanos.getAsLong();
     }
 }
