@@ -5,6 +5,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.posix.PosixAPI;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
@@ -17,6 +18,13 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 public final class IpcQueue implements AutoCloseable {
     /** 256 KiB: several minutes of heartbeats per block; the mapping is sparse, so RSS follows what is written. */
     static final long BLOCK_SIZE = 256 * 1024;
+
+    static {
+        // Chronicle binds POSIX calls through JNR when it first loads (~300 classes, part generated at run time, that
+        // no class-data archive can hold: tens of ms in every JVM). The binding serves only msync, the pre-toucher and
+        // a POSIX clock, none of which these queues use. Must run before any other Chronicle class loads.
+        PosixAPI.useNoOpPosixApi();
+    }
 
     private final Path dir;
     private final SingleChronicleQueue queue;

@@ -4,12 +4,19 @@ import io.botvisor.ipc.ChildSpec;
 import io.botvisor.ipc.IpcException;
 import java.nio.file.Path;
 
-/** The child JVM's entry point. Started by the supervisor, never by hand: the spec path comes from the environment. */
+/**
+ * The child JVM's entry point. Started by the supervisor, never by hand: the spec path comes from the environment.
+ * {@code --cds-training DIR} is the supervisor's one-off run that records the class-data-sharing archive.
+ */
 public final class RunnerMain {
     private RunnerMain() {
     }
 
     public static void main(String[] args) {
+        if (args.length == 2 && args[0].equals("--cds-training")) {
+            CdsTraining.run(Path.of(args[1]));
+            return;
+        }
         String specPath = System.getenv(ChildSpec.ENV_SPEC);
         if (specPath == null || specPath.isBlank()) {
             System.err.println("bot-runner: " + ChildSpec.ENV_SPEC + " is not set; bot-runner is started by the "

@@ -11,6 +11,7 @@ import io.botvisor.supervisor.control.ControlServer;
 import io.botvisor.supervisor.control.StateDirLock;
 import io.botvisor.supervisor.core.Supervisor;
 import io.botvisor.supervisor.process.ChildLauncher;
+import io.botvisor.supervisor.process.ClassDataArchive;
 import io.botvisor.supervisor.process.LaunchSettings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -74,9 +75,12 @@ public final class Main {
                 return 1;
             }
             try (lock) {
-                LaunchSettings settings = new LaunchSettings(
+                LaunchSettings base = new LaunchSettings(
                         Path.of(System.getProperty("java.home"), "bin", "java"), runnerCp,
                         LaunchSettings.defaultRunnerFlags(LaunchSettings.chronicleFlags()), state);
+                LaunchSettings settings = fleet.bots().stream().allMatch(Specs.Bot::isCommand) ? base
+                        : ClassDataArchive.prepare(base)
+                                .map(a -> base.withRunnerFlag("-XX:SharedArchiveFile=" + a)).orElse(base);
                 IpcLayout layout = new IpcLayout(state);
                 Supervisor supervisor = new Supervisor(fleet, new ChildLauncher(settings), layout,
                         Clock.systemUTC(), System::nanoTime);

@@ -14,6 +14,13 @@ public record LaunchSettings(Path javaBinary, String runnerClasspath, List<Strin
         runnerJvmFlags = List.copyOf(runnerJvmFlags);
     }
 
+    /** These settings with one more flag for every bot-runner JVM. */
+    public LaunchSettings withRunnerFlag(String flag) {
+        List<String> f = new java.util.ArrayList<>(runnerJvmFlags);
+        f.add(flag);
+        return new LaunchSettings(javaBinary, runnerClasspath, f, stateDir);
+    }
+
     /**
      * Flags measured for small, fast-starting bot JVMs (see BENCHMARKS.md): serial GC, C1 only with one compiler
      * thread, small stacks and code cache, exit on OOM so the supervisor restarts it, and no archive relocation so

@@ -43,7 +43,21 @@ final class SupervisorProcess implements AutoCloseable {
         return runner.resolve("classes") + ":" + runner.resolve("lib") + "/*";
     }
 
+    /** The classpath scripts/botvisor gives children: the packaged jar, whose classes can be archived. */
+    static String packagedRunnerClasspath() throws IOException {
+        Path runner = Path.of("..", "bot-runner", "target").toAbsolutePath().normalize();
+        try (var jars = Files.list(runner)) {
+            Path jar = jars.filter(p -> p.getFileName().toString().matches("bot-runner-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("bot-runner must be packaged first (mvn verify does it)"));
+            return jar + ":" + runner.resolve("lib") + "/*";
+        }
+    }
+
     static ProcessBuilder command(Path dir, Path fleet) {
+        return command(dir, fleet, runnerClasspath());
+    }
+
+    static ProcessBuilder command(Path dir, Path fleet, String runnerClasspath) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(LaunchSettings.chronicleFlags());
@@ -51,14 +65,18 @@ final class SupervisorProcess implements AutoCloseable {
                 "--config", fleet.toString(), "--state-dir", dir.resolve("state").toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("supervisor.out").toFile());
-        pb.environment().put("BOTVISOR_RUNNER_CLASSPATH", runnerClasspath());
+        pb.environment().put("BOTVISOR_RUNNER_CLASSPATH", runnerClasspath);
         return pb;
     }
 
     static SupervisorProcess start(Path dir, String fleetYaml) throws IOException {
+        return start(dir, fleetYaml, runnerClasspath());
+    }
+
+    static SupervisorProcess start(Path dir, String fleetYaml, String runnerClasspath) throws IOException {
         Path fleet = dir.resolve("fleet.yaml");
         Files.writeString(fleet, fleetYaml);
-        SupervisorProcess s = new SupervisorProcess(dir, command(dir, fleet).start());
+        SupervisorProcess s = new SupervisorProcess(dir, command(dir, fleet, runnerClasspath).start());
         s.await("the supervisor to take its lock", () -> Files.exists(s.stateDir.resolve("supervisor.lock"))
                 && s.log().contains("supervising"));
         return s;

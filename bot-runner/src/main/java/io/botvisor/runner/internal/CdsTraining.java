@@ -1,0 +1,89 @@
+package io.botvisor.runner.internal;
+
+import io.botvisor.ipc.ChildSpec;
+import io.botvisor.ipc.IpcLayout;
+import io.botvisor.ipc.IpcQueue;
+import io.botvisor.ipc.Message;
+import io.botvisor.ipc.MessageReader;
+import io.botvisor.ipc.MessageWriter;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One real child life, played against ourselves, so that a JVM started with {@code -XX:ArchiveClassesAtExit} loads
+ * every class a bot-runner child loads before its READY and while it heartbeats and stops: spec, queues, the drill bot,
+ * READY, heartbeats, STOP, exit. The supervisor runs it once per runner build and JDK; the archive it leaves behind is
+ * mapped by every child afterwards (see docs/architecture.md, "Class-data sharing").
+ */
+final class CdsTraining {
+    static final String BOT_ID = "cds-training";
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    private CdsTraining() {
+    }
+
+    /** Runs the training life in {@code dir}; exits the JVM with 0 after a graceful STOP, or 1 past the deadline. */
+    static void run(Path dir) {
+        ChildSpec spec = new ChildSpec(BOT_ID, 1, dir, "chaos", Duration.ofMillis(20), Map.of());
+        Path specFile = dir.resolve("spec.properties");
+        spec.writeTo(specFile);
+        ChildSpec read = ChildSpec.readFrom(specFile);
+        Thread driver = new Thread(() -> drive(read.layout()), "cds-training-driver");
+        driver.setDaemon(true);
+        driver.start();
+        // Stdin of a real child is the supervisor's pipe; here it must simply never end.
+        InputStream never = new InputStream() {
+            @Override
+            public int read() throws java.io.IOException {
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return -1;
+            }
+        };
+        // 0 only after the bot was stopped; the runtime's own System.exit(0) on STOP may race this one, same code.
+        System.exit(new ChildRuntime(read).run(never));
+    }
+
+    /** Plays the supervisor: waits for READY and two heartbeats, answers nothing else, then sends STOP. */
+    private static void drive(IpcLayout layout) {
+        long deadline = System.currentTimeMillis() + DEADLINE.toMillis();
+        AtomicBoolean ready = new AtomicBoolean();
+        AtomicInteger beats = new AtomicInteger();
+        try (IpcQueue events = IpcQueue.open(layout.events(BOT_ID));
+             IpcQueue commands = IpcQueue.open(layout.commands(BOT_ID))) {
+            MessageReader reader = events.readerFromEnd();
+            MessageWriter writer = commands.writer();
+            boolean pinged = false;
+            while (System.currentTimeMillis() < deadline && !(ready.get() && beats.get() >= 2)) {
+                reader.poll(16, m -> {
+                    if (m instanceof Message.Ready) {
+                        ready.set(true);
+                    } else if (m instanceof Message.Heartbeat) {
+                        beats.incrementAndGet();
+                    }
+                });
+                if (ready.get() && !pinged) {
+                    writer.write(new Message.Ping(1, 1, System.currentTimeMillis() + 10_000,
+                            System.currentTimeMillis()));
+                    pinged = true;
+                }
+                Thread.sleep(10);
+            }
+            if (!ready.get()) {
+                System.err.println("cds-training: no READY within " + DEADLINE.toSeconds() + " s");
+                Runtime.getRuntime().halt(1);
+            }
+            long now = System.currentTimeMillis();
+            writer.write(new Message.Stop(1, "cds training done", 5_000, now + 10_000, now));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
