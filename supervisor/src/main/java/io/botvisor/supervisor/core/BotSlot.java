@@ -1,5 +1,6 @@
 package io.botvisor.supervisor.core;
 
+import io.botvisor.ipc.IpcLayout;
 import io.botvisor.ipc.IpcQueue;
 import io.botvisor.ipc.Message;
 import io.botvisor.ipc.MessageReader;
@@ -56,9 +57,32 @@ final class BotSlot {
         return spec.id();
     }
 
+    /** Opens this bot's queues once; they are kept across restarts. A {@code command:} bot has none. */
+    void openQueues(IpcLayout layout) {
+        if (!spec.isCommand()) {
+            commandQueue = IpcQueue.open(layout.commands(id()));
+            eventQueue = IpcQueue.open(layout.events(id()));
+            commands = commandQueue.writer();
+            events = eventQueue.readerFromEnd();
+        }
+    }
+
+    void closeQueues() {
+        if (commandQueue != null) {
+            commandQueue.close();
+            eventQueue.close();
+        }
+    }
+
     void cancelTimers() {
         timers.forEach(t -> t.cancel(false));
         timers.clear();
+    }
+
+    BotStatus status(long nowNanos) {
+        return new BotStatus(id(), state, child == null ? 0 : child.pid(), state == ChildState.RUNNING ? health : -1,
+                healthReasons, restartsTotal, intensity.inWindow(nowNanos), (nowNanos - stateSinceNanos) / 1_000_000,
+                child == null ? -1 : rssBytes, failedReason, lastExit);
     }
 
     void resetHealth(long nowNanos) {

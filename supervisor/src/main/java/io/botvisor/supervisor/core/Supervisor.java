@@ -1,7 +1,6 @@
 package io.botvisor.supervisor.core;
 
 import io.botvisor.ipc.IpcLayout;
-import io.botvisor.ipc.IpcQueue;
 import io.botvisor.ipc.Message;
 import io.botvisor.ipc.Units;
 import io.botvisor.supervisor.SupervisorException;
@@ -19,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -40,19 +37,18 @@ public final class Supervisor {
     static final Duration HANG_CHECK = Duration.ofMillis(100);
     /** Memory and health sampling period (the issue asks for memory sampled at least every second). */
     static final Duration SAMPLE = Duration.ofSeconds(1);
-    /** Between SIGTERM and SIGKILL of a child tree that outlived its stop timeout. */
-    static final Duration KILL_GRACE = Duration.ofSeconds(2);
 
     private final Specs.Fleet fleet;
     private final ChildLauncher launcher;
     private final IpcLayout layout;
     private final Clock wall;
     private final LongSupplier nanos;
-    private final ScheduledExecutorService loop;
+    private final Loop loop = new Loop();
     private final Map<String, BotSlot> slots = new LinkedHashMap<>();
     private final StartGate gate;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final List<Runnable> stateListeners = new ArrayList<>();
+    private final List<Runnable> pollHooks = new ArrayList<>();
     private long genCounter;
     private boolean shuttingDown;
 
@@ -63,7 +59,6 @@ public final class Supervisor {
         this.wall = wall;
         this.nanos = nanos;
         this.gate = new StartGate(fleet.startConcurrency());
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "supervisor-loop"));
         for (Specs.Bot b : fleet.bots()) {
             slots.put(b.id(), new BotSlot(b,
                     new Backoff(b.restart().backoff(), b.restart().resetAfter(), ThreadLocalRandom.current()::nextDouble),
@@ -74,51 +69,23 @@ public final class Supervisor {
     /** Opens every bot's queues, starts the fleet (bounded by startConcurrency) and the periodic checks. */
     public void start() {
         loop.execute(() -> {
-            for (BotSlot s : slots.values()) {
-                if (!s.spec.isCommand()) {
-                    s.commandQueue = IpcQueue.open(layout.commands(s.id()));
-                    s.eventQueue = IpcQueue.open(layout.events(s.id()));
-                    s.commands = s.commandQueue.writer();
-                    s.events = s.eventQueue.readerFromEnd();
-                }
-            }
+            slots.values().forEach(s -> s.openQueues(layout));
             log.info("supervising {} bots (start concurrency {})", slots.size(), fleet.startConcurrency());
             slots.values().forEach(gate::enqueue);
             gate.pump(this::spawn);
-            every(IPC_POLL, this::pollIpc);
-            every(HANG_CHECK, this::checkHangs);
-            every(SAMPLE, this::sample);
+            loop.every(IPC_POLL, this::pollIpc);
+            loop.every(HANG_CHECK, () -> Checks.hangs(slots.values(), nanos.getAsLong(), this::beginStop));
+            loop.every(SAMPLE, () -> Checks.sample(slots.values(), nanos.getAsLong(), this::beginStop));
         });
     }
 
     /** Runs {@code task} on the loop; control requests use this. */
     public void execute(Runnable task) {
-        if (loop.isShutdown()) {
-            // After the last bot stopped nothing is left to decide; late exits and signals are ignored.
-            return;
-        }
-        loop.execute(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("supervisor task failed: {}", e.toString(), e);
-            }
-        });
-    }
-
-    private void every(Duration period, Runnable task) {
-        loop.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                // A failing periodic task must not end the schedule; the next run is the retry.
-                log.error("supervisor periodic task failed: {}", e.toString(), e);
-            }
-        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        loop.execute(task);
     }
 
     private void after(BotSlot s, Duration delay, Runnable task) {
-        s.timers.add(loop.schedule(() -> execute(task), delay.toNanos(), TimeUnit.NANOSECONDS));
+        loop.after(s.timers, delay, task);
     }
 
     // ---- transitions ---------------------------------------------------------------------------------------------
@@ -298,23 +265,10 @@ public final class Supervisor {
         } else {
             child.terminateRoot();
         }
-        after(s, timeout, () -> {
-            if (s.child == child) {
-                log.warn("bot '{}' (pid {}) did not stop within {}; sending SIGTERM to its process tree", s.id(),
-                        child.pid(), Units.seconds(timeout));
-                child.terminateTree();
-                after(s, KILL_GRACE, () -> {
-                    if (s.child == child) {
-                        log.warn("bot '{}' (pid {}) survived SIGTERM for {}; sending SIGKILL to its process tree",
-                                s.id(), child.pid(), Units.seconds(KILL_GRACE));
-                        child.killTree();
-                    }
-                });
-            }
-        });
+        Escalation.schedule(loop, s, child, timeout);
     }
 
-    // ---- periodic work -------------------------------------------------------------------------------------------
+    // ---- messages from children -------------------------------------------------------------------------------------------
 
     private void pollIpc() {
         for (BotSlot s : slots.values()) {
@@ -324,8 +278,6 @@ public final class Supervisor {
         }
         pollHooks.forEach(Runnable::run);
     }
-
-    private final List<Runnable> pollHooks = new ArrayList<>();
 
     /** Adds work to every IPC poll (control requests); call before {@link #start}. */
     public void addPollHook(Runnable hook) {
@@ -351,35 +303,6 @@ public final class Supervisor {
         }
     }
 
-    private void checkHangs() {
-        long now = nanos.getAsLong();
-        for (BotSlot s : slots.values()) {
-            if (s.state == ChildState.RUNNING && !s.spec.isCommand()) {
-                Duration age = Duration.ofNanos(now - s.lastHeartbeatNanos);
-                if (age.compareTo(s.spec.health().heartbeatTimeout()) > 0) {
-                    String reason = "no heartbeat for " + Units.seconds(age) + " (hung or stopped)";
-                    log.warn("bot '{}' (pid {}) {}; killing its process tree", s.id(), s.child.pid(), reason);
-                    beginStop(s, StopIntent.failure(reason), false);
-                }
-            }
-        }
-    }
-
-    private void sample() {
-        long now = nanos.getAsLong();
-        for (BotSlot s : slots.values()) {
-            if (s.child == null || !s.state.hasProcess()) {
-                continue;
-            }
-            s.child.refreshDescendants();
-            String restartFor = HealthTracker.sample(s, now);
-            if (restartFor != null && s.state == ChildState.RUNNING) {
-                log.warn("bot '{}' (pid {}) {}; restarting it gracefully", s.id(), s.child.pid(), restartFor);
-                beginStop(s, StopIntent.failure(restartFor), true);
-            }
-        }
-    }
-
     // ---- operator actions (call on the loop) ---------------------------------------------------------------------
 
     /** The bots' ids in fleet-file order. */
@@ -394,14 +317,7 @@ public final class Supervisor {
     /** Snapshots of every bot, in fleet-file order; call on the loop. */
     public List<BotStatus> status() {
         long now = nanos.getAsLong();
-        List<BotStatus> out = new ArrayList<>();
-        for (BotSlot s : slots.values()) {
-            out.add(new BotStatus(s.id(), s.state, s.child == null ? 0 : s.child.pid(),
-                    s.state == ChildState.RUNNING ? s.health : -1, s.healthReasons, s.restartsTotal,
-                    s.intensity.inWindow(now), (now - s.stateSinceNanos) / 1_000_000,
-                    s.child == null ? -1 : s.rssBytes, s.failedReason, s.lastExit));
-        }
-        return out;
+        return slots.values().stream().map(s -> s.status(now)).toList();
     }
 
     public ChildState state(String id) {
@@ -458,12 +374,7 @@ public final class Supervisor {
         if (slots.values().stream().anyMatch(s -> s.state.hasProcess())) {
             return;
         }
-        for (BotSlot s : slots.values()) {
-            if (s.commandQueue != null) {
-                s.commandQueue.close();
-                s.eventQueue.close();
-            }
-        }
+        slots.values().forEach(BotSlot::closeQueues);
         log.info("all bots stopped");
         terminated.countDown();
         loop.shutdown();

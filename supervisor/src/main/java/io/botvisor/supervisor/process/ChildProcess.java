@@ -31,12 +31,24 @@ public final class ChildProcess {
         return handle;
     }
 
+    /** Re-reads the descendants from /proc now (before signalling the tree). */
     public void refreshDescendants() {
         if (handle.isAlive()) {
-            List<ProcessHandle> now = ProcessTree.snapshot(handle);
-            if (!now.isEmpty() || descendants.isEmpty()) {
-                descendants = now;
-            }
+            remember(ProcessTree.snapshot(handle));
+        }
+    }
+
+    /** Takes the descendants from a fleet-wide snapshot (the periodic refresh). */
+    public void refreshDescendants(ProcessTable table) {
+        if (handle.isAlive()) {
+            remember(table.descendantsOf(handle.pid()));
+        }
+    }
+
+    private void remember(List<ProcessHandle> now) {
+        // An empty list read while the root is dying says nothing; keep what was last seen.
+        if (!now.isEmpty() || descendants.isEmpty()) {
+            descendants = now;
         }
     }
 

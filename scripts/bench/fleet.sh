@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmark 4: N idle drill bots with the built-in defaults. Reports the time from the supervisor's "supervising"
+# line to the last "is RUNNING" line, and the time from the launch of 'botvisor run' (class-data archive already
+# recorded in the state dir by a one-bot warm-up run, as on every start but the very first). Then, after SETTLE
+# seconds, over WINDOW seconds: PSS per child (/proc/PID/smaps_rollup), the whole fleet's CPU and the supervisor's
+# own CPU, as % of one core (utime+stime from /proc/PID/stat).
+# Usage: scripts/bench/fleet.sh [BOTS=50] [SETTLE=10] [WINDOW=30]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+n="${1:-50}"; settle="${2:-10}"; window="${3:-30}"
+work="$(mktemp -d)"
+sup=
+trap 'kill "$sup" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+run_until_running() { # fleet-file bots
+  "$root/scripts/botvisor" run --config "$1" --state-dir "$work/state" > "$work/sup.log" 2>&1 &
+  sup=$!
+  until [ "$(grep -c "is RUNNING" "$work/sup.log" || true)" -ge "$2" ]; do
+    kill -0 "$sup" 2>/dev/null || { cat "$work/sup.log"; exit 1; }
+    sleep 0.1
+  done
+}
+printf 'bots:\n  - { id: warm-up, type: chaos }\n' > "$work/warm.yaml"
+run_until_running "$work/warm.yaml" 1
+kill "$sup"; wait "$sup" 2>/dev/null || true
+{ echo "bots:"; for i in $(seq 1 "$n"); do echo "  - { id: idle-$i, type: chaos }"; done; } > "$work/fleet.yaml"
+start=$(date +%s%N)
+run_until_running "$work/fleet.yaml" "$n"
+total_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+sleep "$settle"
+python3 - "$work/sup.log" "$sup" "$n" "$window" "$total_ms" <<'PY'
+import sys, re, time, statistics, datetime, os
+log, sup, n, window, total_ms = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+lines = open(log).read().splitlines()
+t = lambda l: datetime.datetime.fromisoformat(l.split(' ')[0]).timestamp()
+first = next(t(l) for l in lines if "supervising" in l)
+last = max(t(l) for l in lines if "is RUNNING" in l)
+pids = [int(m.group(1)) for l in lines for m in [re.search(r"is RUNNING \[pid (\d+)", l)] if m]
+assert len(pids) == n, f"{len(pids)} children seen, expected {n}"
+def ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        s = f.read()
+    fields = s[s.rindex(')') + 2:].split()
+    return int(fields[11]) + int(fields[12])
+def pss(pid):
+    for l in open(f"/proc/{pid}/smaps_rollup"):
+        if l.startswith("Pss:"): return int(l.split()[1]) / 1024
+hz = os.sysconf("SC_CLK_TCK")
+c0, s0, w0 = sum(ticks(p) for p in pids), ticks(sup), time.time()
+time.sleep(window)
+c1, s1, w1 = sum(ticks(p) for p in pids), ticks(sup), time.time()
+p = [pss(x) for x in pids]
+print(f"{n} bots: all RUNNING {last - first:.1f} s after 'supervising' ({total_ms / 1000:.1f} s from launch); "
+      f"PSS per child median {statistics.median(p):.1f} MB (max {max(p):.1f}, total {sum(p):.0f} MB); "
+      f"idle CPU over {window:.0f} s: fleet {100 * (c1 - c0) / hz / (w1 - w0):.1f} % of a core, "
+      f"supervisor {100 * (s1 - s0) / hz / (w1 - w0):.2f} %")
+PY

@@ -1,0 +1,53 @@
+package io.botvisor.supervisor.core;
+
+import io.botvisor.ipc.Units;
+import io.botvisor.supervisor.process.ProcessTable;
+import java.time.Duration;
+import java.util.Collection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The periodic checks of running children: hangs (no heartbeat for heartbeatTimeout → kill the tree), and once a
+ * second memory, health score and the descendants snapshot (one /proc scan for the whole fleet). They find; the
+ * supervisor decides, through {@link Stopper}. Loop thread only.
+ */
+final class Checks {
+    private static final Logger log = LoggerFactory.getLogger(Checks.class);
+
+    /** How the checks ask for a child to be ended. */
+    interface Stopper {
+        void stop(BotSlot s, StopIntent intent, boolean graceful);
+    }
+
+    private Checks() {
+    }
+
+    static void hangs(Collection<BotSlot> slots, long now, Stopper stopper) {
+        for (BotSlot s : slots) {
+            if (s.state == ChildState.RUNNING && !s.spec.isCommand()) {
+                Duration age = Duration.ofNanos(now - s.lastHeartbeatNanos);
+                if (age.compareTo(s.spec.health().heartbeatTimeout()) > 0) {
+                    String reason = "no heartbeat for " + Units.seconds(age) + " (hung or stopped)";
+                    log.warn("bot '{}' (pid {}) {}; killing its process tree", s.id(), s.child.pid(), reason);
+                    stopper.stop(s, StopIntent.failure(reason), false);
+                }
+            }
+        }
+    }
+
+    static void sample(Collection<BotSlot> slots, long now, Stopper stopper) {
+        ProcessTable table = ProcessTable.scan();
+        for (BotSlot s : slots) {
+            if (s.child == null || !s.state.hasProcess()) {
+                continue;
+            }
+            s.child.refreshDescendants(table);
+            String restartFor = HealthTracker.sample(s, now);
+            if (restartFor != null && s.state == ChildState.RUNNING) {
+                log.warn("bot '{}' (pid {}) {}; restarting it gracefully", s.id(), s.child.pid(), restartFor);
+                stopper.stop(s, StopIntent.failure(restartFor), true);
+            }
+        }
+    }
+}
