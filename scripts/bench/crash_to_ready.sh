@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark 2: crash -> READY of a bot-runner child, from the supervisor's own log timestamps (the "exited with" line
 # to the next "is RUNNING" line). Backoff is 1 ms with no jitter, so the figure is the respawn + JVM start + READY.
+# Runs twice in one invocation: with the class-data archive (the default) and with --no-class-sharing.
 # Usage: scripts/bench/crash_to_ready.sh [CRASHES=15]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -13,13 +14,17 @@ defaults:
 bots:
   - { id: crasher, type: chaos, config: { crashAfter: 1s, exitCode: 3 } }
 YAML
-"$root/scripts/botvisor" run --config "$work/fleet.yaml" --state-dir "$work/state" > "$work/sup.log" 2>&1 &
+measure() { # label, extra run options
+label="$1"; shift
+rm -rf "$work/state"
+"$root/scripts/botvisor" run --config "$work/fleet.yaml" --state-dir "$work/state" "$@" > "$work/sup.log" 2>&1 &
 sup=$!
 until [ "$(grep -c "bot 'crasher' is RUNNING" "$work/sup.log" || true)" -gt "$n" ]; do
   kill -0 "$sup" 2>/dev/null || { cat "$work/sup.log"; exit 1; }
   sleep 0.5
 done
-python3 - "$work/sup.log" <<'PY'
+kill "$sup"; wait "$sup" 2>/dev/null || true
+python3 - "$work/sup.log" "$label" <<'PY'
 import re, sys, statistics, datetime
 t = lambda l: datetime.datetime.fromisoformat(l.split(' ')[0].replace('Z', '+00:00')).timestamp()
 exit_at, d = None, []
@@ -28,5 +33,8 @@ for l in open(sys.argv[1]):
     elif "bot 'crasher' is RUNNING" in l and exit_at is not None:
         d.append((t(l) - exit_at) * 1000); exit_at = None
 d.sort()
-print(f"crash->READY ms over {len(d)} crashes: median {statistics.median(d):.0f}, min {d[0]:.0f}, max {d[-1]:.0f}")
+print(f"{sys.argv[2]:>22}: crash->READY ms over {len(d)} crashes: median {statistics.median(d):.0f}, min {d[0]:.0f}, max {d[-1]:.0f}")
 PY
+}
+measure "class-data archive"
+measure "no archive" --no-class-sharing

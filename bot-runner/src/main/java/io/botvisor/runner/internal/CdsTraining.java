@@ -6,7 +6,9 @@ import io.botvisor.ipc.IpcQueue;
 import io.botvisor.ipc.Message;
 import io.botvisor.ipc.MessageReader;
 import io.botvisor.ipc.MessageWriter;
-import java.io.InputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -22,6 +24,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CdsTraining {
     static final String BOT_ID = "cds-training";
     private static final Duration DEADLINE = Duration.ofSeconds(60);
+    /** Stdin of a real child is the supervisor's pipe, rung after each command; here the driver rings it. */
+    private static final PipedInputStream DOORBELL_IN = new PipedInputStream();
+    private static final PipedOutputStream DOORBELL;
+
+    static {
+        try {
+            DOORBELL = new PipedOutputStream(DOORBELL_IN);
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private CdsTraining() {
     }
@@ -35,20 +48,8 @@ final class CdsTraining {
         Thread driver = new Thread(() -> drive(read.layout()), "cds-training-driver");
         driver.setDaemon(true);
         driver.start();
-        // Stdin of a real child is the supervisor's pipe; here it must simply never end.
-        InputStream never = new InputStream() {
-            @Override
-            public int read() throws java.io.IOException {
-                try {
-                    Thread.sleep(Long.MAX_VALUE);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return -1;
-            }
-        };
         // 0 only after the bot was stopped; the runtime's own System.exit(0) on STOP may race this one, same code.
-        System.exit(new ChildRuntime(read).run(never));
+        System.exit(new ChildRuntime(read).run(DOORBELL_IN));
     }
 
     /** Plays the supervisor: waits for READY and two heartbeats, answers nothing else, then sends STOP. */
@@ -72,6 +73,7 @@ final class CdsTraining {
                 if (ready.get() && !pinged) {
                     writer.write(new Message.Ping(1, 1, System.currentTimeMillis() + 10_000,
                             System.currentTimeMillis()));
+                    ring();
                     pinged = true;
                 }
                 Thread.sleep(10);
@@ -82,8 +84,21 @@ final class CdsTraining {
             }
             long now = System.currentTimeMillis();
             writer.write(new Message.Stop(1, "cds training done", 5_000, now + 10_000, now));
+            ring();
+            // A PipedInputStream reports "write end dead" once its writer thread ends, which the runtime would take
+            // for a vanished supervisor: this thread lives until the STOP ends the JVM.
+            new java.util.concurrent.CountDownLatch(1).await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void ring() {
+        try {
+            DOORBELL.write(1);
+            DOORBELL.flush();
+        } catch (IOException e) {
+            System.err.println("cds-training: doorbell: " + e);
         }
     }
 }

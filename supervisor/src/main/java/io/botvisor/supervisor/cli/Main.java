@@ -50,6 +50,11 @@ public final class Main {
                 description = "Where queues, logs and the lock live (default: ${DEFAULT-VALUE}).")
         Path stateDir;
 
+        @Option(names = "--no-class-sharing",
+                description = "Start bot-runner children without the class-data archive (slower starts; for "
+                        + "troubleshooting and benchmarks).")
+        boolean noClassSharing;
+
         @Override
         public Integer call() throws Exception {
             Specs.Fleet fleet;
@@ -78,7 +83,7 @@ public final class Main {
                 LaunchSettings base = new LaunchSettings(
                         Path.of(System.getProperty("java.home"), "bin", "java"), runnerCp,
                         LaunchSettings.defaultRunnerFlags(LaunchSettings.chronicleFlags()), state);
-                LaunchSettings settings = fleet.bots().stream().allMatch(Specs.Bot::isCommand) ? base
+                LaunchSettings settings = noClassSharing || fleet.bots().stream().allMatch(Specs.Bot::isCommand) ? base
                         : ClassDataArchive.prepare(base)
                                 .map(a -> base.withRunnerFlag("-XX:SharedArchiveFile=" + a)).orElse(base);
                 IpcLayout layout = new IpcLayout(state);

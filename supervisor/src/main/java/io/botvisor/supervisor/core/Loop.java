@@ -23,13 +23,15 @@ final class Loop {
             // After the last bot stopped nothing is left to decide; late exits and signals are ignored.
             return;
         }
-        executor.execute(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("supervisor task failed: {}", e.toString(), e);
-            }
-        });
+        executor.execute(() -> runSafely(task));
+    }
+
+    private static void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("supervisor task failed: {}", e.toString(), e);
+        }
     }
 
     void every(Duration period, Runnable task) {
@@ -46,7 +48,7 @@ final class Loop {
     /** Runs {@code task} on the loop after {@code delay}; the timer is added to {@code timers} so it can be cancelled. */
     void after(List<ScheduledFuture<?>> timers, Duration delay, Runnable task) {
         if (!executor.isShutdown()) {
-            timers.add(executor.schedule(() -> execute(task), delay.toNanos(), TimeUnit.NANOSECONDS));
+            timers.add(executor.schedule(() -> runSafely(task), delay.toNanos(), TimeUnit.NANOSECONDS));
         }
     }
 

@@ -37,6 +37,8 @@ public final class Supervisor {
     static final Duration HANG_CHECK = Duration.ofMillis(100);
     /** Memory and health sampling period (the issue asks for memory sampled at least every second). */
     static final Duration SAMPLE = Duration.ofSeconds(1);
+    /** Every this many samples the descendants of every child are re-read (see {@link Checks#sample}). */
+    static final int DESCENDANTS_EVERY = 2;
 
     private final Specs.Fleet fleet;
     private final ChildLauncher launcher;
@@ -50,6 +52,7 @@ public final class Supervisor {
     private final List<Runnable> stateListeners = new ArrayList<>();
     private final List<Runnable> pollHooks = new ArrayList<>();
     private long genCounter;
+    private long samples;
     private boolean shuttingDown;
 
     public Supervisor(Specs.Fleet fleet, ChildLauncher launcher, IpcLayout layout, Clock wall, LongSupplier nanos) {
@@ -75,7 +78,8 @@ public final class Supervisor {
             gate.pump(this::spawn);
             loop.every(IPC_POLL, this::pollIpc);
             loop.every(HANG_CHECK, () -> Checks.hangs(slots.values(), nanos.getAsLong(), this::beginStop));
-            loop.every(SAMPLE, () -> Checks.sample(slots.values(), nanos.getAsLong(), this::beginStop));
+            loop.every(SAMPLE, () -> Checks.sample(slots.values(), nanos.getAsLong(),
+                    samples++ % DESCENDANTS_EVERY == 0, this::beginStop));
         });
     }
 
@@ -262,6 +266,7 @@ public final class Supervisor {
             long now = wall.millis();
             s.commands.write(new Message.Stop(child.gen(), intent.reason(), timeout.toMillis(),
                     now + timeout.toMillis(), now));
+            child.ring();
         } else {
             child.terminateRoot();
         }

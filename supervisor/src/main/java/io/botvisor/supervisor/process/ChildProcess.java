@@ -52,6 +52,11 @@ public final class ChildProcess {
         }
     }
 
+    /** Tells a bot-runner child that a command waits in its queue (see {@code ChildStreams#ring}). */
+    public void ring() {
+        streams.ring();
+    }
+
     /** SIGTERM to this child only (a {@code command:} child's first stop signal). */
     public void terminateRoot() {
         handle.destroy();

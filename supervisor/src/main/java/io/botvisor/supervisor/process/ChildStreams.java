@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * each; the pumps end by themselves at end-of-file, and {@link #stop} does not wait for them, because a grandchild
  * that still holds the pipe would block it forever (Commons Exec's PumpStreamHandler does). stdin is held open and
  * never written: when this process dies, even by {@code kill -9}, the kernel closes it and the child sees
- * end-of-file, which is how a bot-runner child knows to exit. Owned by one child.
+ * end-of-file, which is how a bot-runner child knows to exit. The only bytes ever written to it are doorbells
+ * ({@link #ring}): "a command is waiting in your queue". Owned by one child.
  */
 final class ChildStreams implements ExecuteStreamHandler {
     private static final Logger log = LoggerFactory.getLogger(ChildStreams.class);
@@ -70,6 +71,23 @@ final class ChildStreams implements ExecuteStreamHandler {
     @Override
     public void stop() {
         closeStdin();
+    }
+
+    /**
+     * One byte down the child's stdin after a command was written to its queue, so that it reads the queue now
+     * instead of at its next slow poll. A pipe holds 64 KiB; commands are a handful per child life, so this never
+     * blocks. A child that has already gone makes it fail, which is harmless and ignored.
+     */
+    void ring() {
+        OutputStream s = stdin;
+        if (s != null) {
+            try {
+                s.write(1);
+                s.flush();
+            } catch (IOException e) {
+                log.debug("bot '{}': doorbell: {}", botId, e.toString());
+            }
+        }
     }
 
     void closeStdin() {

@@ -54,7 +54,7 @@ public final class ProcessTable {
     /** Field 4 of /proc/PID/stat; the command name before it is in parentheses and may contain anything. */
     private static long parentOf(Path procDir) {
         try {
-            String stat = Files.readString(procDir.resolve("stat"));
+            String stat = ProcStats.readSmall(procDir.resolve("stat"));
             int close = stat.lastIndexOf(')');
             // ") S 1234 ..." : state, then the parent pid
             int start = close + 4;

@@ -54,7 +54,7 @@ class SupervisorIT {
                     .contains("FAILED until 'botvisor ctl start looper'");
             assertThat(runs(s)).isEqualTo(3);
             ControlClient.Result r = s.ctl("start", "looper");
-            assertThat(r.output()).contains("looper");
+            assertThat(r.output()).as(s.log()).contains("looper");
             // A cleared window allows the full three runs again before the next FAILED; an uncleared one, one run.
             s.await("three more launches after ctl start", () -> runs(s) == 6
                     && s.log().split("giving up", -1).length == 3);
