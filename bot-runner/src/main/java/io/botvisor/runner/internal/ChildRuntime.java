@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class ChildRuntime {
     private static final Logger log = LoggerFactory.getLogger(ChildRuntime.class);
     /** How often the command queue is read without a doorbell: the bound on a command's latency if a ring is lost. */
-    static final Duration COMMAND_POLL = Duration.ofSeconds(1);
+    static final Duration COMMAND_POLL = Duration.ofSeconds(5);
     /** Exit this long after the supervisor vanished, whatever the bot's stop is doing. */
     static final Duration ORPHAN_EXIT = Duration.ofMillis(700);
     /** Deadline for the bot's stop when the JVM is asked to terminate by a signal. */

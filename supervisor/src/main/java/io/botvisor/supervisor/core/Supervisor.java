@@ -31,10 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-    /** IPC is polled this often: bounds READY/heartbeat latency and control replies, costs little when idle. */
-    static final Duration IPC_POLL = Duration.ofMillis(20);
-    /** Hang check granularity: a hang is noticed at most this long after the heartbeat timeout. */
-    static final Duration HANG_CHECK = Duration.ofMillis(100);
+    /**
+     * IPC is polled, and hangs are checked, this often: bounds READY and control-reply latency and how late after the
+     * heartbeat timeout a hang is noticed. Every tick is a wake-up, and wake-ups, not the polls themselves (~0.1 µs
+     * per idle queue), are most of the supervisor's idle CPU (BENCHMARKS.md, benchmark 4).
+     */
+    static final Duration IPC_POLL = Duration.ofMillis(50);
     /** Memory and health sampling period (the issue asks for memory sampled at least every second). */
     static final Duration SAMPLE = Duration.ofSeconds(1);
     /** Every this many samples the descendants of every child are re-read (see {@link Checks#sample}). */
@@ -76,8 +78,10 @@ public final class Supervisor {
             log.info("supervising {} bots (start concurrency {})", slots.size(), fleet.startConcurrency());
             slots.values().forEach(gate::enqueue);
             gate.pump(this::spawn);
-            loop.every(IPC_POLL, this::pollIpc);
-            loop.every(HANG_CHECK, () -> Checks.hangs(slots.values(), nanos.getAsLong(), this::beginStop));
+            loop.every(IPC_POLL, () -> {
+                pollIpc();
+                Checks.hangs(slots.values(), nanos.getAsLong(), this::beginStop);
+            });
             loop.every(SAMPLE, () -> Checks.sample(slots.values(), nanos.getAsLong(),
                     samples++ % DESCENDANTS_EVERY == 0, this::beginStop));
         });
