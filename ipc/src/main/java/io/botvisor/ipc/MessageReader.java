@@ -1,9 +1,12 @@
 package io.botvisor.ipc;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.threads.Pauser;
 import net.openhft.chronicle.wire.DocumentContext;
 import net.openhft.chronicle.wire.Wire;
 import org.slf4j.Logger;
@@ -63,6 +66,27 @@ public final class MessageReader {
             sink.accept(m);
         }
         return n;
+    }
+
+    /**
+     * For short-lived callers that wait for an answer (the CLI, the class-data training run): delivers messages to
+     * {@code sink} until {@code done} holds or {@code timeout} passes, pausing between empty polls with Chronicle's
+     * 1 ms pauser. Returns whether {@code done} held. Not for the supervisor's loop, which must never wait.
+     */
+    public boolean pollUntil(Consumer<Message> sink, BooleanSupplier done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Pauser pauser = Pauser.millis(1);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            if (poll(16, sink) == 0) {
+                pauser.pause();
+            } else {
+                pauser.reset();
+            }
+        }
+        return true;
     }
 
     /** Messages skipped as unreadable or malformed since this reader was created. */

@@ -12,6 +12,7 @@ import java.io.PipedOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,36 +53,28 @@ final class CdsTraining {
         System.exit(new ChildRuntime(read).run(DOORBELL_IN));
     }
 
-    /** Plays the supervisor: waits for READY and two heartbeats, answers nothing else, then sends STOP. */
+    /** Plays the supervisor: waits for READY, sends PING, waits for two heartbeats, then sends STOP. */
     private static void drive(IpcLayout layout) {
-        long deadline = System.currentTimeMillis() + DEADLINE.toMillis();
         AtomicBoolean ready = new AtomicBoolean();
         AtomicInteger beats = new AtomicInteger();
         try (IpcQueue events = IpcQueue.open(layout.events(BOT_ID));
              IpcQueue commands = IpcQueue.open(layout.commands(BOT_ID))) {
             MessageReader reader = events.readerFromEnd();
             MessageWriter writer = commands.writer();
-            boolean pinged = false;
-            while (System.currentTimeMillis() < deadline && !(ready.get() && beats.get() >= 2)) {
-                reader.poll(16, m -> {
-                    if (m instanceof Message.Ready) {
-                        ready.set(true);
-                    } else if (m instanceof Message.Heartbeat) {
-                        beats.incrementAndGet();
-                    }
-                });
-                if (ready.get() && !pinged) {
-                    writer.write(new Message.Ping(1, 1, System.currentTimeMillis() + 10_000,
-                            System.currentTimeMillis()));
-                    ring();
-                    pinged = true;
+            Consumer<Message> sink = m -> {
+                if (m instanceof Message.Ready) {
+                    ready.set(true);
+                } else if (m instanceof Message.Heartbeat) {
+                    beats.incrementAndGet();
                 }
-                Thread.sleep(10);
-            }
-            if (!ready.get()) {
+            };
+            if (!reader.pollUntil(sink, ready::get, DEADLINE)) {
                 System.err.println("cds-training: no READY within " + DEADLINE.toSeconds() + " s");
                 Runtime.getRuntime().halt(1);
             }
+            writer.write(new Message.Ping(1, 1, System.currentTimeMillis() + 10_000, System.currentTimeMillis()));
+            ring();
+            reader.pollUntil(sink, () -> beats.get() >= 2, DEADLINE);
             long now = System.currentTimeMillis();
             writer.write(new Message.Stop(1, "cds training done", 5_000, now + 10_000, now));
             ring();

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import net.openhft.chronicle.threads.Pauser;
 
 /**
  * Sends one control command to the supervisor of a state directory and waits for its reply. Exit codes: the reply's
@@ -41,20 +40,11 @@ public final class ControlClient {
             long now = System.currentTimeMillis();
             requests.writer().write(new Message.ControlRequest(id, command, args, now + timeout.toMillis(), now));
             AtomicReference<Message.ControlReply> got = new AtomicReference<>();
-            long deadline = System.nanoTime() + timeout.toNanos() + Duration.ofSeconds(1).toNanos();
-            Pauser pauser = Pauser.millis(1);
-            while (got.get() == null && System.nanoTime() < deadline) {
-                int n = reader.poll(16, m -> {
-                    if (m instanceof Message.ControlReply r && r.id().equals(id)) {
-                        got.set(r);
-                    }
-                });
-                if (n == 0) {
-                    pauser.pause();
-                } else {
-                    pauser.reset();
+            reader.pollUntil(m -> {
+                if (m instanceof Message.ControlReply r && r.id().equals(id)) {
+                    got.set(r);
                 }
-            }
+            }, () -> got.get() != null, timeout.plusSeconds(1));
             Message.ControlReply r = got.get();
             if (r == null) {
                 return new Result(NO_REPLY, "supervisor (pid " + pid.getAsLong() + ") did not answer '" + command

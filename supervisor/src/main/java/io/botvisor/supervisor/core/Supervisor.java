@@ -39,8 +39,6 @@ public final class Supervisor {
     static final Duration IPC_POLL = Duration.ofMillis(50);
     /** Memory and health sampling period (the issue asks for memory sampled at least every second). */
     static final Duration SAMPLE = Duration.ofSeconds(1);
-    /** Every this many samples the descendants of every child are re-read (see {@link Checks#sample}). */
-    static final int DESCENDANTS_EVERY = 2;
 
     private final Specs.Fleet fleet;
     private final ChildLauncher launcher;
@@ -48,13 +46,13 @@ public final class Supervisor {
     private final Clock wall;
     private final LongSupplier nanos;
     private final Loop loop = new Loop();
+    private final Checks checks = new Checks(this::beginStop);
     private final Map<String, BotSlot> slots = new LinkedHashMap<>();
     private final StartGate gate;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final List<Runnable> stateListeners = new ArrayList<>();
     private final List<Runnable> pollHooks = new ArrayList<>();
     private long genCounter;
-    private long samples;
     private boolean shuttingDown;
 
     public Supervisor(Specs.Fleet fleet, ChildLauncher launcher, IpcLayout layout, Clock wall, LongSupplier nanos) {
@@ -80,10 +78,9 @@ public final class Supervisor {
             gate.pump(this::spawn);
             loop.every(IPC_POLL, () -> {
                 pollIpc();
-                Checks.hangs(slots.values(), nanos.getAsLong(), this::beginStop);
+                checks.hangs(slots.values(), nanos.getAsLong());
             });
-            loop.every(SAMPLE, () -> Checks.sample(slots.values(), nanos.getAsLong(),
-                    samples++ % DESCENDANTS_EVERY == 0, this::beginStop));
+            loop.every(SAMPLE, () -> checks.sample(slots.values(), nanos.getAsLong()));
         });
     }
 
