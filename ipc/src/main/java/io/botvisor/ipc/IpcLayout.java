@@ -10,6 +10,8 @@ import java.nio.file.Path;
  *   <li>{@code ipc/control/requests} — CLI → supervisor; CLIs are short-lived and write one message each</li>
  *   <li>{@code ipc/control/replies} — supervisor → CLI</li>
  * </ul>
+ * and one doorbell, {@code ipc/control/doorbell.sock}: a Unix socket the supervisor listens on; a CLI connects to it
+ * after writing a request so that the request is read at once. It carries no data: the queue is the only carrier.
  * Immutable.
  */
 public record IpcLayout(Path stateDir) {
@@ -24,6 +26,10 @@ public record IpcLayout(Path stateDir) {
 
     public Path controlRequests() {
         return stateDir.resolve("ipc").resolve("control").resolve("requests");
+    }
+
+    public Path controlDoorbell() {
+        return stateDir.resolve("ipc").resolve("control").resolve("doorbell.sock");
     }
 
     public Path controlReplies() {

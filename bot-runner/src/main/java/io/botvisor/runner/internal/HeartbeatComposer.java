@@ -5,6 +5,7 @@ import io.botvisor.runner.Bot;
 import io.botvisor.runner.SelfCheck;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
@@ -17,6 +18,8 @@ final class HeartbeatComposer {
     private final Context ctx;
     private final List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    // Looked up once: ManagementFactory's getters walk the platform components with streams on every call.
+    private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final LongSupplier cpuNanos;
     private long seq;
 
@@ -30,7 +33,7 @@ final class HeartbeatComposer {
     }
 
     Message.Heartbeat compose() {
-        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        MemoryUsage heap = memory.getHeapMemoryUsage();
         long gcTime = 0;
         long gcCount = 0;
         for (GarbageCollectorMXBean gc : gcs) {

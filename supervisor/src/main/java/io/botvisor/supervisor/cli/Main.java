@@ -36,6 +36,12 @@ public final class Main {
     static final String ENV_RUNNER_CLASSPATH = "BOTVISOR_RUNNER_CLASSPATH";
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("ctl")) {
+            // ctl is a fresh JVM per command: picocli then models only this command, not the whole tree (whose
+            // annotations it would read reflectively first). Same options, same help, same exit codes.
+            System.exit(new CommandLine(new Ctl()).setCommandName("botvisor ctl")
+                    .execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 

@@ -42,7 +42,7 @@ final class Schema {
               backoff: { initial: 200ms, max: 60s, multiplier: 2.0, jitter: 0.2 }
               intensity: { maxRestarts: 10, window: 60s }
               resetAfter: 60s
-            health: { heartbeatInterval: 500ms, heartbeatTimeout: 2s, startupTimeout: 30s, minScore: 50, unhealthyFor: 30s }
+            health: { heartbeatInterval: 1s, heartbeatTimeout: 3s, startupTimeout: 30s, minScore: 50, unhealthyFor: 30s }
             stopTimeout: 10s
             jvm: { heap: 64m, options: [] }
             logs: { maxFileSize: 10m, maxFiles: 5 }

@@ -39,6 +39,7 @@ public final class ControlClient {
             MessageReader reader = replies.readerFromEnd();
             long now = System.currentTimeMillis();
             requests.writer().write(new Message.ControlRequest(id, command, args, now + timeout.toMillis(), now));
+            Doorbell.ring(layout.controlDoorbell());
             AtomicReference<Message.ControlReply> got = new AtomicReference<>();
             reader.pollUntil(m -> {
                 if (m instanceof Message.ControlReply r && r.id().equals(id)) {

@@ -30,6 +30,7 @@ public final class ControlServer implements AutoCloseable {
     private final MessageWriter replies;
     private final List<Pending> pending = new ArrayList<>();
     private final Runnable onShutdown;
+    private final Doorbell doorbell;
 
     private record Pending(Message.ControlRequest request, List<String> bots, Predicate<ChildState> done) {
     }
@@ -42,6 +43,7 @@ public final class ControlServer implements AutoCloseable {
         this.requests = requestQueue.readerFromEnd();
         this.replies = replyQueue.writer();
         supervisor.addPollHook(this::poll);
+        this.doorbell = Doorbell.listen(layout.controlDoorbell(), () -> supervisor.execute(this::poll));
         supervisor.onStateChange(this::checkPending);
     }
 
@@ -137,6 +139,9 @@ public final class ControlServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (doorbell != null) {
+            doorbell.close();
+        }
         requestQueue.close();
         replyQueue.close();
     }

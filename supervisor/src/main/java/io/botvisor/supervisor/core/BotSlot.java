@@ -38,6 +38,8 @@ final class BotSlot {
     long unhealthySinceNanos = -1;
     long healthySinceNanos = -1;
     long rssBytes = -1;
+    /** Consecutive samples that found the child stopped by a signal. */
+    int stoppedSamples;
     double errorsPerMinute;
     double gcFraction;
 
@@ -93,6 +95,7 @@ final class BotSlot {
         unhealthySinceNanos = -1;
         healthySinceNanos = -1;
         rssBytes = -1;
+        stoppedSamples = 0;
         errorsPerMinute = 0;
         gcFraction = 0;
     }

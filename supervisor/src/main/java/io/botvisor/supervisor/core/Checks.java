@@ -1,6 +1,7 @@
 package io.botvisor.supervisor.core;
 
 import io.botvisor.ipc.Units;
+import io.botvisor.supervisor.process.ProcStats;
 import io.botvisor.supervisor.process.ProcessTable;
 import java.time.Duration;
 import java.util.Collection;
@@ -9,13 +10,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The periodic checks of running children: hangs (no heartbeat for heartbeatTimeout → kill the tree), and once a
- * second memory and health score, and every few seconds the descendants snapshot (one /proc scan for the fleet). They find; the
+ * second /proc state (stopped by a signal → kill the tree), memory and health score, and every few seconds the
+ * descendants snapshot (one /proc scan for the fleet). They find; the
  * supervisor decides, through {@link Stopper}. Loop thread only.
  */
 final class Checks {
     private static final Logger log = LoggerFactory.getLogger(Checks.class);
     /** Every this many samples the descendants of every child are re-read. */
     static final int DESCENDANTS_EVERY = 2;
+    /** Samples (one a second) in a row that must find a child stopped by a signal before it is killed. */
+    static final int STOPPED_SAMPLES = 2;
     private final Stopper stopper;
     private long samples;
 
@@ -42,6 +46,25 @@ final class Checks {
     }
 
     /**
+     * A bot-runner child found stopped by a signal (SIGSTOP; /proc state 'T') in {@link #STOPPED_SAMPLES} samples in
+     * a row is hung as surely as one that stopped heartbeating, and is known sooner than heartbeatTimeout: kill its
+     * tree. Returns whether it did.
+     */
+    private boolean stoppedTooLong(BotSlot s, ProcStats.Sample proc) {
+        if (s.state != ChildState.RUNNING || s.spec.isCommand() || !proc.stopped()) {
+            s.stoppedSamples = 0;
+            return false;
+        }
+        if (++s.stoppedSamples < STOPPED_SAMPLES) {
+            return false;
+        }
+        String reason = "stopped by a signal (state T) in " + s.stoppedSamples + " samples in a row";
+        log.warn("bot '{}' (pid {}) {}; killing its process tree", s.id(), s.child.pid(), reason);
+        stopper.stop(s, StopIntent.failure(reason), false);
+        return true;
+    }
+
+    /**
      * Memory and health of every child; every {@link #DESCENDANTS_EVERY} samples also a fresh snapshot of every
      * child's descendants (one /proc scan, ~13 µs per process on the host: done less often than the memory sample).
      */
@@ -54,7 +77,11 @@ final class Checks {
             if (table != null) {
                 s.child.refreshDescendants(table);
             }
-            String restartFor = HealthTracker.sample(s, now);
+            ProcStats.Sample proc = ProcStats.sample(s.child.pid());
+            if (stoppedTooLong(s, proc)) {
+                continue;
+            }
+            String restartFor = HealthTracker.sample(s, proc, now);
             if (restartFor != null && s.state == ChildState.RUNNING) {
                 log.warn("bot '{}' (pid {}) {}; restarting it gracefully", s.id(), s.child.pid(), restartFor);
                 stopper.stop(s, StopIntent.failure(restartFor), true);

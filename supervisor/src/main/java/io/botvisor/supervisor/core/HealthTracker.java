@@ -28,10 +28,10 @@ final class HealthTracker {
         s.lastHeartbeatNanos = nowNanos;
     }
 
-    /** Samples memory and scores health; returns why the bot must be restarted, or null. */
-    static String sample(BotSlot s, long nowNanos) {
+    /** Takes a /proc sample's memory and scores health; returns why the bot must be restarted, or null. */
+    static String sample(BotSlot s, ProcStats.Sample proc, long nowNanos) {
         Specs.Bot spec = s.spec;
-        s.rssBytes = ProcStats.rssBytes(s.child.pid());
+        s.rssBytes = proc.rssBytes();
         if (spec.memoryLimit() > 0 && s.rssBytes > spec.memoryLimit() && s.state == ChildState.RUNNING) {
             return "resident memory " + (s.rssBytes >> 20) + " MB is above memoryLimit " + (spec.memoryLimit() >> 20)
                     + " MB";

@@ -52,6 +52,12 @@ final class Loop {
         }
     }
 
+    /** Runs {@code task} on the loop once after {@code delay}; null when the loop is shut down. */
+    ScheduledFuture<?> schedule(Duration delay, Runnable task) {
+        return executor.isShutdown() ? null
+                : executor.schedule(() -> runSafely(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     void shutdown() {
         executor.shutdown();
     }

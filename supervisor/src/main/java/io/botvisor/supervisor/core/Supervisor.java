@@ -31,12 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-    /**
-     * IPC is polled, and hangs are checked, this often: bounds READY and control-reply latency and how late after the
-     * heartbeat timeout a hang is noticed. Every tick is a wake-up, and wake-ups, not the polls themselves (~0.1 µs
-     * per idle queue), are most of the supervisor's idle CPU (BENCHMARKS.md, benchmark 4).
-     */
-    static final Duration IPC_POLL = Duration.ofMillis(50);
     /** Memory and health sampling period (the issue asks for memory sampled at least every second). */
     static final Duration SAMPLE = Duration.ofSeconds(1);
 
@@ -52,6 +46,7 @@ public final class Supervisor {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final List<Runnable> stateListeners = new ArrayList<>();
     private final List<Runnable> pollHooks = new ArrayList<>();
+    private final Ticker ticker = new Ticker(loop, this::tick, this::anyInTransit);
     private long genCounter;
     private boolean shuttingDown;
 
@@ -76,10 +71,7 @@ public final class Supervisor {
             log.info("supervising {} bots (start concurrency {})", slots.size(), fleet.startConcurrency());
             slots.values().forEach(gate::enqueue);
             gate.pump(this::spawn);
-            loop.every(IPC_POLL, () -> {
-                pollIpc();
-                checks.hangs(slots.values(), nanos.getAsLong());
-            });
+            ticker.start();
             loop.every(SAMPLE, () -> checks.sample(slots.values(), nanos.getAsLong()));
         });
     }
@@ -99,6 +91,9 @@ public final class Supervisor {
         ChildState.check(s.id(), s.state, to);
         s.state = to;
         s.stateSinceNanos = nanos.getAsLong();
+        if (to == ChildState.STARTING || to == ChildState.STOPPING) {
+            ticker.hurry();
+        }
         stateListeners.forEach(Runnable::run);
     }
 
@@ -275,6 +270,22 @@ public final class Supervisor {
     }
 
     // ---- messages from children -------------------------------------------------------------------------------------------
+
+    /** One tick: every bot's messages, then hangs (so a heartbeat that was waiting is counted first). */
+    private void tick() {
+        pollIpc();
+        checks.hangs(slots.values(), nanos.getAsLong());
+    }
+
+    /** Whether any bot is starting or stopping: its READY or exit should be seen at the fast pace. */
+    private boolean anyInTransit() {
+        for (BotSlot s : slots.values()) {
+            if (s.state == ChildState.STARTING || s.state == ChildState.STOPPING) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private void pollIpc() {
         for (BotSlot s : slots.values()) {

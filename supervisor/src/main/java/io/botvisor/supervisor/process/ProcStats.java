@@ -6,21 +6,42 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads a process's memory from /proc. Stateless; returns -1 when the process is gone or /proc is unreadable. */
+/** Reads a process's state and memory from /proc. Stateless. */
 public final class ProcStats {
     private static final long PAGE = 4096;
+    /** What {@link #sample} returns for a process that is gone or whose /proc entry cannot be read. */
+    public static final Sample GONE = new Sample('?', -1);
 
     private ProcStats() {
     }
 
-    /** Resident set size in bytes, from /proc/PID/statm (one short read: cheap enough for every child each second). */
-    public static long rssBytes(long pid) {
+    /**
+     * One process's scheduler state and resident memory. {@code state} is the letter of /proc/PID/stat ('R', 'S',
+     * 'T' for stopped by a signal, 'Z', …); {@code rssBytes} is -1 when unknown.
+     */
+    public record Sample(char state, long rssBytes) {
+        /** Stopped by SIGSTOP (or SIGTSTP, SIGTTIN, SIGTTOU): it runs no code until SIGCONT. */
+        public boolean stopped() {
+            return state == 'T';
+        }
+    }
+
+    /** State and RSS from /proc/PID/stat in one short read: cheap enough for every child each second. */
+    public static Sample sample(long pid) {
         try {
-            String statm = readSmall(Path.of("/proc", Long.toString(pid), "statm"));
-            int a = statm.indexOf(' ') + 1;
-            return Long.parseLong(statm, a, statm.indexOf(' ', a), 10) * PAGE;
+            String stat = readSmall(Path.of("/proc", Long.toString(pid), "stat"));
+            // "pid (comm) S ppid …": comm may hold spaces and parentheses, so fields count from the last ')'.
+            int i = stat.lastIndexOf(')') + 2;
+            char state = stat.charAt(i);
+            int field = 3;
+            while (field < 24) {
+                i = stat.indexOf(' ', i) + 1;
+                field++;
+            }
+            long rssPages = Long.parseLong(stat, i, stat.indexOf(' ', i), 10);
+            return new Sample(state, rssPages * PAGE);
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return GONE;
         }
     }
 
