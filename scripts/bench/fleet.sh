@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark 4: N idle drill bots with the built-in defaults. Reports the time from the supervisor's "supervising"
 # line to the last "is RUNNING" line, and the time from the launch of 'botvisor run' (class-data archive already
-# recorded in the state dir by a one-bot warm-up run, as on every start but the very first). Then, after SETTLE
-# seconds, over WINDOW seconds: PSS per child (/proc/PID/smaps_rollup), the whole fleet's CPU and the supervisor's
-# own CPU, as % of one core (utime+stime from /proc/PID/stat).
-# Usage: scripts/bench/fleet.sh [BOTS=50] [SETTLE=10] [WINDOW=30]
+# recorded in the state dir by a one-bot warm-up run, as on every start but the very first). Then, for each offset
+# (seconds after all RUNNING), over WINDOW seconds: the whole fleet's CPU and the supervisor's own CPU, as % of one
+# core (utime+stime from /proc/PID/stat); and PSS per child (/proc/PID/smaps_rollup) at the end. Early windows include
+# the JIT warm-up of the heartbeat path (a method is compiled after ~200 calls: at one heartbeat a second, minutes).
+# Usage: scripts/bench/fleet.sh [BOTS=50] [WINDOW=30] [OFFSET…=15 120]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-n="${1:-50}"; settle="${2:-10}"; window="${3:-30}"
+n="${1:-50}"; window="${2:-30}"; shift $(( $# < 2 ? $# : 2 ))
+offsets=("$@"); [ ${#offsets[@]} -gt 0 ] || offsets=(15 120)
 work="$(mktemp -d)"
 sup=
 trap 'kill "$sup" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -26,10 +28,11 @@ kill "$sup"; wait "$sup" 2>/dev/null || true
 start=$(date +%s%N)
 run_until_running "$work/fleet.yaml" "$n"
 total_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-sleep "$settle"
-python3 - "$work/sup.log" "$sup" "$n" "$window" "$total_ms" <<'PY'
+python3 - "$work/sup.log" "$sup" "$n" "$window" "$total_ms" "${offsets[@]}" <<'PY'
 import sys, re, time, statistics, datetime, os
 log, sup, n, window, total_ms = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+offsets = [float(x) for x in sys.argv[6:]]
+t0 = time.time()
 lines = open(log).read().splitlines()
 t = lambda l: datetime.datetime.fromisoformat(l.split(' ')[0]).timestamp()
 first = next(t(l) for l in lines if "supervising" in l)
@@ -45,12 +48,15 @@ def pss(pid):
     for l in open(f"/proc/{pid}/smaps_rollup"):
         if l.startswith("Pss:"): return int(l.split()[1]) / 1024
 hz = os.sysconf("SC_CLK_TCK")
-c0, s0, w0 = sum(ticks(p) for p in pids), ticks(sup), time.time()
-time.sleep(window)
-c1, s1, w1 = sum(ticks(p) for p in pids), ticks(sup), time.time()
+cpu = []
+for off in offsets:
+    time.sleep(max(0.0, t0 + off - time.time()))
+    c0, s0, w0 = sum(ticks(p) for p in pids), ticks(sup), time.time()
+    time.sleep(window)
+    c1, s1, w1 = sum(ticks(p) for p in pids), ticks(sup), time.time()
+    cpu.append(f"t+{off:.0f}s fleet {100 * (c1 - c0) / hz / (w1 - w0):.1f} % / supervisor {100 * (s1 - s0) / hz / (w1 - w0):.2f} %")
 p = [pss(x) for x in pids]
 print(f"{n} bots: all RUNNING {last - first:.1f} s after 'supervising' ({total_ms / 1000:.1f} s from launch); "
       f"PSS per child median {statistics.median(p):.1f} MB (max {max(p):.1f}, total {sum(p):.0f} MB); "
-      f"idle CPU over {window:.0f} s: fleet {100 * (c1 - c0) / hz / (w1 - w0):.1f} % of a core, "
-      f"supervisor {100 * (s1 - s0) / hz / (w1 - w0):.2f} %")
+      f"idle CPU over {window:.0f} s windows (% of a core): " + "; ".join(cpu))
 PY

@@ -124,7 +124,7 @@ public final class Main {
         }
     }
 
-    @Command(name = "ctl", description = "Talk to a running supervisor: status [--json], start|stop|restart BOT…|--all, "
+    @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running supervisor: status [--json], start|stop|restart BOT…|--all, "
             + "shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, 3 no supervisor, 4 no reply.")
     static final class Ctl implements Callable<Integer> {
         @Option(names = "--state-dir", defaultValue = "state", description = "State dir of the supervisor.")

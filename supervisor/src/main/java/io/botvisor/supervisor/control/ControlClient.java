@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -32,7 +32,9 @@ public final class ControlClient {
                     + " (start one with 'botvisor run --state-dir " + stateDir + "')");
         }
         IpcLayout layout = new IpcLayout(stateDir);
-        String id = UUID.randomUUID().toString();
+        // Unique on this host, and cheap: UUID.randomUUID() would initialise SecureRandom (~10 ms of every ctl run).
+        String id = ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()) + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong());
         try (IpcQueue replies = IpcQueue.open(layout.controlReplies());
              IpcQueue requests = IpcQueue.open(layout.controlRequests())) {
             // The reply reader exists before the request is written, so the reply cannot be missed.
