@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark 3: SIGSTOP -> restarted, with the built-in defaults (no 'defaults:' in the fleet file). One supervisor
 # with N idle drill bots; each bot in turn is SIGSTOPped once (so each restart is that bot's first: backoff at its
-# initial value). Reported: SIGSTOP -> the supervisor's kill decision, -> new child spawned, -> new child READY.
+# initial value). Reported: SIGSTOP -> the supervisor's kill decision (a stopped JVM is seen in /proc, or its
+# heartbeats stop, whichever comes first), -> new child spawned, -> new child READY.
 # Usage: scripts/bench/sigstop_restart.sh [BOTS=7]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -30,7 +31,7 @@ kill, spawn, ready = [], [], []
 for line in open(sys.argv[2]):
     bot, ns, pid = line.split(); t0 = int(ns) / 1e9
     after = [l for l in log if f"'{bot}'" in l and t(l) >= t0 - 0.001]
-    k = next(t(l) for l in after if "no heartbeat for" in l)
+    k = next(t(l) for l in after if "killing its process tree" in l)
     s = next(t(l) for l in after if "launching" in l and t(l) >= k)
     r = next(t(l) for l in after if "is RUNNING" in l and t(l) >= s)
     kill.append((k - t0) * 1000); spawn.append((s - t0) * 1000); ready.append((r - t0) * 1000)
