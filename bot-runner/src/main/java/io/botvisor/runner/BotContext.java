@@ -2,7 +2,9 @@ package io.botvisor.runner;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import javax.sql.DataSource;
 
 /**
  * What the runtime gives a bot. Thread-safe.
@@ -24,4 +26,11 @@ public interface BotContext {
 
     /** Adds {@code delta} to a named counter reported in every heartbeat ({@code errors} feeds the health score). */
     void count(String counter, long delta);
+
+    /**
+     * The bot's own connection pool to the fleet's database, as the bot's own role (it sees only its own rows), or
+     * empty when the fleet has no database. Opened on first call. A connection may have to be waited for (the pool
+     * is sized from the fleet's budget): take it off the work thread, or a long wait stops the heartbeats.
+     */
+    Optional<DataSource> database();
 }

@@ -20,12 +20,20 @@ import java.util.TreeMap;
  * environment. Immutable.
  */
 public record ChildSpec(String botId, long gen, Path stateDir, String kind, Duration heartbeatInterval,
-                        Map<String, String> config) {
+                        Map<String, String> config, Db db) {
     public static final String ENV_SPEC = "BOTVISOR_SPEC";
     private static final String CONFIG_PREFIX = "config.";
 
     public ChildSpec {
         config = Map.copyOf(config);
+    }
+
+    /**
+     * How the child reaches the fleet's database, when there is one: the URL, its own login role, the file its
+     * password is in (the password is never in the spec, argv or environment) and the pool size the supervisor
+     * assigned it from the fleet's connection budget.
+     */
+    public record Db(String url, String user, Path passwordFile, int poolSize) {
     }
 
     public IpcLayout layout() {
@@ -40,6 +48,12 @@ public record ChildSpec(String botId, long gen, Path stateDir, String kind, Dura
         p.setProperty("kind", kind);
         p.setProperty("heartbeatIntervalMillis", Long.toString(heartbeatInterval.toMillis()));
         new TreeMap<>(config).forEach((k, v) -> p.setProperty(CONFIG_PREFIX + k, v));
+        if (db != null) {
+            p.setProperty("db.url", db.url());
+            p.setProperty("db.user", db.user());
+            p.setProperty("db.passwordFile", db.passwordFile().toString());
+            p.setProperty("db.poolSize", Integer.toString(db.poolSize()));
+        }
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -69,9 +83,12 @@ public record ChildSpec(String botId, long gen, Path stateDir, String kind, Dura
             }
         }
         try {
+            Db db = p.getProperty("db.url") == null ? null : new Db(p.getProperty("db.url"),
+                    required(p, "db.user", file), Path.of(required(p, "db.passwordFile", file)),
+                    Integer.parseInt(required(p, "db.poolSize", file)));
             return new ChildSpec(required(p, "botId", file), Long.parseLong(required(p, "gen", file)),
                     Path.of(required(p, "stateDir", file)), required(p, "kind", file),
-                    Duration.ofMillis(Long.parseLong(required(p, "heartbeatIntervalMillis", file))), config);
+                    Duration.ofMillis(Long.parseLong(required(p, "heartbeatIntervalMillis", file))), config, db);
         } catch (NumberFormatException e) {
             throw new IpcException("child spec " + file + ": " + e.getMessage(), e);
         }

@@ -5,12 +5,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the duration ({@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}) and size ({@code 64k}, {@code 64m},
+ * Parses the duration ({@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 30d}) and size ({@code 64k}, {@code 64m},
  * {@code 1g}) notation shared by the fleet file and the child's spec. Stateless and thread-safe. Errors say what was
  * expected, so callers can prefix the file, bot and field.
  */
 public final class Units {
-    private static final Pattern DURATION = Pattern.compile("(-?\\d+(?:\\.\\d+)?)(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(-?\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(-?\\d+)([kmg])", Pattern.CASE_INSENSITIVE);
 
     private Units() {
@@ -19,13 +19,14 @@ public final class Units {
     public static Duration duration(String text) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("\"" + text + "\" is not a duration (expected e.g. 500ms, 10s, 5m, 1h)");
+            throw new IllegalArgumentException("\"" + text + "\" is not a duration (expected e.g. 500ms, 10s, 5m, 1h, 30d)");
         }
         double n = Double.parseDouble(m.group(1));
         double millis = switch (m.group(2)) {
             case "ms" -> n;
             case "s" -> n * 1_000;
             case "m" -> n * 60_000;
+            case "d" -> n * 86_400_000;
             default -> n * 3_600_000;
         };
         return Duration.ofNanos(Math.round(millis * 1_000_000));

@@ -10,7 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.sql.DataSource;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,11 +25,13 @@ import java.util.concurrent.TimeUnit;
  * the supervisor does. With no config it idles. Keys: {@code crashAfter}, {@code exitCode}, {@code hangAfter} (the
  * work loop blocks forever, the JVM lives), {@code leakPerSecond} (heap grows), {@code startupDelay},
  * {@code unhealthyAfter} (self-check fails), {@code ignoreStop} (stop never returns), {@code grandchild} (spawns
- * {@code sleep 3600} holding our stdout). Its work runs on the context's executor, as a real bot's should.
+ * {@code sleep 3600} holding our stdout), {@code dbWriteEvery} (writes a row to {@code bot_metrics} through the
+ * bot's own pool, on its own thread, counting {@code dbWrites}, {@code dbWaitMillis} for connections and
+ * {@code errors}). Its work runs on the context's executor, as a real bot's should.
  */
 public final class ChaosBot implements Bot {
     static final Set<String> KEYS = Set.of("crashAfter", "exitCode", "hangAfter", "leakPerSecond", "startupDelay",
-            "unhealthyAfter", "ignoreStop", "grandchild");
+            "unhealthyAfter", "ignoreStop", "grandchild", "dbWriteEvery");
     private static final Duration TICK = Duration.ofMillis(100);
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -36,6 +44,9 @@ public final class ChaosBot implements Bot {
     private boolean ignoreStop;
     private volatile long startedNanos;
     private ScheduledFuture<?> ticks;
+    private ScheduledExecutorService dbThread;
+    private long dbWrites;
+    private long lastWriteMicros = -1;
 
     @Override
     public void start(BotContext ctx) throws Exception {
@@ -66,7 +77,42 @@ public final class ChaosBot implements Bot {
         if (crashAfter != null || hangAfter != null || unhealthyAfter != null || leakPerTick > 0) {
             ticks = ctx.executor().scheduleAtFixedRate(() -> tick(ctx), 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
         } // else it idles: nothing to do, so no wake-ups (an idle fleet's CPU is 200 times each bot's)
+        Duration dbWriteEvery = ctx.durationConfig("dbWriteEvery", null);
+        if (dbWriteEvery != null) {
+            DataSource ds = ctx.database().orElseThrow(() -> new IllegalArgumentException("chaos bot '" + ctx.botId()
+                    + "': dbWriteEvery is set but the fleet has no database (database.enabled is false)"));
+            // Off the work thread: waiting for a connection must not stop the heartbeats.
+            dbThread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "chaos-db-" + ctx.botId());
+                t.setDaemon(true);
+                return t;
+            });
+            dbThread.scheduleAtFixedRate(() -> writeRow(ctx, ds), 0, dbWriteEvery.toMillis(), TimeUnit.MILLISECONDS);
+        }
         System.out.println("chaos: started with " + new java.util.TreeMap<>(c));
+    }
+
+    /** One row into bot_metrics as the bot's own role; the policy lets it see (and name) only its own bots row. */
+    private void writeRow(BotContext ctx, DataSource ds) {
+        long t0 = System.nanoTime();
+        try (Connection c = ds.getConnection()) {
+            ctx.count("dbWaitMillis", (System.nanoTime() - t0) / 1_000_000);
+            // Each row carries the previous write's latency (connection wait + insert), for benchmarks to read back.
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO botvisor.bot_metrics (bot_id, name, at, value, "
+                    + "labels) SELECT bot_id, 'chaos.write', clock_timestamp(), ?, jsonb_build_object("
+                    + "'prevLatencyMicros', ?::bigint) FROM botvisor.bots")) {
+                ps.setLong(1, ++dbWrites);
+                ps.setLong(2, lastWriteMicros);
+                if (ps.executeUpdate() != 1) {
+                    throw new SQLException("the bots table shows this role no row of its own");
+                }
+            }
+            lastWriteMicros = (System.nanoTime() - t0) / 1000;
+            ctx.count("dbWrites", 1);
+        } catch (SQLException | RuntimeException e) {
+            ctx.count("errors", 1);
+            System.out.println("chaos: database write failed: " + e);
+        }
     }
 
     private void tick(BotContext ctx) {
@@ -98,6 +144,9 @@ public final class ChaosBot implements Bot {
         }
         if (ticks != null) {
             ticks.cancel(false);
+        }
+        if (dbThread != null) {
+            dbThread.shutdownNow();
         }
         System.out.println("chaos: stopped");
     }

@@ -42,7 +42,7 @@ final class CdsTraining {
 
     /** Runs the training life in {@code dir}; exits the JVM with 0 after a graceful STOP, or 1 past the deadline. */
     static void run(Path dir) {
-        ChildSpec spec = new ChildSpec(BOT_ID, 1, dir, "chaos", Duration.ofMillis(20), Map.of());
+        ChildSpec spec = new ChildSpec(BOT_ID, 1, dir, "chaos", Duration.ofMillis(20), Map.of(), null);
         Path specFile = dir.resolve("spec.properties");
         spec.writeTo(specFile);
         ChildSpec read = ChildSpec.readFrom(specFile);

@@ -135,6 +135,8 @@ public final class ChildRuntime {
             log.error("bot '{}' failed to stop cleanly: {}", spec.botId(), e.toString(), e);
             emit("stop-failed", e.toString());
         } finally {
+            // Connections go back to the server now, not when the JVM dies.
+            ctx.closeDatabase();
             stopped.countDown();
         }
     }

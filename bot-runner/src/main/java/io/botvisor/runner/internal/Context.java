@@ -4,7 +4,11 @@ import io.botvisor.ipc.ChildSpec;
 import io.botvisor.ipc.Units;
 import io.botvisor.runner.BotContext;
 import java.time.Duration;
+import com.zaxxer.hikari.HikariDataSource;
+import io.botvisor.storage.BotPool;
 import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -16,6 +20,7 @@ final class Context implements BotContext {
     private final ChildSpec spec;
     private final ScheduledExecutorService executor;
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
+    private HikariDataSource pool;
 
     Context(ChildSpec spec) {
         this.spec = spec;
@@ -57,6 +62,26 @@ final class Context implements BotContext {
     @Override
     public void count(String counter, long delta) {
         counters.computeIfAbsent(counter, k -> new AtomicLong()).addAndGet(delta);
+    }
+
+    @Override
+    public synchronized Optional<DataSource> database() {
+        ChildSpec.Db db = spec.db();
+        if (db == null) {
+            return Optional.empty();
+        }
+        if (pool == null) {
+            pool = BotPool.open(spec.botId(), db.url(), db.user(), db.passwordFile(), db.poolSize());
+        }
+        return Optional.of(pool);
+    }
+
+    /** Closes the pool, if one was opened. */
+    synchronized void closeDatabase() {
+        if (pool != null) {
+            pool.close();
+            pool = null;
+        }
     }
 
     Map<String, Long> counterSnapshot() {

@@ -20,6 +20,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogSetup extends ContextAwareBase implements Configurator {
     static final String LEVEL_PROPERTY = "BOTVISOR_LOG_LEVEL";
+    static final String STDERR_PROPERTY = "botvisor.log.stderr";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -33,6 +34,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         ConsoleAppender<ILoggingEvent> out = new ConsoleAppender<>();
         out.setContext(context);
         out.setName("OUT");
+        // 'botvisor db …' prints results on stdout; its log lines must not mix into them.
+        out.setTarget(Boolean.getBoolean(STDERR_PROPERTY) ? "System.err" : "System.out");
         out.setEncoder(encoder);
         out.start();
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);

@@ -6,6 +6,11 @@ import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.config.FleetFileReader;
 import io.botvisor.supervisor.config.InvalidFleetFileException;
 import io.botvisor.supervisor.config.Specs;
+import io.botvisor.supervisor.db.DatabaseKeeper;
+import io.botvisor.supervisor.db.FleetDatabase;
+import io.botvisor.storage.BotCredentials;
+import io.botvisor.storage.StorageException;
+import io.botvisor.ipc.ChildSpec;
 import io.botvisor.supervisor.control.ControlClient;
 import io.botvisor.supervisor.control.ControlServer;
 import io.botvisor.supervisor.control.StateDirLock;
@@ -17,6 +22,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -30,12 +38,16 @@ import picocli.CommandLine.Parameters;
  * {@code botvisor run} and {@code botvisor ctl …}. The only place that reads the environment: the launcher script
  * passes bot-runner's classpath in {@code BOTVISOR_RUNNER_CLASSPATH}.
  */
-@Command(name = "botvisor", mixinStandardHelpOptions = true, subcommands = {Main.Run.class, Main.Ctl.class},
+@Command(name = "botvisor", mixinStandardHelpOptions = true,
+        subcommands = {Main.Run.class, Main.Ctl.class, DbCommand.class},
         description = "Supervises a fleet of chat bots, one JVM each.")
 public final class Main {
     static final String ENV_RUNNER_CLASSPATH = "BOTVISOR_RUNNER_CLASSPATH";
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("db")) {
+            System.setProperty(LogSetup.STDERR_PROPERTY, "true"); // before the first logger exists
+        }
         if (args.length > 0 && args[0].equals("ctl")) {
             // ctl is a fresh JVM per command: picocli then models only this command, not the whole tree (whose
             // annotations it would read reflectively first). Same options, same help, same exit codes.
@@ -65,7 +77,7 @@ public final class Main {
         public Integer call() throws Exception {
             Specs.Fleet fleet;
             try {
-                fleet = FleetFileReader.read(config);
+                fleet = FleetFileReader.read(config, System.getenv());
             } catch (InvalidFleetFileException e) {
                 System.err.println("botvisor: " + e.getMessage());
                 System.err.println("botvisor: nothing was started");
@@ -92,11 +104,34 @@ public final class Main {
                 LaunchSettings settings = noClassSharing || fleet.bots().stream().allMatch(Specs.Bot::isCommand) ? base
                         : ClassDataArchive.prepare(base)
                                 .map(a -> base.withRunnerFlag("-XX:SharedArchiveFile=" + a)).orElse(base);
+                FleetDatabase database;
+                Map<String, ChildSpec.Db> access;
+                try {
+                    database = openDatabase(fleet, state);
+                    access = database == null ? Map.of() : registerBots(fleet, database);
+                } catch (SupervisorException | StorageException e) {
+                    System.err.println("botvisor: " + e.getMessage());
+                    System.err.println("botvisor: no bot was started");
+                    return 1;
+                }
+                DatabaseKeeper keeper = database == null ? null : new DatabaseKeeper(database);
+                // After the last bot stopped, on either way out (ctl shutdown, or SIGTERM whose hook halts the JVM).
+                Runnable afterLastBot = once(() -> {
+                    if (keeper != null) {
+                        keeper.close();
+                    }
+                    if (database != null) {
+                        database.close();
+                    }
+                });
                 IpcLayout layout = new IpcLayout(state);
-                Supervisor supervisor = new Supervisor(fleet, new ChildLauncher(settings), layout,
+                Supervisor supervisor = new Supervisor(fleet, new ChildLauncher(settings, access::get), layout,
                         Clock.systemUTC(), System::nanoTime);
                 ControlServer control = new ControlServer(supervisor, layout,
-                        () -> supervisor.shutdown("ctl shutdown"));
+                        () -> supervisor.shutdown("ctl shutdown"), keeper);
+                if (keeper != null) {
+                    keeper.start();
+                }
                 Duration longestStop = fleet.bots().stream().map(Specs.Bot::stopTimeout)
                         .max(Duration::compareTo).orElse(Duration.ZERO).plusSeconds(5);
                 Thread hook = new Thread(() -> {
@@ -110,6 +145,7 @@ public final class Main {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
+                    afterLastBot.run();
                     // A JVM ended by SIGTERM reports 143; an orderly stop of the whole fleet is a success (0).
                     Runtime.getRuntime().halt(clean ? 0 : 1);
                 }, "botvisor-sigterm");
@@ -118,9 +154,42 @@ public final class Main {
                         config, state);
                 supervisor.start();
                 supervisor.awaitTermination();
+                afterLastBot.run();
                 control.close();
             }
             return 0;
+        }
+
+        /** The fleet's database, ready (started, migrated, checked), or null when the fleet has none. */
+        private static FleetDatabase openDatabase(Specs.Fleet fleet, Path state) {
+            long runners = fleet.bots().stream().filter(b -> !b.isCommand()).count();
+            if (!fleet.database().enabled() || runners == 0) {
+                return null;
+            }
+            return FleetDatabase.open(fleet.database(), state, (int) runners, System.getenv());
+        }
+
+        /** Registers every bot-runner bot (role, password file, connection limit) and says how each connects. */
+        private static Map<String, ChildSpec.Db> registerBots(Specs.Fleet fleet, FleetDatabase database) {
+            List<Specs.Bot> runners = fleet.bots().stream().filter(b -> !b.isCommand()).toList();
+            int share = FleetDatabase.poolShare(database.budget(), runners.size());
+            Map<String, ChildSpec.Db> access = new HashMap<>();
+            for (Specs.Bot b : runners) {
+                BotCredentials c = database.register(b.id(), "supervisor-start", share);
+                access.put(b.id(), new ChildSpec.Db(database.url(), c.role(), database.passwordFile(b.id()), share));
+            }
+            log.info("database: {} bots registered, {} connection(s) each from a budget of {}", runners.size(), share,
+                    database.budget());
+            return Map.copyOf(access);
+        }
+
+        private static Runnable once(Runnable r) {
+            AtomicBoolean done = new AtomicBoolean();
+            return () -> {
+                if (done.compareAndSet(false, true)) {
+                    r.run();
+                }
+            };
         }
     }
 

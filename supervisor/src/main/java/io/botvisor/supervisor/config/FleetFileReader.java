@@ -41,7 +41,13 @@ public final class FleetFileReader {
     private FleetFileReader() {
     }
 
+    /** Reads a fleet file; no environment variables apply (tests). */
     public static Specs.Fleet read(Path file) {
+        return read(file, Map.of());
+    }
+
+    /** Reads a fleet file; {@code env} may name an external database (see {@code DatabaseSection}). */
+    public static Specs.Fleet read(Path file, Map<String, String> env) {
         String name = file.toString();
         JsonNode root;
         try {
@@ -63,6 +69,7 @@ public final class FleetFileReader {
             defaults = MissingNode.getInstance();
         }
         int concurrency = startConcurrency(name, root.path("supervisor").path("startConcurrency"), problems);
+        Specs.Database database = DatabaseSection.read(name, root.path("database"), env, problems);
         List<Specs.Bot> bots = new ArrayList<>();
         JsonNode botsNode = root.path("bots");
         if (!botsNode.isArray() || botsNode.isEmpty()) {
@@ -79,7 +86,7 @@ public final class FleetFileReader {
         if (!problems.isEmpty()) {
             throw new InvalidFleetFileException(problems.list());
         }
-        return new Specs.Fleet(file, concurrency, bots);
+        return new Specs.Fleet(file, concurrency, bots, database);
     }
 
     private static int startConcurrency(String file, JsonNode n, Problems problems) {

@@ -64,7 +64,7 @@ final class Lookup {
         try {
             d = Units.duration(f.node.asText());
         } catch (IllegalArgumentException e) {
-            problem(f.subject, path, f.node, "is not a duration (expected e.g. 500ms, 10s, 5m, 1h)");
+            problem(f.subject, path, f.node, "is not a duration (expected e.g. 500ms, 10s, 5m, 1h, 30d)");
             return null;
         }
         if (d.isNegative()) {

@@ -25,8 +25,12 @@ final class Schema {
             "logs", map("maxFileSize", LEAF, "maxFiles", LEAF));
 
     static final Map<String, Object> BOT;
+    /** The {@code database:} section (DatabaseSection). */
+    static final Map<String, Object> DATABASE = map("enabled", LEAF, "url", LEAF, "adminUser", LEAF, "passwordFile", LEAF,
+            "sslMode", LEAF, "maxConnections", LEAF, "migrateOnStart", LEAF, "hashPartitions", LEAF,
+            "retention", map("messages", LEAF, "metrics", LEAF, "audit", LEAF));
     static final Map<String, Object> TOP = map("defaults", INHERITABLE, "bots", LEAF,
-            "supervisor", map("startConcurrency", LEAF));
+            "supervisor", map("startConcurrency", LEAF), "database", DATABASE);
 
     static {
         Map<String, Object> bot = new LinkedHashMap<>(map("id", LEAF, "type", LEAF, "class", LEAF, "classpath", LEAF,
@@ -47,6 +51,24 @@ final class Schema {
             jvm: { heap: 64m, options: [] }
             logs: { maxFileSize: 10m, maxFiles: 5 }
             """;
+
+    /** Built-in values of the {@code database:} section. */
+    static final com.fasterxml.jackson.databind.JsonNode DATABASE_DEFAULTS = yaml("""
+            enabled: true
+            maxConnections: auto
+            migrateOnStart: false
+            hashPartitions: 16
+            retention: { messages: 365d, metrics: 90d, audit: 730d }
+            """);
+
+    private static com.fasterxml.jackson.databind.JsonNode yaml(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper(
+                    new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("built-in defaults do not parse", e);
+        }
+    }
 
     private Schema() {
     }

@@ -10,7 +10,7 @@ public final class Specs {
     private Specs() {
     }
 
-    public record Fleet(Path file, int startConcurrency, List<Bot> bots) {
+    public record Fleet(Path file, int startConcurrency, List<Bot> bots, Database database) {
         public Fleet {
             bots = List.copyOf(bots);
         }
@@ -60,5 +60,29 @@ public final class Specs {
 
     /** Per-bot output files: rotate at {@code maxFileBytes}, keep {@code maxFiles} rotated files besides the live one. */
     public record Logs(long maxFileBytes, int maxFiles) {
+    }
+
+    /**
+     * The fleet's database; {@code enabled} false → none (bots get no database access). {@code url} null → the
+     * embedded server (then adminUser, passwordFile and sslMode are
+     * null). {@code maxConnections} is the fleet's connection budget, shared by the bots' pools.
+     */
+    public record Database(boolean enabled, String url, String adminUser, Path passwordFile, String sslMode,
+                           int maxConnections, boolean migrateOnStart, int hashPartitions, Retention retention) {
+        public boolean embedded() {
+            return url == null;
+        }
+
+        /**
+         * The connection budget for a fleet of {@code bots} bot-runner bots: {@code maxConnections}, or when it is
+         * {@code auto} (-1), 20 more than the bots and at least 60, so that every bot has its guaranteed connection.
+         */
+        public int budget(int bots) {
+            return maxConnections > 0 ? maxConnections : Math.max(60, bots + 20);
+        }
+    }
+
+    /** How long time-partitioned rows are kept; expired months are dropped whole. */
+    public record Retention(Duration messages, Duration metrics, Duration audit) {
     }
 }

@@ -7,6 +7,8 @@ import io.botvisor.ipc.MessageReader;
 import io.botvisor.ipc.MessageWriter;
 import io.botvisor.supervisor.core.ChildState;
 import io.botvisor.supervisor.core.Supervisor;
+import io.botvisor.supervisor.db.DatabaseKeeper;
+import io.botvisor.supervisor.db.DatabaseStatus;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -31,12 +33,15 @@ public final class ControlServer implements AutoCloseable {
     private final List<Pending> pending = new ArrayList<>();
     private final Runnable onShutdown;
     private final Doorbell doorbell;
+    private final DatabaseKeeper database;
 
     private record Pending(Message.ControlRequest request, List<String> bots, Predicate<ChildState> done) {
     }
 
-    public ControlServer(Supervisor supervisor, IpcLayout layout, Runnable onShutdown) {
+    /** {@code database} may be null (a fleet without database): then nothing is audited and status shows none. */
+    public ControlServer(Supervisor supervisor, IpcLayout layout, Runnable onShutdown, DatabaseKeeper database) {
         this.supervisor = supervisor;
+        this.database = database;
         this.onShutdown = onShutdown;
         this.requestQueue = IpcQueue.open(layout.controlRequests());
         this.replyQueue = IpcQueue.open(layout.controlReplies());
@@ -66,11 +71,15 @@ public final class ControlServer implements AutoCloseable {
         }
         log.info("control: {} {} (request {})", r.command(), String.join(" ", r.args()), r.id());
         switch (r.command()) {
-            case "status" -> reply(r, 0, r.args().contains("--json")
-                    ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.status())
-                    : StatusRenderer.table(supervisor.status()));
+            case "status" -> {
+                DatabaseStatus db = database == null ? null : database.status();
+                reply(r, 0, r.args().contains("--json")
+                        ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.status(), db)
+                        : StatusRenderer.table(supervisor.status(), db));
+            }
             case "start", "stop", "restart" -> act(r);
             case "shutdown" -> {
+                audit("ctl.shutdown", null, r);
                 reply(r, 0, "supervisor shutting down");
                 onShutdown.run();
             }
@@ -97,6 +106,7 @@ public final class ControlServer implements AutoCloseable {
             return;
         }
         String reason = "ctl " + r.command() + " (request " + r.id() + ")";
+        bots.forEach(b -> audit("ctl." + r.command(), b, r));
         Predicate<ChildState> done;
         switch (r.command()) {
             case "stop" -> {
@@ -114,6 +124,14 @@ public final class ControlServer implements AutoCloseable {
         }
         pending.add(new Pending(r, bots, done));
         checkPending();
+    }
+
+    /** Every executed control action is audited, with the request's id as correlation id (off the loop). */
+    private void audit(String action, String bot, Message.ControlRequest r) {
+        if (database != null) {
+            database.audit(action, bot, "{\"state\": \"" + (bot == null ? "fleet" : supervisor.state(bot)) + "\"}",
+                    r.id());
+        }
     }
 
     private void checkPending() {

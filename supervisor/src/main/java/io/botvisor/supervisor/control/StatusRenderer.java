@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.botvisor.supervisor.core.BotStatus;
 import io.botvisor.supervisor.core.LastExit;
+import io.botvisor.supervisor.db.DatabaseStatus;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,9 +16,20 @@ final class StatusRenderer {
     private StatusRenderer() {
     }
 
-    static String json(long supervisorPid, List<BotStatus> bots) {
+    static String json(long supervisorPid, List<BotStatus> bots, DatabaseStatus db) {
         ObjectNode root = JSON.createObjectNode();
         root.put("supervisorPid", supervisorPid);
+        if (db == null) {
+            root.putNull("database");
+        } else {
+            ObjectNode d = root.putObject("database");
+            d.put("kind", db.kind());
+            d.put("endpoint", db.endpoint());
+            d.put("state", db.state());
+            d.put("pid", db.pid());
+            d.put("restarts", db.restarts());
+            d.put("problem", db.problem());
+        }
         ArrayNode arr = root.putArray("bots");
         for (BotStatus b : bots) {
             ObjectNode o = arr.addObject();
@@ -49,8 +61,14 @@ final class StatusRenderer {
         }
     }
 
-    static String table(List<BotStatus> bots) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-24s %-9s %8s %6s %8s %10s %8s  %s%n",
+    static String table(List<BotStatus> bots, DatabaseStatus db) {
+        StringBuilder sb = new StringBuilder();
+        if (db != null) {
+            sb.append(String.format(Locale.ROOT, "DATABASE %s %s %s%s%s%n%n", db.kind(), db.endpoint(), db.state(),
+                    db.pid() > 0 ? " pid " + db.pid() : "", (db.restarts() > 0 ? ", " + db.restarts() + " restarts" : "")
+                            + (db.problem() == null ? "" : ": " + db.problem())));
+        }
+        sb.append(String.format(Locale.ROOT, "%-24s %-9s %8s %6s %8s %10s %8s  %s%n",
                 "BOT", "STATE", "PID", "HEALTH", "RESTARTS", "FOR", "RSS", "LAST EXIT"));
         for (BotStatus b : bots) {
             LastExit e = b.lastExit();

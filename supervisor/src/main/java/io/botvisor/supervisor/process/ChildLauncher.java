@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
@@ -36,9 +37,12 @@ public final class ChildLauncher {
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(10);
     private final LaunchSettings settings;
+    private final Function<String, ChildSpec.Db> databaseAccess;
 
-    public ChildLauncher(LaunchSettings settings) {
+    /** {@code databaseAccess} gives a bot's database access by bot id, or null (no database, or none for it). */
+    public ChildLauncher(LaunchSettings settings, Function<String, ChildSpec.Db> databaseAccess) {
         this.settings = settings;
+        this.databaseAccess = databaseAccess;
     }
 
     public Path logDir(String botId) {
@@ -53,7 +57,7 @@ public final class ChildLauncher {
         if (!bot.isCommand()) {
             Path spec = settings.stateDir().resolve("run").resolve(bot.id()).resolve("spec.properties");
             new ChildSpec(bot.id(), gen, settings.stateDir(), bot.runner(), bot.health().heartbeatInterval(),
-                    bot.config()).writeTo(spec);
+                    bot.config(), databaseAccess.apply(bot.id())).writeTo(spec);
             env.put(ChildSpec.ENV_SPEC, spec.toString());
         }
         CommandLine cl = new CommandLine(argv.get(0));

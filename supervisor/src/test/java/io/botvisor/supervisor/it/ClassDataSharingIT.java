@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The supervisor records bot-runner's class-data archive once and every child maps it. */
 class ClassDataSharingIT {
     private static final String FLEET = """
+            database: { enabled: false }
             defaults:
               health: { heartbeatInterval: 200ms, heartbeatTimeout: 2s }
             bots:

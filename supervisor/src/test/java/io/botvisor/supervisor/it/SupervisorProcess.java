@@ -111,6 +111,10 @@ final class SupervisorProcess implements AutoCloseable {
         return awaitBot(id, "to be " + state, b -> b.get("state").asText().equals(state));
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     String log() {
         try {
             return Files.exists(output) ? Files.readString(output) : "";

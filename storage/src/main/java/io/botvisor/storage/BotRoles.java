@@ -1,0 +1,145 @@
+package io.botvisor.storage;
+
+import io.botvisor.storage.internal.Secrets;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.postgresql.PGConnection;
+
+/**
+ * Registers bots in the database: a row in {@code bots} (its numeric id is the partition key), a login role
+ * {@code bot_<id>} that is a member of {@code botvisor_bots} but may not {@code SET ROLE} to it, and a generated
+ * password in a 0600 file under the state dir. The password travels to the server only as a SCRAM verifier computed
+ * here (never in SQL text, so never in server logs). Every change writes an audit row. Runs as the managing role
+ * (the embedded superuser, or an external admin with CREATEROLE). Stateless apart from its settings; thread-safe.
+ */
+public final class BotRoles {
+    private final DbEndpoint manager;
+    private final DbFiles files;
+
+    public BotRoles(DbEndpoint manager, DbFiles files) {
+        this.manager = manager;
+        this.files = files;
+    }
+
+    /**
+     * The bot's credentials, registering it (or re-enabling it) first if needed. Idempotent. A lost password file
+     * gets a new password.
+     */
+    public BotCredentials ensure(String botName, String correlationId) {
+        return ensure(botName, correlationId, -1);
+    }
+
+    /** As {@link #ensure(String, String)}, and sets the role's CONNECTION LIMIT ({@code -1}: none). */
+    public BotCredentials ensure(String botName, String correlationId, int connectionLimit) {
+        try (Connection c = manager.connect()) {
+            c.setAutoCommit(false);
+            Row row = find(c, botName);
+            boolean created = row == null;
+            if (created) {
+                row = insert(c, botName);
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE ROLE " + quoteIdent(row.role) + " LOGIN INHERIT");
+                    st.execute("GRANT botvisor_bots TO " + quoteIdent(row.role) + " WITH INHERIT TRUE, SET FALSE");
+                }
+            }
+            String password;
+            boolean newPassword = created || !Files.exists(files.botPassword(botName));
+            if (newPassword) {
+                password = Secrets.generate();
+                c.unwrap(PGConnection.class).alterUserPassword(row.role, password.toCharArray(), "scram-sha-256");
+                Secrets.write(files.botPassword(botName), password);
+            } else {
+                password = Secrets.read(files.botPassword(botName));
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER ROLE " + quoteIdent(row.role) + " CONNECTION LIMIT " + connectionLimit);
+            }
+            if (!row.enabled) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("ALTER ROLE " + quoteIdent(row.role) + " LOGIN");
+                }
+                setEnabled(c, row.botId, true);
+            }
+            if (created || newPassword || !row.enabled) {
+                Audit.write(c, row.botId, created ? "bot.register" : row.enabled ? "bot.new-password" : "bot.enable",
+                        botName, created ? null : "{\"enabled\": " + row.enabled + "}",
+                        "{\"enabled\": true, \"role\": \"" + row.role + "\"}", correlationId);
+            }
+            c.commit();
+            return new BotCredentials(row.botId, botName, row.role, password);
+        } catch (SQLException e) {
+            throw new StorageException("cannot register bot '" + botName + "' in " + manager + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Disables a bot: its role can no longer log in, its sessions are ended, its rows stay. Idempotent. */
+    public void disable(String botName, String correlationId) {
+        try (Connection c = manager.connect()) {
+            c.setAutoCommit(false);
+            Row row = find(c, botName);
+            if (row == null || !row.enabled) {
+                return;
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER ROLE " + quoteIdent(row.role) + " NOLOGIN");
+            }
+            setEnabled(c, row.botId, false);
+            Audit.write(c, row.botId, "bot.disable", botName, "{\"enabled\": true}", "{\"enabled\": false}",
+                    correlationId);
+            c.commit();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?")) {
+                ps.setString(1, row.role);
+                ps.executeQuery().close();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new StorageException("cannot disable bot '" + botName + "' in " + manager + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Row(int botId, String role, boolean enabled) {
+    }
+
+    private static Row find(Connection c, String botName) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT bot_id, role_name, enabled FROM botvisor.bots WHERE name = ? FOR UPDATE")) {
+            ps.setString(1, botName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Row(rs.getInt(1), rs.getString(2), rs.getBoolean(3)) : null;
+            }
+        }
+    }
+
+    private static Row insert(Connection c, String botName) throws SQLException {
+        // The role's name carries the id: the RLS policy reads it back with split_part(current_user, '_', 2).
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH n AS (SELECT nextval(pg_get_serial_sequence('botvisor.bots', 'bot_id'))::integer AS id)
+                INSERT INTO botvisor.bots (bot_id, name, role_name) OVERRIDING SYSTEM VALUE
+                SELECT id, ?, 'bot_' || id FROM n
+                RETURNING bot_id, role_name""")) {
+            ps.setString(1, botName);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Row(rs.getInt(1), rs.getString(2), true);
+            }
+        }
+    }
+
+    private static void setEnabled(Connection c, int botId, boolean enabled) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE botvisor.bots SET enabled = ?, updated_at = now() WHERE bot_id = ?")) {
+            ps.setBoolean(1, enabled);
+            ps.setInt(2, botId);
+            ps.executeUpdate();
+        }
+    }
+
+    static String quoteIdent(String ident) {
+        return "\"" + ident.replace("\"", "\"\"") + "\"";
+    }
+}

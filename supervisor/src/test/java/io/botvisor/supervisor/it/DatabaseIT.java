@@ -1,0 +1,136 @@
+package io.botvisor.supervisor.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.botvisor.storage.DbEndpoint;
+import io.botvisor.storage.DbFiles;
+import io.botvisor.storage.EmbeddedDatabase;
+import io.botvisor.storage.internal.Secrets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The supervisor with its embedded PostgreSQL: started before the bots, each bot writing as itself, stopped last. */
+class DatabaseIT {
+    private static final String FLEET = """
+            defaults:
+              health: { heartbeatInterval: 200ms, heartbeatTimeout: 2s, startupTimeout: 30s }
+            bots:
+              - { id: writer-1, type: chaos, config: { dbWriteEvery: 100ms } }
+              - { id: writer-2, type: chaos, config: { dbWriteEvery: 100ms } }
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void botsWriteThroughTheirOwnRolesIntoTheEmbeddedDatabaseWhichStopsAfterTheLastBot() throws Exception {
+        DbFiles files = DbFiles.under(dir.resolve("state"));
+        long postmaster;
+        try (SupervisorProcess s = SupervisorProcess.start(dir, FLEET)) {
+            s.awaitState("writer-1", "RUNNING");
+            s.awaitState("writer-2", "RUNNING");
+            assertThat(s.log()).contains("embedded PostgreSQL created and started")
+                    .contains("database: 2 bots registered");
+            DbEndpoint superuser = superuser(files);
+            s.await("both bots to have written rows", () -> rowsPerBot(superuser).size() == 2
+                    && rowsPerBot(superuser).stream().allMatch(n -> n >= 3));
+            assertThat(query(superuser, "SELECT string_agg(r.rolname || '=' || r.rolconnlimit, ',' ORDER BY r.rolname) "
+                    + "FROM pg_roles r WHERE r.rolname LIKE 'bot\\_%'")).isEqualTo("bot_1=10,bot_2=10");
+            for (String bot : List.of("writer-1", "writer-2")) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.botPassword(bot))))
+                        .isEqualTo("rw-------");
+                assertThat(s.log()).doesNotContain(Secrets.read(files.botPassword(bot)));
+            }
+            postmaster = Long.parseLong(Files.readAllLines(files.data().resolve("postmaster.pid")).get(0).strip());
+            assertThat(ProcessHandle.of(postmaster)).isPresent();
+            s.ctl("shutdown");
+            s.await("the supervisor to exit", () -> !s.isAlive());
+            assertThat(s.log()).contains("embedded PostgreSQL stopped");
+        }
+        SupervisorProcess.awaitGone(postmaster);
+    }
+
+    @Test
+    void ctlActionsAreAuditedAndStatusShowsTheDatabase() throws Exception {
+        DbFiles files = DbFiles.under(dir.resolve("state"));
+        try (SupervisorProcess s = SupervisorProcess.start(dir, FLEET)) {
+            s.awaitState("writer-1", "RUNNING");
+            assertThat(s.ctl("restart", "writer-1").exitCode()).isZero();
+            DbEndpoint superuser = superuser(files);
+            s.await("the restart to be audited", () -> {
+                try {
+                    return query(superuser, "SELECT count(*) FROM botvisor.audit_log a JOIN botvisor.bots b USING "
+                            + "(bot_id) WHERE a.action = 'ctl.restart' AND b.name = 'writer-1' AND "
+                            + "a.correlation_id IS NOT NULL").equals("1");
+                } catch (SQLException e) {
+                    return false; // polled against a deadline
+                }
+            });
+            String status = s.ctl("status").output();
+            assertThat(status).startsWith("DATABASE embedded jdbc:postgresql://127.0.0.1:");
+            assertThat(status.lines().findFirst().orElseThrow()).contains(" UP pid ");
+        }
+    }
+
+    @Test
+    void killedEmbeddedServerIsRestartedAndBotsWriteAgain() throws Exception {
+        DbFiles files = DbFiles.under(dir.resolve("state"));
+        try (SupervisorProcess s = SupervisorProcess.start(dir, FLEET)) {
+            s.awaitState("writer-1", "RUNNING");
+            long postmaster = Long.parseLong(Files.readAllLines(files.data().resolve("postmaster.pid")).get(0).strip());
+            SupervisorProcess.signal(postmaster, "KILL");
+            s.await("the embedded server to be restarted", () -> s.log().contains("embedded PostgreSQL is up again"));
+            assertThat(s.log()).contains("database: embedded PostgreSQL (pid " + postmaster + ") exited; restarting it");
+            DbEndpoint superuser = superuser(files);
+            String before = query(superuser, "SELECT count(*) FROM botvisor.bot_metrics");
+            s.await("the bots to write again", () -> {
+                try {
+                    return Long.parseLong(query(superuser, "SELECT count(*) FROM botvisor.bot_metrics"))
+                            > Long.parseLong(before) + 4;
+                } catch (SQLException e) {
+                    return false; // polled against a deadline
+                }
+            });
+            com.fasterxml.jackson.databind.JsonNode db = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(s.ctl("status", "--json").output()).get("database");
+            assertThat(db.get("state").asText()).isEqualTo("UP");
+            assertThat(db.get("restarts").asInt()).isEqualTo(1);
+        }
+    }
+
+    private static DbEndpoint superuser(DbFiles files) throws Exception {
+        List<String> pid = Files.readAllLines(files.data().resolve("postmaster.pid"));
+        return new DbEndpoint("jdbc:postgresql://127.0.0.1:" + pid.get(3).strip() + "/" + EmbeddedDatabase.DATABASE,
+                EmbeddedDatabase.SUPERUSER, Secrets.read(files.superuserPassword()));
+    }
+
+    private static List<Long> rowsPerBot(DbEndpoint e) {
+        try (Connection c = e.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM botvisor.bot_metrics WHERE name = 'chaos.write' "
+                     + "GROUP BY bot_id")) {
+            List<Long> out = new java.util.ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+            return out;
+        } catch (SQLException ex) {
+            // Polled against a deadline: a failed read only means "not yet"; the await fails with the log.
+            return List.of();
+        }
+    }
+
+    private static String query(DbEndpoint e, String sql) throws SQLException {
+        try (Connection c = e.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
