@@ -8,6 +8,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +27,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
     public static final String SUPERUSER = "postgres";
     public static final String DATABASE = "postgres";
+    static final Duration STOP_WAIT = Duration.ofSeconds(60);
     private final EmbeddedPostgres server;
     private final DbEndpoint superuser;
     private final Path dataDir;
@@ -69,6 +75,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", Integer.toString(maxConnections))
                     .setServerConfig("password_encryption", "scram-sha-256")
+                    // zonky runs PostgreSQL for tests: -F (fsync off) and synchronous_commit=off. A bot's committed
+                    // data must survive a crash of the host, so both are turned back on (later options win).
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     // The readiness check zonky makes must log in like everyone else.
                     .setConnectConfig("password", password)
                     // The server's own log, out of the supervisor's.
@@ -121,19 +132,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * The endpoint of the embedded server another process (the supervisor) is running on these files, if one is up:
      * its postmaster.pid names a live postgres and the port it listens on.
      */
-    public static java.util.Optional<DbEndpoint> running(DbFiles files) {
+    public static Optional<DbEndpoint> running(DbFiles files) {
         Path pidFile = files.data().resolve("postmaster.pid");
         try {
-            java.util.List<String> lines = Files.readAllLines(pidFile);
+            List<String> lines = Files.readAllLines(pidFile);
             long pid = Long.parseLong(lines.get(0).strip());
             if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                return java.util.Optional.of(new DbEndpoint("jdbc:postgresql://127.0.0.1:" + lines.get(3).strip() + "/"
+                return Optional.of(new DbEndpoint("jdbc:postgresql://127.0.0.1:" + lines.get(3).strip() + "/"
                         + DATABASE, SUPERUSER, Secrets.read(files.superuserPassword())));
             }
         } catch (IOException | RuntimeException e) {
             // No file, or a partly written one: no server to share.
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**
@@ -163,7 +174,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the old server (pid " + pid + ") to stop", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IOException("the old server (pid " + pid + ") did not stop within 60 s; stop it by hand: "
                     + "kill -INT " + pid, e);
         }
@@ -188,13 +199,40 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    /** Stops the server (fast shutdown: open sessions are ended, committed data is safe). */
+    /**
+     * Stops the server (fast shutdown: open sessions are ended, committed data is safe) and waits until its
+     * postmaster is gone. zonky's pg_ctl gives up after 5 s, which a loaded host can exceed while the shutdown
+     * checkpoint runs; then this waits for the shutdown to finish (up to {@link #STOP_WAIT}), and only then asks for
+     * an immediate shutdown (SIGQUIT: crash recovery at the next start, nothing committed is lost).
+     */
     @Override
     public void close() {
         try {
             server.close();
         } catch (IOException e) {
-            log.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
+            log.warn("embedded PostgreSQL: pg_ctl stop reported {}", e.toString());
+        }
+        ProcessHandle postmaster = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).orElse(null);
+        if (postmaster == null) {
+            return;
+        }
+        try {
+            postmaster.onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("embedded PostgreSQL (pid {}) still up {} s after the stop; shutting it down immediately", pid,
+                    STOP_WAIT.toSeconds());
+            try {
+                new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start().waitFor();
+                postmaster.onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (IOException | ExecutionException | TimeoutException ex) {
+                log.error("embedded PostgreSQL (pid {}) did not stop: {}", pid, ex.toString());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        } catch (ExecutionException e) {
+            log.warn("embedded PostgreSQL: waiting for pid {} failed: {}", pid, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

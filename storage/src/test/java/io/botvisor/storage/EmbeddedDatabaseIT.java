@@ -1,0 +1,70 @@
+package io.botvisor.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded server as botvisor configures it, not as zonky's test defaults would. */
+class EmbeddedDatabaseIT {
+    @TempDir
+    Path state;
+
+    @Test
+    void committedDataIsDurableAndEveryLoginNeedsItsPassword() throws SQLException {
+        try (TestDatabase db = TestDatabase.start(state)) {
+            assertThat(show(db.manager, "fsync")).isEqualTo("on");
+            assertThat(show(db.manager, "synchronous_commit")).isEqualTo("on");
+            assertThat(show(db.manager, "listen_addresses")).isEqualTo("127.0.0.1");
+            assertThatThrownBy(() -> db.manager.as(EmbeddedDatabase.SUPERUSER, "wrong").connect().close())
+                    .hasMessageContaining("password authentication failed");
+            assertThatThrownBy(() -> db.manager.as(EmbeddedDatabase.SUPERUSER, null).connect().close())
+                    .isInstanceOf(SQLException.class);
+        }
+    }
+
+    @Test
+    void restartKeepsTheDataThePortAndThePassword() throws Exception {
+        int port;
+        try (TestDatabase db = TestDatabase.start(state)) {
+            port = db.server.port();
+            try (Connection c = db.manager.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)");
+            }
+        }
+        assertThat(Files.readString(DbFiles.under(state).port()).strip()).isEqualTo(Integer.toString(port));
+        try (TestDatabase db = TestDatabase.start(state)) {
+            assertThat(db.server.port()).isEqualTo(port);
+            try (Connection c = db.manager.connect(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT x FROM kept")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(42);
+            }
+        }
+    }
+
+    @Test
+    void closeLeavesNoServerRunning() {
+        long pid;
+        try (TestDatabase db = TestDatabase.start(state)) {
+            pid = db.server.pid();
+            assertThat(ProcessHandle.of(pid)).isPresent();
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    private static String show(DbEndpoint e, String setting) throws SQLException {
+        try (Connection c = e.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW "
+                + setting)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
