@@ -78,7 +78,7 @@ public final class StorageBench {
         for (MessageStore.NewMessage m : rows) {
             csv.append(bot.botId()).append(',').append(m.conversationId()).append(',').append(m.messageId()).append(',')
                     .append(m.at()).append(',').append(m.userId()).append(',').append(m.incoming() ? "in" : "out")
-                    .append(',').append(m.body()).append('\n');
+                    .append(",\"").append(m.body().replace("\"", "\"\"")).append("\"\n");
         }
         double[] api = new double[rounds];
         double[] copy = new double[rounds];
