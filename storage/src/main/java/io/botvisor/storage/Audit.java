@@ -16,6 +16,17 @@ public final class Audit {
     private Audit() {
     }
 
+    /**
+     * Tags the caller's transaction with a correlation id: the database's own audit rows (changes to bots and
+     * profiles, written by a trigger) carry it.
+     */
+    public static void correlate(Connection c, String correlationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('botvisor.correlation_id', ?, true)")) {
+            ps.setString(1, correlationId == null ? "" : correlationId);
+            ps.executeQuery().close();
+        }
+    }
+
     public static void write(Connection c, int botId, String action, String target, String beforeJson,
                              String afterJson, String correlationId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""

@@ -37,6 +37,7 @@ public final class BotRoles {
     public BotCredentials ensure(String botName, String correlationId, int connectionLimit) {
         try (Connection c = manager.connect()) {
             c.setAutoCommit(false);
+            Audit.correlate(c, correlationId);
             Row row = find(c, botName);
             boolean created = row == null;
             if (created) {
@@ -80,6 +81,7 @@ public final class BotRoles {
     public void disable(String botName, String correlationId) {
         try (Connection c = manager.connect()) {
             c.setAutoCommit(false);
+            Audit.correlate(c, correlationId);
             Row row = find(c, botName);
             if (row == null || !row.enabled) {
                 return;

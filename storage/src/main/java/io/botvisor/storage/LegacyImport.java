@@ -69,6 +69,7 @@ public final class LegacyImport {
         try (Connection c = manager.connect()) {
             c.setAutoCommit(false);
             try {
+                Audit.correlate(c, correlationId);
                 int botId = botId(c, botName, dryRun);
                 try (Statement st = c.createStatement()) {
                     st.execute("SET LOCAL ROLE botvisor_admin");

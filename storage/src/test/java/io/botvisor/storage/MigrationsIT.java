@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The changelog against a real PostgreSQL: plan, migrate, status, validate and rollback. */
 class MigrationsIT {
     static final List<String> ALL = List.of("1-roles", "2-settings-and-bots", "3-partition-functions", "4-bot-tables",
-            "5-row-level-security", "6-views-and-maintenance");
+            "5-row-level-security", "6-views-and-maintenance", "7-audit-triggers");
     @TempDir
     Path state;
     TestDatabase db;
@@ -65,12 +65,12 @@ class MigrationsIT {
     }
 
     @Test
-    void rollbackOfTheLastChangeRemovesOnlyIt() throws SQLException {
+    void rollbackOfTheLastTwoChangesRemovesOnlyThem() throws SQLException {
         migrations.migrate();
-        assertThat(migrations.rollback(1)).containsExactly("6-views-and-maintenance");
+        assertThat(migrations.rollback(2)).containsExactly("7-audit-triggers", "6-views-and-maintenance");
         assertThat(exists("botvisor.bot_activity_summary")).isFalse();
         assertThat(exists("botvisor.messages")).isTrue();
-        assertThat(migrations.status().pending()).containsExactly("6-views-and-maintenance");
+        assertThat(migrations.status().pending()).containsExactly("6-views-and-maintenance", "7-audit-triggers");
     }
 
     @Test

@@ -124,7 +124,7 @@ class RowLevelSecurityIT {
             assertThat(column(st.executeQuery("SELECT username FROM botvisor.users ORDER BY 1")))
                     .containsExactly("bot-a-user", "bot-b-user");
             assertThat(column(st.executeQuery("SELECT action FROM botvisor.audit_log ORDER BY audit_id")))
-                    .containsExactly("bot.register", "bot.register");
+                    .containsExactly("bots.insert", "bot.register", "bots.insert", "bot.register");
         }
     }
 

@@ -346,3 +346,41 @@ GRANT EXECUTE ON FUNCTION botvisor.partition_stats(), botvisor.health_check(),
 --rollback DROP FUNCTION botvisor.partition_stats();
 --rollback DROP VIEW botvisor.daily_metrics_summary;
 --rollback DROP VIEW botvisor.bot_activity_summary;
+
+--changeset botvisor:7-audit-triggers splitStatements:false
+--comment: Every change to bots and profiles is audited by the database itself, whoever makes it (a bot through its
+--comment: role, the supervisor, an operator in psql). actor is the login (session_user: a bot cannot SET ROLE);
+--comment: the correlation id is the IPC command's, when the writer set botvisor.correlation_id in its transaction.
+SET LOCAL ROLE botvisor_owner;
+CREATE FUNCTION botvisor.audit_row_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = botvisor, pg_temp AS $$
+DECLARE r record; target text;
+BEGIN
+    -- One statement per table: PL/pgSQL resolves a record's fields when a statement first runs.
+    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    -- TG_ARGV[0] names the audited table: on a partition's copy of the trigger TG_TABLE_NAME is the partition.
+    IF TG_ARGV[0] = 'bots' THEN
+        target := r.name;
+    ELSE
+        target := r.profile_id;
+    END IF;
+    INSERT INTO botvisor.audit_log (bot_id, actor, action, target, before, after, correlation_id)
+    VALUES (r.bot_id, session_user, TG_ARGV[0] || '.' || lower(TG_OP), target,
+            CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END,
+            CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END,
+            nullif(current_setting('botvisor.correlation_id', true), ''));
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION botvisor.audit_row_change() FROM PUBLIC;
+-- The trigger function runs as the owner, which FORCE ROW LEVEL SECURITY holds to the policies too: it may add
+-- audit rows and do nothing else with them.
+CREATE POLICY owner_appends ON botvisor.audit_log FOR INSERT TO botvisor_owner WITH CHECK (true);
+CREATE TRIGGER audit_bots AFTER INSERT OR UPDATE OR DELETE ON botvisor.bots
+    FOR EACH ROW EXECUTE FUNCTION botvisor.audit_row_change('bots');
+CREATE TRIGGER audit_profiles AFTER INSERT OR UPDATE OR DELETE ON botvisor.profiles
+    FOR EACH ROW EXECUTE FUNCTION botvisor.audit_row_change('profiles');
+--rollback SET LOCAL ROLE botvisor_owner;
+--rollback DROP TRIGGER audit_profiles ON botvisor.profiles;
+--rollback DROP TRIGGER audit_bots ON botvisor.bots;
+--rollback DROP POLICY owner_appends ON botvisor.audit_log;
+--rollback DROP FUNCTION botvisor.audit_row_change();

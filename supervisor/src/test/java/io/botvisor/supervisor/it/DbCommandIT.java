@@ -32,17 +32,17 @@ class DbCommandIT {
         Run plan = db("plan");
         assertThat(plan.exitCode()).as(plan.stderr()).isZero();
         assertThat(plan.stdout()).contains("CREATE TABLE botvisor.messages");
-        assertThat(db("status").stdout()).contains("0 applied, 6 pending");
+        assertThat(db("status").stdout()).contains("0 applied, 7 pending");
 
         Run migrate = db("migrate");
         assertThat(migrate.exitCode()).as(migrate.stderr()).isZero();
         assertThat(migrate.stdout()).contains("applied: 1-roles, 2-settings-and-bots");
-        assertThat(db("status").stdout()).contains("applied  6-views-and-maintenance").contains("6 applied, 0 pending");
+        assertThat(db("status").stdout()).contains("applied  7-audit-triggers").contains("7 applied, 0 pending");
         assertThat(db("validate").stdout()).contains("valid");
 
         Run rollback = db("rollback", "2");
-        assertThat(rollback.stdout()).contains("rolled back: 6-views-and-maintenance, 5-row-level-security");
-        assertThat(db("status").stdout()).contains("4 applied, 2 pending");
+        assertThat(rollback.stdout()).contains("rolled back: 7-audit-triggers, 6-views-and-maintenance");
+        assertThat(db("status").stdout()).contains("5 applied, 2 pending");
     }
 
     @Test
