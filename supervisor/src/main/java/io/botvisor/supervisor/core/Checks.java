@@ -77,7 +77,7 @@ final class Checks {
             if (table != null) {
                 s.child.refreshDescendants(table);
             }
-            ProcStats.Sample proc = ProcStats.sample(s.child.pid());
+            ProcStats.Sample proc = table != null ? table.sample(s.child.pid()) : ProcStats.sample(s.child.pid());
             if (stoppedTooLong(s, proc)) {
                 continue;
             }

@@ -40,7 +40,7 @@ public final class ChildProcess {
 
     /** Takes the descendants from a fleet-wide snapshot (the periodic refresh). */
     public void refreshDescendants(ProcessTable table) {
-        if (handle.isAlive()) {
+        if (table.contains(handle.pid())) {
             remember(table.descendantsOf(handle.pid()));
         }
     }

@@ -29,20 +29,32 @@ public final class ProcStats {
     /** State and RSS from /proc/PID/stat in one short read: cheap enough for every child each second. */
     public static Sample sample(long pid) {
         try {
-            String stat = readSmall(Path.of("/proc", Long.toString(pid), "stat"));
-            // "pid (comm) S ppid …": comm may hold spaces and parentheses, so fields count from the last ')'.
-            int i = stat.lastIndexOf(')') + 2;
-            char state = stat.charAt(i);
-            int field = 3;
-            while (field < 24) {
-                i = stat.indexOf(' ', i) + 1;
-                field++;
-            }
-            long rssPages = Long.parseLong(stat, i, stat.indexOf(' ', i), 10);
-            return new Sample(state, rssPages * PAGE);
+            return parse(readSmall(Path.of("/proc", Long.toString(pid), "stat"))).sample();
         } catch (IOException | RuntimeException e) {
             return GONE;
         }
+    }
+
+    /** One /proc/PID/stat line, the fields the supervisor uses. */
+    record Stat(long ppid, Sample sample) {
+    }
+
+    /**
+     * Parses "pid (comm) S ppid … rss …": comm may hold spaces and parentheses, so fields count from the last ')'.
+     * Field 3 is the state, 4 the parent, 24 the resident pages.
+     */
+    static Stat parse(String stat) {
+        int i = stat.lastIndexOf(')') + 2;
+        char state = stat.charAt(i);
+        int ppidStart = i + 2;
+        long ppid = Long.parseLong(stat, ppidStart, stat.indexOf(' ', ppidStart), 10);
+        int field = 3;
+        while (field < 24) {
+            i = stat.indexOf(' ', i) + 1;
+            field++;
+        }
+        long rssPages = Long.parseLong(stat, i, stat.indexOf(' ', i), 10);
+        return new Stat(ppid, new Sample(state, rssPages * PAGE));
     }
 
     /**

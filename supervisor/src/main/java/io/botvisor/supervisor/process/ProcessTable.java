@@ -19,26 +19,43 @@ import java.util.Map;
 public final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
     private final Map<Long, List<Long>> children;
+    private final Map<Long, ProcStats.Sample> samples;
 
-    private ProcessTable(Map<Long, List<Long>> children) {
+    private ProcessTable(Map<Long, List<Long>> children, Map<Long, ProcStats.Sample> samples) {
         this.children = children;
+        this.samples = samples;
     }
 
-    /** Reads every /proc/PID/stat; processes that vanish while being read are skipped. */
+    /**
+     * Reads every /proc/PID/stat; processes that vanish while being read are skipped. The same reads give every
+     * process's state and memory, so a sampling tick with a scan reads nothing else.
+     */
     public static ProcessTable scan() {
         Map<Long, List<Long>> children = new HashMap<>();
+        Map<Long, ProcStats.Sample> samples = new HashMap<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, ProcessTable::isPid)) {
             for (Path d : dirs) {
-                long ppid = parentOf(d);
-                if (ppid > 0) {
-                    children.computeIfAbsent(ppid, k -> new ArrayList<>(2))
-                            .add(Long.parseLong(d.getFileName().toString()));
+                ProcStats.Stat stat = read(d);
+                if (stat != null) {
+                    long pid = Long.parseLong(d.getFileName().toString());
+                    samples.put(pid, stat.sample());
+                    children.computeIfAbsent(stat.ppid(), k -> new ArrayList<>(2)).add(pid);
                 }
             }
         } catch (IOException e) {
-            return new ProcessTable(Map.of());
+            return new ProcessTable(Map.of(), Map.of());
         }
-        return new ProcessTable(children);
+        return new ProcessTable(children, samples);
+    }
+
+    /** The process's state and memory in this snapshot; {@link ProcStats#GONE} when it was not there. */
+    public ProcStats.Sample sample(long pid) {
+        return samples.getOrDefault(pid, ProcStats.GONE);
+    }
+
+    /** Whether the process was there when the snapshot was taken. */
+    public boolean contains(long pid) {
+        return samples.containsKey(pid);
     }
 
     private static boolean isPid(Path p) {
@@ -51,17 +68,11 @@ public final class ProcessTable {
         return !n.isEmpty();
     }
 
-    /** Field 4 of /proc/PID/stat; the command name before it is in parentheses and may contain anything. */
-    private static long parentOf(Path procDir) {
+    private static ProcStats.Stat read(Path procDir) {
         try {
-            String stat = ProcStats.readSmall(procDir.resolve("stat"));
-            int close = stat.lastIndexOf(')');
-            // ") S 1234 ..." : state, then the parent pid
-            int start = close + 4;
-            int end = stat.indexOf(' ', start);
-            return Long.parseLong(stat, start, end, 10);
+            return ProcStats.parse(ProcStats.readSmall(procDir.resolve("stat")));
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 
