@@ -11,6 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 n="${1:-15}"
 work="$(mktemp -d)"
+source "$root/scripts/bench/lib.sh"
 trap 'kill "$sup" 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 java="$(readlink -f "$(command -v java)")"
 mkdir -p "$work/cls"
@@ -46,8 +47,7 @@ bare > "$work/bare.txt"
   echo "bots:"
   printf '  - { id: crash, command: [%s' "\"$java\""; for a in "${jvm[@]}"; do printf ', "%s"' "$a"; done; echo '] }'
 } > "$work/fleet.yaml"
-"$root/scripts/botvisor" run --config "$work/fleet.yaml" --state-dir "$work/state" > "$work/sup.log" 2>&1 &
-sup=$!
+start_supervisor "$work/fleet.yaml"
 out="$work/state/logs/crash/stdout.log"
 until [ -f "$out" ] && [ "$(grep -c '^up' "$out" || true)" -gt "$n" ]; do
   kill -0 "$sup" 2>/dev/null || { cat "$work/sup.log"; exit 1; }

@@ -7,6 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 n="${1:-15}"
 work="$(mktemp -d)"
+source "$root/scripts/bench/lib.sh"
 trap 'kill "$sup" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 cat > "$work/fleet.yaml" <<YAML
 defaults:
@@ -17,12 +18,8 @@ YAML
 measure() { # label, extra run options
 label="$1"; shift
 rm -rf "$work/state"
-"$root/scripts/botvisor" run --config "$work/fleet.yaml" --state-dir "$work/state" "$@" > "$work/sup.log" 2>&1 &
-sup=$!
-until [ "$(grep -c "bot 'crasher' is RUNNING" "$work/sup.log" || true)" -gt "$n" ]; do
-  kill -0 "$sup" 2>/dev/null || { cat "$work/sup.log"; exit 1; }
-  sleep 0.5
-done
+start_supervisor "$work/fleet.yaml" "$@"
+await_log "bot 'crasher' is RUNNING" $((n + 1))
 kill "$sup"; wait "$sup" 2>/dev/null || true
 python3 - "$work/sup.log" "$label" <<'PY'
 import re, sys, statistics, datetime

@@ -5,15 +5,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bots="${1:-50}"; runs="${2:-15}"
 work="$(mktemp -d)"
+source "$root/scripts/bench/lib.sh"
 trap 'kill "$sup" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 { echo "bots:"; for i in $(seq 1 "$bots"); do echo "  - { id: idle-$i, type: chaos }"; done; } > "$work/fleet.yaml"
 start=$(date +%s.%N)
-"$root/scripts/botvisor" run --config "$work/fleet.yaml" --state-dir "$work/state" > "$work/sup.log" 2>&1 &
-sup=$!
-until [ "$(grep -c "is RUNNING" "$work/sup.log" || true)" -ge "$bots" ]; do
-  kill -0 "$sup" 2>/dev/null || { cat "$work/sup.log"; exit 1; }
-  sleep 0.2
-done
+start_supervisor "$work/fleet.yaml"
+await_log "is RUNNING" "$bots"
 echo "all $bots RUNNING after $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s (includes the supervisor's own start)"
 ms=()
 for i in $(seq 1 "$runs"); do

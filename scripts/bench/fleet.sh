@@ -11,15 +11,12 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 n="${1:-50}"; window="${2:-30}"; shift $(( $# < 2 ? $# : 2 ))
 offsets=("$@"); [ ${#offsets[@]} -gt 0 ] || offsets=(15 120)
 work="$(mktemp -d)"
+source "$root/scripts/bench/lib.sh"
 sup=
 trap 'kill "$sup" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 run_until_running() { # fleet-file bots
-  "$root/scripts/botvisor" run --config "$1" --state-dir "$work/state" > "$work/sup.log" 2>&1 &
-  sup=$!
-  until [ "$(grep -c "is RUNNING" "$work/sup.log" || true)" -ge "$2" ]; do
-    kill -0 "$sup" 2>/dev/null || { cat "$work/sup.log"; exit 1; }
-    sleep 0.1
-  done
+  start_supervisor "$1"
+  await_log "is RUNNING" "$2"
 }
 printf 'bots:\n  - { id: warm-up, type: chaos }\n' > "$work/warm.yaml"
 run_until_running "$work/warm.yaml" 1

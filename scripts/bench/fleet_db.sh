@@ -8,16 +8,13 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 n="${1:-200}"; window="${2:-60}"
 work="$(mktemp -d)"
+source "$root/scripts/bench/lib.sh"
 sup=
 trap 'kill "$sup" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 { echo "bots:"; for i in $(seq 1 "$n"); do echo "  - { id: db-$i, type: chaos, config: { dbWriteEvery: 1s } }"; done; } \
   > "$work/fleet.yaml"
-"$root/scripts/botvisor" run --config "$work/fleet.yaml" --state-dir "$work/state" > "$work/sup.log" 2>&1 &
-sup=$!
-until [ "$(grep -c "is RUNNING" "$work/sup.log" || true)" -ge "$n" ]; do
-  kill -0 "$sup" 2>/dev/null || { cat "$work/sup.log"; exit 1; }
-  sleep 0.5
-done
+start_supervisor "$work/fleet.yaml"
+await_log "is RUNNING" "$n"
 budget=$(sed -n 's/.*connection(s) each from a budget of \([0-9]*\).*/\1/p' "$work/sup.log" | head -1)
 cp="$root/supervisor/target/classes:$root/supervisor/target/lib/*"
 cat > "$work/Sample.java" <<'JAVA'

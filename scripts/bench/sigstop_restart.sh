@@ -8,20 +8,17 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 n="${1:-7}"
 work="$(mktemp -d)"
+source "$root/scripts/bench/lib.sh"
 trap 'kill "$sup" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 { echo "bots:"; for i in $(seq 1 "$n"); do echo "  - { id: hang-$i, type: chaos }"; done; } > "$work/fleet.yaml"
-"$root/scripts/botvisor" run --config "$work/fleet.yaml" --state-dir "$work/state" > "$work/sup.log" 2>&1 &
-sup=$!
-until [ "$(grep -c "is RUNNING" "$work/sup.log" || true)" -ge "$n" ]; do
-  kill -0 "$sup" 2>/dev/null || { cat "$work/sup.log"; exit 1; }
-  sleep 0.2
-done
+start_supervisor "$work/fleet.yaml"
+await_log "is RUNNING" "$n"
 : > "$work/stops.txt"
 for i in $(seq 1 "$n"); do
   pid=$(grep "bot 'hang-$i' is RUNNING" "$work/sup.log" | tail -1 | sed 's/.*\[pid \([0-9]*\),.*/\1/')
   echo "hang-$i $(date +%s%N) $pid" >> "$work/stops.txt"
   kill -STOP "$pid"
-  until [ "$(grep -c "bot 'hang-$i' is RUNNING" "$work/sup.log" || true)" -ge 2 ]; do sleep 0.1; done
+  await_log "bot 'hang-$i' is RUNNING" 2
 done
 python3 - "$work/sup.log" "$work/stops.txt" <<'PY'
 import sys, statistics, datetime
