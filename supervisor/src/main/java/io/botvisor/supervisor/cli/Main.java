@@ -180,6 +180,10 @@ public final class Main {
             }
             log.info("database: {} bots registered, {} connection(s) each from a budget of {}", runners.size(), share,
                     database.budget());
+            List<String> removed = database.disableRemoved(access.keySet(), "supervisor-start");
+            if (!removed.isEmpty()) {
+                log.info("database: roles of bots no longer in the fleet file disabled: {}", removed);
+            }
             return Map.copyOf(access);
         }
 

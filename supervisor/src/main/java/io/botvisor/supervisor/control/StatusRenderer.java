@@ -43,6 +43,9 @@ final class StatusRenderer {
             o.put("stateForMillis", b.stateForMillis());
             o.put("rssBytes", b.rssBytes());
             o.put("failedReason", b.failedReason());
+            // The bot's own counters from its latest heartbeat (e.g. the drill bot's dbWrites, dbWaitMillis).
+            ObjectNode counters = o.putObject("counters");
+            new java.util.TreeMap<>(b.counters()).forEach(counters::put);
             LastExit e = b.lastExit();
             if (e == null) {
                 o.putNull("lastExit");

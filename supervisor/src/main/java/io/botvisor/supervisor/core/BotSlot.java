@@ -84,7 +84,8 @@ final class BotSlot {
     BotStatus status(long nowNanos) {
         return new BotStatus(id(), state, child == null ? 0 : child.pid(), state == ChildState.RUNNING ? health : -1,
                 healthReasons, restartsTotal, intensity.inWindow(nowNanos), (nowNanos - stateSinceNanos) / 1_000_000,
-                child == null ? -1 : rssBytes, failedReason, lastExit);
+                child == null ? -1 : rssBytes, failedReason, lastExit,
+                lastHeartbeat == null ? java.util.Map.of() : lastHeartbeat.counters());
     }
 
     void resetHealth(long nowNanos) {

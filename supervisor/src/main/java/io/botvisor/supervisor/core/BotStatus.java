@@ -8,8 +8,9 @@ import java.util.List;
  */
 public record BotStatus(String id, ChildState state, long pid, int health, List<String> healthReasons,
                         int restarts, int restartsInWindow, long stateForMillis, long rssBytes, String failedReason,
-                        LastExit lastExit) {
+                        LastExit lastExit, java.util.Map<String, Long> counters) {
     public BotStatus {
         healthReasons = List.copyOf(healthReasons);
+        counters = java.util.Map.copyOf(counters);
     }
 }

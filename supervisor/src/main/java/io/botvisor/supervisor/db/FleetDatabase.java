@@ -74,6 +74,8 @@ public final class FleetDatabase implements AutoCloseable {
             }
         }
         DbEndpoint manager = externalEndpoint(spec, env);
+        // Capacity first: a server that cannot hold the fleet is refused before anything in it is changed.
+        checkCapacity(manager, budget);
         Migrations migrations = new Migrations(manager, spec.hashPartitions());
         List<String> pending = migrations.status().pending();
         if (!pending.isEmpty()) {
@@ -84,7 +86,6 @@ public final class FleetDatabase implements AutoCloseable {
             }
             log.info("database: applied {} migrations: {}", pending.size(), String.join(", ", migrations.migrate()));
         }
-        checkCapacity(manager, budget);
         return new FleetDatabase(spec, files, null, manager, budget);
     }
 
@@ -145,6 +146,27 @@ public final class FleetDatabase implements AutoCloseable {
      */
     public BotCredentials register(String botName, String correlationId, int connectionLimit) {
         return new BotRoles(manager, files).ensure(botName, correlationId, connectionLimit);
+    }
+
+    /**
+     * Disables the roles of registered bots that the fleet file no longer names (their rows stay; registering the
+     * bot again re-enables it). Returns their names.
+     */
+    public List<String> disableRemoved(java.util.Set<String> fleetBots, String correlationId) {
+        List<String> removed = new java.util.ArrayList<>();
+        try (Connection c = manager.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT name FROM botvisor.bots WHERE enabled ORDER BY name")) {
+            while (rs.next()) {
+                if (!fleetBots.contains(rs.getString(1))) {
+                    removed.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new SupervisorException("database: cannot list registered bots: " + e.getMessage(), e);
+        }
+        BotRoles roles = new BotRoles(manager, files);
+        removed.forEach(name -> roles.disable(name, correlationId));
+        return removed;
     }
 
     /** Where a bot's password file is (handed to its child; the password itself never leaves the file). */

@@ -49,6 +49,9 @@ class DatabaseIT {
                         .isEqualTo("rw-------");
                 assertThat(s.log()).doesNotContain(Secrets.read(files.botPassword(bot)));
             }
+            com.fasterxml.jackson.databind.JsonNode w = s.awaitBot("writer-1", "to report its writes",
+                    b -> b.get("counters").path("dbWrites").asLong() > 0);
+            assertThat(w.get("counters").has("dbWaitMillis")).isTrue();
             postmaster = Long.parseLong(Files.readAllLines(files.data().resolve("postmaster.pid")).get(0).strip());
             assertThat(ProcessHandle.of(postmaster)).isPresent();
             s.ctl("shutdown");
@@ -103,6 +106,26 @@ class DatabaseIT {
                     .readTree(s.ctl("status", "--json").output()).get("database");
             assertThat(db.get("state").asText()).isEqualTo("UP");
             assertThat(db.get("restarts").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aBotRemovedFromTheFleetFileHasItsRoleDisabledAtTheNextStart() throws Exception {
+        DbFiles files = DbFiles.under(dir.resolve("state"));
+        try (SupervisorProcess s = SupervisorProcess.start(dir, "bots:\n  - { id: keep, type: chaos }\n"
+                + "  - { id: gone, type: chaos }\n")) {
+            s.awaitState("gone", "RUNNING");
+            s.ctl("shutdown");
+            s.await("the supervisor to exit", () -> !s.isAlive());
+        }
+        try (SupervisorProcess s = SupervisorProcess.start(dir, "bots:\n  - { id: keep, type: chaos }\n")) {
+            s.awaitState("keep", "RUNNING");
+            assertThat(s.log()).contains("roles of bots no longer in the fleet file disabled: [gone]");
+            DbEndpoint superuser = superuser(files);
+            assertThat(query(superuser, "SELECT r.rolcanlogin || ' ' || b.enabled FROM botvisor.bots b JOIN pg_roles r "
+                    + "ON r.rolname = b.role_name WHERE b.name = 'gone'")).isEqualTo("false false");
+            assertThat(query(superuser, "SELECT count(*) FROM botvisor.audit_log WHERE action = 'bot.disable' AND "
+                    + "target = 'gone' AND correlation_id = 'supervisor-start'")).isEqualTo("1");
         }
     }
 
