@@ -76,6 +76,11 @@ final class BotSlot {
         }
     }
 
+    /** Starting or stopping: its READY or exit should be seen at the supervisor's fast tick. */
+    boolean inTransit() {
+        return state == ChildState.STARTING || state == ChildState.STOPPING;
+    }
+
     void cancelTimers() {
         timers.forEach(t -> t.cancel(false));
         timers.clear();

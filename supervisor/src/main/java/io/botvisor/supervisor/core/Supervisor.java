@@ -46,7 +46,8 @@ public final class Supervisor {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final List<Runnable> stateListeners = new ArrayList<>();
     private final List<Runnable> pollHooks = new ArrayList<>();
-    private final Ticker ticker = new Ticker(loop, this::tick, this::anyInTransit);
+    private final Ticker ticker = new Ticker(loop, this::tick,
+            () -> slots.values().stream().anyMatch(BotSlot::inTransit));
     private long genCounter;
     private boolean shuttingDown;
 
@@ -275,16 +276,6 @@ public final class Supervisor {
     private void tick() {
         pollIpc();
         checks.hangs(slots.values(), nanos.getAsLong());
-    }
-
-    /** Whether any bot is starting or stopping: its READY or exit should be seen at the fast pace. */
-    private boolean anyInTransit() {
-        for (BotSlot s : slots.values()) {
-            if (s.state == ChildState.STARTING || s.state == ChildState.STOPPING) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void pollIpc() {

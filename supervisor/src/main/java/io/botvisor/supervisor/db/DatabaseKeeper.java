@@ -26,6 +26,7 @@ public final class DatabaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseKeeper.class);
     static final Duration WATCH = Duration.ofSeconds(1);
     static final Duration MAINTENANCE = Duration.ofHours(1);
+    static final Duration HEALTH = Duration.ofMinutes(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     static final int MONTHS_AHEAD = 3;
     private final FleetDatabase db;
@@ -35,6 +36,7 @@ public final class DatabaseKeeper implements AutoCloseable {
         return t;
     });
     private volatile DatabaseStatus status;
+    private String health;
     private int restarts;
     private long nextAttemptNanos;
     private Duration backoff = Duration.ofSeconds(1);
@@ -47,6 +49,8 @@ public final class DatabaseKeeper implements AutoCloseable {
     public void start() {
         thread.scheduleWithFixedDelay(this::watch, WATCH.toMillis(), WATCH.toMillis(), TimeUnit.MILLISECONDS);
         thread.scheduleWithFixedDelay(this::maintain, 0, MAINTENANCE.toMillis(), TimeUnit.MILLISECONDS);
+        thread.execute(this::checkHealth);
+        thread.scheduleWithFixedDelay(this::checkHealth, HEALTH.toMillis(), HEALTH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public DatabaseStatus status() {
@@ -133,10 +137,39 @@ public final class DatabaseKeeper implements AutoCloseable {
         }
     }
 
+    /**
+     * The schema's own health check ({@code botvisor.health_check()}: next month's partitions present, connections
+     * below the server's limit); failing checks become the status's problem, and are logged when they change.
+     */
+    private void checkHealth() {
+        List<String> failing = new ArrayList<>();
+        try (Connection c = db.manager().connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT check_name, detail FROM botvisor.health_check() WHERE NOT ok")) {
+            while (rs.next()) {
+                failing.add(rs.getString(1) + ": " + rs.getString(2));
+            }
+        } catch (SQLException | RuntimeException e) {
+            failing.add("health check failed: " + e.getMessage());
+        }
+        String problem = failing.isEmpty() ? null : String.join("; ", failing);
+        DatabaseStatus now = status;
+        if (!java.util.Objects.equals(problem, health)) {
+            if (problem != null) {
+                log.warn("database: health check: {}", problem);
+            } else {
+                log.info("database: health check passes again");
+            }
+            health = problem;
+        }
+        if (!"DOWN".equals(now.state())) {
+            status = new DatabaseStatus(now.kind(), now.endpoint(), now.state(), now.pid(), now.restarts(), problem);
+        }
+    }
+
     private DatabaseStatus up() {
         return db.embedded()
-                ? new DatabaseStatus("embedded", db.url(), "UP", db.embeddedPid(), restarts, null)
-                : new DatabaseStatus("external", db.url(), "EXTERNAL", 0, 0, null);
+                ? new DatabaseStatus("embedded", db.url(), "UP", db.embeddedPid(), restarts, health)
+                : new DatabaseStatus("external", db.url(), "EXTERNAL", 0, 0, health);
     }
 
     /** Stops watching; pending audit rows are written first (up to 10 s). */

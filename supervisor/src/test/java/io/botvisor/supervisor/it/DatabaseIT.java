@@ -77,6 +77,9 @@ class DatabaseIT {
                     return false; // polled against a deadline
                 }
             });
+            SupervisorProcess.DbRun db = SupervisorProcess.db(dir, dir.resolve("fleet.yaml"), "status");
+            assertThat(db.stdout()).as(db.stderr()).contains("7 applied, 0 pending");
+            assertThat(db.stderr()).doesNotContain("starting the embedded PostgreSQL for this command");
             String status = s.ctl("status").output();
             assertThat(status).startsWith("DATABASE embedded jdbc:postgresql://127.0.0.1:");
             assertThat(status.lines().findFirst().orElseThrow()).contains(" UP pid ");

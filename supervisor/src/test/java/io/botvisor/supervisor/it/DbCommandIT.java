@@ -2,12 +2,8 @@ package io.botvisor.supervisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.botvisor.supervisor.process.LaunchSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,9 +14,6 @@ class DbCommandIT {
     Path dir;
     Path fleet;
 
-    record Run(int exitCode, String stdout, String stderr) {
-    }
-
     @BeforeEach
     void fleetFile() throws Exception {
         fleet = dir.resolve("fleet.yaml");
@@ -29,25 +22,25 @@ class DbCommandIT {
 
     @Test
     void planMigrateStatusValidateAndRollbackWorkWithoutASupervisor() throws Exception {
-        Run plan = db("plan");
+        SupervisorProcess.DbRun plan = db("plan");
         assertThat(plan.exitCode()).as(plan.stderr()).isZero();
         assertThat(plan.stdout()).contains("CREATE TABLE botvisor.messages");
         assertThat(db("status").stdout()).contains("0 applied, 7 pending");
 
-        Run migrate = db("migrate");
+        SupervisorProcess.DbRun migrate = db("migrate");
         assertThat(migrate.exitCode()).as(migrate.stderr()).isZero();
         assertThat(migrate.stdout()).contains("applied: 1-roles, 2-settings-and-bots");
         assertThat(db("status").stdout()).contains("applied  7-audit-triggers").contains("7 applied, 0 pending");
         assertThat(db("validate").stdout()).contains("valid");
 
-        Run rollback = db("rollback", "2");
+        SupervisorProcess.DbRun rollback = db("rollback", "2");
         assertThat(rollback.stdout()).contains("rolled back: 7-audit-triggers, 6-views-and-maintenance");
         assertThat(db("status").stdout()).contains("5 applied, 2 pending");
     }
 
     @Test
     void urlNamesTheKeptPortAndNoPassword() throws Exception {
-        Run url = db("url");
+        SupervisorProcess.DbRun url = db("url");
         assertThat(url.exitCode()).as(url.stderr()).isZero();
         String port = Files.readString(dir.resolve("state/db/port")).strip();
         assertThat(url.stdout().strip()).isEqualTo("jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres");
@@ -58,7 +51,7 @@ class DbCommandIT {
     @Test
     void urlForAnUnregisteredBotFailsNamingIt() throws Exception {
         db("migrate");
-        Run url = db("url", "--bot", "ghost");
+        SupervisorProcess.DbRun url = db("url", "--bot", "ghost");
         assertThat(url.exitCode()).isEqualTo(1);
         assertThat(url.stderr()).contains("bot 'ghost' is not registered in the database");
     }
@@ -67,29 +60,19 @@ class DbCommandIT {
     void importJsonImportsTheExampleOnceAndRefusesABadFileNamingThePath() throws Exception {
         db("migrate");
         String example = Path.of("../docs/examples/legacy-bot.json").toAbsolutePath().normalize().toString();
-        Run first = db("import-json", "--bot", "shop-1", example);
+        SupervisorProcess.DbRun first = db("import-json", "--bot", "shop-1", example);
         assertThat(first.exitCode()).as(first.stderr()).isZero();
         assertThat(first.stdout()).contains("imported into bot 'shop-1'").contains("messages              3        3")
                 .contains("verified");
         assertThat(db("import-json", "--bot", "shop-1", example).stdout()).contains("verified");
         Path bad = dir.resolve("bad.json");
         Files.writeString(bad, "{ \"format\": \"botvisor-legacy-v1\", \"users\": [ { \"id\": \"x\" } ] }");
-        Run refused = db("import-json", "--bot", "shop-1", bad.toString());
+        SupervisorProcess.DbRun refused = db("import-json", "--bot", "shop-1", bad.toString());
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.stderr()).contains("$.users[0].id: \"x\" is not an integer id").contains("nothing imported");
     }
 
-    private Run db(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(LaunchSettings.chronicleFlags());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.botvisor.supervisor.cli.Main", "db"));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--config", fleet.toString(), "--state-dir", dir.resolve("state").toString()));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("db " + String.join(" ", args) + " finished").isTrue();
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    private SupervisorProcess.DbRun db(String... args) throws Exception {
+        return SupervisorProcess.db(dir, fleet, args);
     }
 }

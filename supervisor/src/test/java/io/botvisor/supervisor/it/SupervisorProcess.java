@@ -69,6 +69,25 @@ final class SupervisorProcess implements AutoCloseable {
         return pb;
     }
 
+    /** What a {@code botvisor db …} run printed and returned. */
+    record DbRun(int exitCode, String stdout, String stderr) {
+    }
+
+    /** Runs {@code botvisor db ARGS --config FLEET --state-dir DIR/state} in a JVM of its own, to its end. */
+    static DbRun db(Path dir, Path fleet, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(LaunchSettings.chronicleFlags());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.botvisor.supervisor.cli.Main", "db"));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--config", fleet.toString(), "--state-dir", dir.resolve("state").toString()));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("db " + String.join(" ", args) + " finished").isTrue();
+        return new DbRun(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
     static SupervisorProcess start(Path dir, String fleetYaml) throws IOException {
         return start(dir, fleetYaml, runnerClasspath());
     }
