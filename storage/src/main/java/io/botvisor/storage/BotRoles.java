@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.postgresql.PGConnection;
 
 /**
@@ -35,46 +37,65 @@ public final class BotRoles {
 
     /** As {@link #ensure(String, String)}, and sets the role's CONNECTION LIMIT ({@code -1}: none). */
     public BotCredentials ensure(String botName, String correlationId, int connectionLimit) {
+        return ensureAll(List.of(botName), correlationId, connectionLimit).get(0);
+    }
+
+    /**
+     * {@link #ensure(String, String, int)} for a whole fleet over one connection (a fleet start registers every bot;
+     * a login each would be hundreds of SCRAM handshakes). One transaction per bot, in order.
+     */
+    public List<BotCredentials> ensureAll(List<String> botNames, String correlationId, int connectionLimit) {
+        List<BotCredentials> out = new ArrayList<>(botNames.size());
+        String current = null;
         try (Connection c = manager.connect()) {
             c.setAutoCommit(false);
-            Audit.correlate(c, correlationId);
-            Row row = find(c, botName);
-            boolean created = row == null;
-            if (created) {
-                row = insert(c, botName);
-                try (Statement st = c.createStatement()) {
-                    st.execute("CREATE ROLE " + quoteIdent(row.role) + " LOGIN INHERIT");
-                    st.execute("GRANT botvisor_bots TO " + quoteIdent(row.role) + " WITH INHERIT TRUE, SET FALSE");
-                }
+            for (String botName : botNames) {
+                current = botName;
+                out.add(ensure(c, botName, correlationId, connectionLimit));
             }
-            String password;
-            boolean newPassword = created || !Files.exists(files.botPassword(botName));
-            if (newPassword) {
-                password = Secrets.generate();
-                c.unwrap(PGConnection.class).alterUserPassword(row.role, password.toCharArray(), "scram-sha-256");
-                Secrets.write(files.botPassword(botName), password);
-            } else {
-                password = Secrets.read(files.botPassword(botName));
-            }
-            try (Statement st = c.createStatement()) {
-                st.execute("ALTER ROLE " + quoteIdent(row.role) + " CONNECTION LIMIT " + connectionLimit);
-            }
-            if (!row.enabled) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("ALTER ROLE " + quoteIdent(row.role) + " LOGIN");
-                }
-                setEnabled(c, row.botId, true);
-            }
-            if (created || newPassword || !row.enabled) {
-                Audit.write(c, row.botId, created ? "bot.register" : row.enabled ? "bot.new-password" : "bot.enable",
-                        botName, created ? null : "{\"enabled\": " + row.enabled + "}",
-                        "{\"enabled\": true, \"role\": \"" + row.role + "\"}", correlationId);
-            }
-            c.commit();
-            return new BotCredentials(row.botId, botName, row.role, password);
+            return out;
         } catch (SQLException e) {
-            throw new StorageException("cannot register bot '" + botName + "' in " + manager + ": " + e.getMessage(), e);
+            throw new StorageException("cannot register bot '" + current + "' in " + manager + ": " + e.getMessage(), e);
         }
+    }
+
+    private BotCredentials ensure(Connection c, String botName, String correlationId, int connectionLimit)
+            throws SQLException {
+        Audit.correlate(c, correlationId);
+        Row row = find(c, botName);
+        boolean created = row == null;
+        if (created) {
+            row = insert(c, botName);
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE ROLE " + quoteIdent(row.role) + " LOGIN INHERIT");
+                st.execute("GRANT botvisor_bots TO " + quoteIdent(row.role) + " WITH INHERIT TRUE, SET FALSE");
+            }
+        }
+        String password;
+        boolean newPassword = created || !Files.exists(files.botPassword(botName));
+        if (newPassword) {
+            password = Secrets.generate();
+            c.unwrap(PGConnection.class).alterUserPassword(row.role, password.toCharArray(), "scram-sha-256");
+            Secrets.write(files.botPassword(botName), password);
+        } else {
+            password = Secrets.read(files.botPassword(botName));
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER ROLE " + quoteIdent(row.role) + " CONNECTION LIMIT " + connectionLimit);
+        }
+        if (!row.enabled) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER ROLE " + quoteIdent(row.role) + " LOGIN");
+            }
+            setEnabled(c, row.botId, true);
+        }
+        if (created || newPassword || !row.enabled) {
+            Audit.write(c, row.botId, created ? "bot.register" : row.enabled ? "bot.new-password" : "bot.enable",
+                    botName, created ? null : "{\"enabled\": " + row.enabled + "}",
+                    "{\"enabled\": true, \"role\": \"" + row.role + "\"}", correlationId);
+        }
+        c.commit();
+        return new BotCredentials(row.botId, botName, row.role, password);
     }
 
     /** Disables a bot: its role can no longer log in, its sessions are ended, its rows stay. Idempotent. */

@@ -30,22 +30,34 @@ public final class EmbeddedDatabase implements AutoCloseable {
     static final Duration STOP_WAIT = Duration.ofSeconds(60);
     private final EmbeddedPostgres server;
     private final DbEndpoint superuser;
-    private final Path dataDir;
     private final long pid;
 
     private EmbeddedDatabase(EmbeddedPostgres server, DbEndpoint superuser, Path dataDir) {
         this.server = server;
         this.superuser = superuser;
-        this.dataDir = dataDir;
-        this.pid = readPid(dataDir);
+        this.pid = PidFile.read(dataDir).map(PidFile::pid).orElse(0L);
     }
 
-    private static long readPid(Path dataDir) {
-        try {
-            return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
-        } catch (IOException | RuntimeException e) {
-            return 0;
+    /** What the postmaster writes to {@code DATA/postmaster.pid}: its pid (line 1) and port (line 4). */
+    private record PidFile(long pid, String port) {
+        /** Empty when there is no file, or only a partly written one. */
+        static Optional<PidFile> read(Path dataDir) {
+            try {
+                List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+                return Optional.of(new PidFile(Long.parseLong(lines.get(0).strip()), lines.get(3).strip()));
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
         }
+
+        Optional<ProcessHandle> live() {
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        }
+    }
+
+    /** Sends a signal by name (INT: fast shutdown, QUIT: immediate shutdown) and waits for kill(1) to return. */
+    private static void signal(long pid, String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor();
     }
 
     /**
@@ -133,18 +145,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * its postmaster.pid names a live postgres and the port it listens on.
      */
     public static Optional<DbEndpoint> running(DbFiles files) {
-        Path pidFile = files.data().resolve("postmaster.pid");
-        try {
-            List<String> lines = Files.readAllLines(pidFile);
-            long pid = Long.parseLong(lines.get(0).strip());
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                return Optional.of(new DbEndpoint("jdbc:postgresql://127.0.0.1:" + lines.get(3).strip() + "/"
-                        + DATABASE, SUPERUSER, Secrets.read(files.superuserPassword())));
-            }
-        } catch (IOException | RuntimeException e) {
-            // No file, or a partly written one: no server to share.
-        }
-        return Optional.empty();
+        return PidFile.read(files.data()).filter(f -> f.live().isPresent())
+                .map(f -> new DbEndpoint("jdbc:postgresql://127.0.0.1:" + f.port() + "/" + DATABASE, SUPERUSER,
+                        Secrets.read(files.superuserPassword())));
     }
 
     /**
@@ -152,25 +155,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * fast-shut it down (SIGINT) and wait, so that this start does not fail on its lock file.
      */
     static void stopOrphan(Path data) throws IOException {
-        Path pidFile = data.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        long pid;
-        try {
-            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
-        } catch (RuntimeException e) {
-            return;
-        }
-        ProcessHandle orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        ProcessHandle orphan = PidFile.read(data).flatMap(PidFile::live)
                 .filter(h -> h.info().command().map(c -> c.endsWith("/postgres")).orElse(false)).orElse(null);
         if (orphan == null) {
             return;
         }
+        long pid = orphan.pid();
         log.warn("embedded PostgreSQL from an earlier run is still up (pid {}); shutting it down first", pid);
         try {
-            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
-            orphan.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            signal(pid, "INT");
+            orphan.onExit().get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the old server (pid " + pid + ") to stop", e);
@@ -222,7 +216,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             log.warn("embedded PostgreSQL (pid {}) still up {} s after the stop; shutting it down immediately", pid,
                     STOP_WAIT.toSeconds());
             try {
-                new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start().waitFor();
+                signal(pid, "QUIT");
                 postmaster.onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (IOException | ExecutionException | TimeoutException ex) {
                 log.error("embedded PostgreSQL (pid {}) did not stop: {}", pid, ex.toString());

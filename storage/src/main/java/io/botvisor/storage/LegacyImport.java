@@ -248,8 +248,8 @@ public final class LegacyImport {
                 rs -> line(rs.getLong(1), (Long) rs.getObject(2), rs.getString(3), json(rs.getString(4)))));
         fromDb.put("messages", query(c, botId, "SELECT m.conversation_id, m.message_id, "
                 + "(extract(epoch FROM m.created_at) * 1000000)::bigint, m.user_id, m.direction, m.body "
-                + "FROM botvisor.messages m JOIN unnest(?::text[]) k(key) ON k.key = m.conversation_id || '/' || "
-                + "m.message_id || '/' || (extract(epoch FROM m.created_at) * 1000000)::bigint WHERE m.bot_id = ?",
+                + "FROM botvisor.messages m WHERE m.bot_id = ? AND m.conversation_id || '/' || m.message_id || '/' "
+                + "|| (extract(epoch FROM m.created_at) * 1000000)::bigint = ANY (?::text[])",
                 c.createArrayOf("text", file.messages().stream().map(m -> m.conversationId() + "/" + m.id() + "/"
                         + micros(m.at())).toArray()),
                 rs -> line(rs.getLong(1), rs.getLong(2), rs.getLong(3), (Long) rs.getObject(4), rs.getString(5),
@@ -269,10 +269,10 @@ public final class LegacyImport {
 
     private static List<String> query(Connection c, int botId, String sql, Array keys, RowLine line)
             throws SQLException {
-        boolean keysFirst = sql.contains("unnest(?");
+        // Every query reads as: WHERE bot_id = ? AND <key> = ANY (?)
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(keysFirst ? 2 : 1, botId);
-            ps.setArray(keysFirst ? 1 : 2, keys);
+            ps.setInt(1, botId);
+            ps.setArray(2, keys);
             List<String> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -174,9 +174,10 @@ public final class Main {
             List<Specs.Bot> runners = fleet.bots().stream().filter(b -> !b.isCommand()).toList();
             int share = FleetDatabase.poolShare(database.budget(), runners.size());
             Map<String, ChildSpec.Db> access = new HashMap<>();
-            for (Specs.Bot b : runners) {
-                BotCredentials c = database.register(b.id(), "supervisor-start", share);
-                access.put(b.id(), new ChildSpec.Db(database.url(), c.role(), database.passwordFile(b.id()), share));
+            for (BotCredentials c : database.registerAll(runners.stream().map(Specs.Bot::id).toList(),
+                    "supervisor-start", share)) {
+                access.put(c.botName(), new ChildSpec.Db(database.url(), c.role(), database.passwordFile(c.botName()),
+                        share));
             }
             log.info("database: {} bots registered, {} connection(s) each from a budget of {}", runners.size(), share,
                     database.budget());

@@ -19,7 +19,7 @@ final class DatabaseSection {
     static final String ENV_URL = "BOTVISOR_DB_URL";
     static final String ENV_ADMIN_USER = "BOTVISOR_DB_ADMIN_USER";
     static final String ENV_PASSWORD_FILE = "BOTVISOR_DB_PASSWORD_FILE";
-    static final String ENV_PASSWORD = "BOTVISOR_DB_PASSWORD";
+    static final String ENV_PASSWORD = Specs.Database.ENV_PASSWORD;
     private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
             "verify-full");
 

@@ -69,6 +69,9 @@ public final class Specs {
      */
     public record Database(boolean enabled, String url, String adminUser, Path passwordFile, String sslMode,
                            int maxConnections, boolean migrateOnStart, int hashPartitions, Retention retention) {
+        /** The environment variable an external server's password may come from when there is no passwordFile. */
+        public static final String ENV_PASSWORD = "BOTVISOR_DB_PASSWORD";
+
         public boolean embedded() {
             return url == null;
         }

@@ -92,7 +92,7 @@ public final class Supervisor {
         ChildState.check(s.id(), s.state, to);
         s.state = to;
         s.stateSinceNanos = nanos.getAsLong();
-        if (to == ChildState.STARTING || to == ChildState.STOPPING) {
+        if (s.inTransit()) {
             ticker.hurry();
         }
         stateListeners.forEach(Runnable::run);
@@ -272,19 +272,15 @@ public final class Supervisor {
 
     // ---- messages from children -------------------------------------------------------------------------------------------
 
-    /** One tick: every bot's messages, then hangs (so a heartbeat that was waiting is counted first). */
+    /** One tick: every bot's messages and control, then hangs (so a heartbeat that was waiting counts first). */
     private void tick() {
-        pollIpc();
-        checks.hangs(slots.values(), nanos.getAsLong());
-    }
-
-    private void pollIpc() {
         for (BotSlot s : slots.values()) {
             if (s.events != null) {
                 s.events.poll(64, m -> onChildMessage(s, m));
             }
         }
         pollHooks.forEach(Runnable::run);
+        checks.hangs(slots.values(), nanos.getAsLong());
     }
 
     /** Adds work to every IPC poll (control requests); call before {@link #start}. */

@@ -94,7 +94,7 @@ public final class FleetDatabase implements AutoCloseable {
      * {@code BOTVISOR_DB_PASSWORD} (e.g. a systemd credential), never from argv.
      */
     public static DbEndpoint externalEndpoint(Specs.Database spec, Map<String, String> env) {
-        String password = env.get("BOTVISOR_DB_PASSWORD");
+        String password = env.get(Specs.Database.ENV_PASSWORD);
         if (spec.passwordFile() != null) {
             password = Secrets.read(spec.passwordFile());
         }
@@ -141,11 +141,11 @@ public final class FleetDatabase implements AutoCloseable {
     }
 
     /**
-     * The bot's database identity, registered on first use, with its role's CONNECTION LIMIT set to its share: the
-     * server enforces the budget even against a runaway pool.
+     * The bots' database identities, registered on first use, each role's CONNECTION LIMIT set to its share: the
+     * server enforces the budget even against a runaway pool. One connection for the whole fleet.
      */
-    public BotCredentials register(String botName, String correlationId, int connectionLimit) {
-        return new BotRoles(manager, files).ensure(botName, correlationId, connectionLimit);
+    public List<BotCredentials> registerAll(List<String> botNames, String correlationId, int connectionLimit) {
+        return new BotRoles(manager, files).ensureAll(botNames, correlationId, connectionLimit);
     }
 
     /**

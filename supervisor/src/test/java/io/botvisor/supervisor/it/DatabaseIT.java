@@ -132,10 +132,8 @@ class DatabaseIT {
         }
     }
 
-    private static DbEndpoint superuser(DbFiles files) throws Exception {
-        List<String> pid = Files.readAllLines(files.data().resolve("postmaster.pid"));
-        return new DbEndpoint("jdbc:postgresql://127.0.0.1:" + pid.get(3).strip() + "/" + EmbeddedDatabase.DATABASE,
-                EmbeddedDatabase.SUPERUSER, Secrets.read(files.superuserPassword()));
+    private static DbEndpoint superuser(DbFiles files) {
+        return EmbeddedDatabase.running(files).orElseThrow(() -> new AssertionError("no embedded server is up"));
     }
 
     private static List<Long> rowsPerBot(DbEndpoint e) {

@@ -57,12 +57,18 @@ final class SupervisorProcess implements AutoCloseable {
         return command(dir, fleet, runnerClasspath());
     }
 
-    static ProcessBuilder command(Path dir, Path fleet, String runnerClasspath) {
+    /** {@code botvisor ARGS…} as a JVM of its own, on this test's classpath, with the Chronicle flags. */
+    private static List<String> botvisor(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(LaunchSettings.chronicleFlags());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.botvisor.supervisor.cli.Main", "run",
-                "--config", fleet.toString(), "--state-dir", dir.resolve("state").toString()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.botvisor.supervisor.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static ProcessBuilder command(Path dir, Path fleet, String runnerClasspath) {
+        List<String> cmd = botvisor("run", "--config", fleet.toString(), "--state-dir", dir.resolve("state").toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("supervisor.out").toFile());
         pb.environment().put("BOTVISOR_RUNNER_CLASSPATH", runnerClasspath);
@@ -75,10 +81,7 @@ final class SupervisorProcess implements AutoCloseable {
 
     /** Runs {@code botvisor db ARGS --config FLEET --state-dir DIR/state} in a JVM of its own, to its end. */
     static DbRun db(Path dir, Path fleet, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(LaunchSettings.chronicleFlags());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.botvisor.supervisor.cli.Main", "db"));
+        List<String> cmd = botvisor("db");
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--config", fleet.toString(), "--state-dir", dir.resolve("state").toString()));
         Path out = Files.createTempFile(dir, "out", ".txt");
