@@ -47,6 +47,14 @@ public sealed interface Message {
     record Ping(long gen, long id, long expiresAtMillis, long timeMillis) implements Message {
     }
 
+    /**
+     * Supervisor → child: the bot's pool may now hold at most {@code maxConnections} (its grant from the fleet's
+     * connection budget). A raise is sent after the server's limit for the bot's role was raised; after a cut, the
+     * supervisor lowers the role's limit once the child's heartbeat shows the pool within it.
+     */
+    record PoolGrant(long gen, int maxConnections, long timeMillis) implements Message {
+    }
+
     /** Child → supervisor: answer to a {@link Ping}. */
     record Pong(long gen, long id, long timeMillis) implements Message {
     }

@@ -31,6 +31,8 @@ public final class MessageCodec {
                     .put("deadlineMillis", s.deadlineMillis()).put("expiresAt", s.expiresAtMillis());
         } else if (m instanceof Message.Ping p) {
             f.put("type", "PING").put("gen", p.gen()).put("id", p.id()).put("expiresAt", p.expiresAtMillis());
+        } else if (m instanceof Message.PoolGrant g) {
+            f.put("type", "POOL_GRANT").put("gen", g.gen()).put("maxConnections", g.maxConnections());
         } else if (m instanceof Message.Pong p) {
             f.put("type", "PONG").put("gen", p.gen()).put("id", p.id());
         } else if (m instanceof Message.ControlRequest c) {
@@ -62,6 +64,7 @@ public final class MessageCodec {
             case "STOP" -> new Message.Stop(f.int64("gen"), f.text("reason", ""), f.int64("deadlineMillis"),
                     f.int64("expiresAt"), time);
             case "PING" -> new Message.Ping(f.int64("gen"), f.int64("id"), f.int64("expiresAt"), time);
+            case "POOL_GRANT" -> new Message.PoolGrant(f.int64("gen"), f.int32("maxConnections"), time);
             case "PONG" -> new Message.Pong(f.int64("gen"), f.int64("id"), time);
             case "CONTROL" -> new Message.ControlRequest(f.text("id"), f.text("command"),
                     Message.decodeArgs(f.text("args", "")), f.int64("expiresAt"), time);

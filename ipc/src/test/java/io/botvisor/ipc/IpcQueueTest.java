@@ -25,6 +25,7 @@ class IpcQueueTest {
                 new Message.Stop(7, "ctl stop", 10_000, 5000, 1003),
                 new Message.Ping(7, 99, 5000, 1004),
                 new Message.Pong(7, 99, 1005),
+                new Message.PoolGrant(7, 4, 1006),
                 new Message.ControlRequest("c-1", "stop", List.of("drill-1", "drill-2"), 9000, 1006),
                 new Message.ControlReply("c-1", 2, "unknown bot 'x'\nsecond line", 1007));
         List<Message> received = new ArrayList<>();

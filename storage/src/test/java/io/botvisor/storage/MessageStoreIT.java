@@ -2,7 +2,6 @@ package io.botvisor.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -16,8 +15,8 @@ class MessageStoreIT {
     @TempDir
     static Path state;
     static TestDatabase db;
-    static HikariDataSource poolA;
-    static HikariDataSource poolB;
+    static BotPool poolA;
+    static BotPool poolB;
 
     @BeforeAll
     static void setUp() {
@@ -38,7 +37,7 @@ class MessageStoreIT {
 
     @Test
     void appendedMessagesAreReadBackNewestFirstAndARetriedBatchIsNotDuplicated() {
-        MessageStore a = MessageStore.of(poolA);
+        MessageStore a = MessageStore.of(poolA.dataSource());
         Instant t = Instant.parse("2026-11-20T10:00:00Z");
         List<MessageStore.NewMessage> batch = List.of(
                 new MessageStore.NewMessage(7, 1, t, 42L, true, "hi"),
@@ -50,9 +49,9 @@ class MessageStoreIT {
 
     @Test
     void anotherBotsStoreSeesNoneOfThem() {
-        MessageStore a = MessageStore.of(poolA);
+        MessageStore a = MessageStore.of(poolA.dataSource());
         a.append(List.of(new MessageStore.NewMessage(8, 1, Instant.parse("2026-11-20T11:00:00Z"), 1L, true, "private")));
-        MessageStore b = MessageStore.of(poolB);
+        MessageStore b = MessageStore.of(poolB.dataSource());
         assertThat(b.botId()).isNotEqualTo(a.botId());
         assertThat(b.recentBodies(8, 10)).isEmpty();
     }

@@ -112,6 +112,8 @@ public final class ChildRuntime {
             }
             stop(s.reason(), Duration.ofMillis(s.deadlineMillis()));
             System.exit(0);
+        } else if (m instanceof Message.PoolGrant g && g.gen() == spec.gen()) {
+            ctx.grantConnections(g.maxConnections());
         } else if (m instanceof Message.Ping p && p.gen() == spec.gen() && p.expiresAtMillis() >= now) {
             events.write(new Message.Pong(spec.gen(), p.id(), now));
         }

@@ -4,7 +4,6 @@ import io.botvisor.ipc.ChildSpec;
 import io.botvisor.ipc.Units;
 import io.botvisor.runner.BotContext;
 import java.time.Duration;
-import com.zaxxer.hikari.HikariDataSource;
 import io.botvisor.storage.BotPool;
 import java.util.Map;
 import java.util.Optional;
@@ -20,10 +19,13 @@ final class Context implements BotContext {
     private final ChildSpec spec;
     private final ScheduledExecutorService executor;
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-    private HikariDataSource pool;
+    private BotPool pool;
+    /** The pool's maximum as the supervisor last granted it (the spec's size until the first grant). */
+    private int grant;
 
     Context(ChildSpec spec) {
         this.spec = spec;
+        this.grant = spec.db() == null ? 0 : spec.db().poolSize();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bot-" + spec.botId());
             t.setDaemon(true);
@@ -71,9 +73,20 @@ final class Context implements BotContext {
             return Optional.empty();
         }
         if (pool == null) {
-            pool = BotPool.open(spec.botId(), db.url(), db.user(), db.passwordFile(), db.poolSize());
+            pool = BotPool.open(spec.botId(), db.url(), db.user(), db.passwordFile(), grant);
         }
-        return Optional.of(pool);
+        return Optional.of(pool.dataSource());
+    }
+
+    /** The supervisor's grant: the pool's new maximum (applied now if the pool is open, else when it opens). */
+    synchronized void grantConnections(int maxConnections) {
+        if (spec.db() == null || maxConnections < 1) {
+            return;
+        }
+        grant = maxConnections;
+        if (pool != null) {
+            pool.resize(maxConnections);
+        }
     }
 
     /** Closes the pool, if one was opened. */
@@ -84,9 +97,28 @@ final class Context implements BotContext {
         }
     }
 
+    /**
+     * The bot's counters, and with a database the pool's figures under {@code db.*} (the supervisor grants
+     * connections from them): {@code db.poolMax} (the grant applied), {@code db.poolOpen}, {@code db.poolPeak} (most
+     * in use at once since the previous heartbeat), {@code db.poolWaiting}, {@code db.contended} and
+     * {@code db.waitMillis} (borrows that found every connection in use, and their waits; cumulative),
+     * {@code db.timeouts}.
+     */
     Map<String, Long> counterSnapshot() {
         Map<String, Long> out = new TreeMap<>();
         counters.forEach((k, v) -> out.put(k, v.get()));
+        synchronized (this) {
+            if (spec.db() != null) {
+                BotPool.Usage u = pool == null ? new BotPool.Usage(grant, 0, 0, 0, 0, 0, 0) : pool.usage();
+                out.put("db.poolMax", (long) u.max());
+                out.put("db.poolOpen", (long) u.open());
+                out.put("db.poolPeak", (long) u.peakInUse());
+                out.put("db.poolWaiting", (long) u.waiting());
+                out.put("db.contended", u.contended());
+                out.put("db.waitMillis", u.waitMillis());
+                out.put("db.timeouts", u.timeouts());
+            }
+        }
         return out;
     }
 }

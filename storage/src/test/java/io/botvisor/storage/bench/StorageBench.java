@@ -1,6 +1,6 @@
 package io.botvisor.storage.bench;
 
-import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
 import io.botvisor.storage.BotCredentials;
 import io.botvisor.storage.BotPool;
 import io.botvisor.storage.BotRoles;
@@ -49,8 +49,9 @@ public final class StorageBench {
                 bots.add(roles.ensure("bench-" + i, "bench"));
             }
             BotCredentials bot = bots.get(BOTS / 2);
-            try (HikariDataSource pool = BotPool.open(bot.botName(), su.url(), bot.role(),
+            try (BotPool botPool = BotPool.open(bot.botName(), su.url(), bot.role(),
                     files.botPassword(bot.botName()), 2)) {
+                DataSource pool = botPool.dataSource();
                 switch (args[0]) {
                     case "ingest" -> ingest(su, pool, bot, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
                     case "rls" -> rls(su, pool, bots, Integer.parseInt(args[1]));
@@ -70,7 +71,7 @@ public final class StorageBench {
         return out;
     }
 
-    private static void ingest(DbEndpoint su, HikariDataSource pool, BotCredentials bot, int n, int rounds)
+    private static void ingest(DbEndpoint su, DataSource pool, BotCredentials bot, int n, int rounds)
             throws Exception {
         List<MessageStore.NewMessage> rows = rows(n);
         MessageStore store = MessageStore.of(pool);
@@ -115,7 +116,7 @@ public final class StorageBench {
         }
     }
 
-    private static void rls(DbEndpoint su, HikariDataSource pool, List<BotCredentials> bots, int n) throws Exception {
+    private static void rls(DbEndpoint su, DataSource pool, List<BotCredentials> bots, int n) throws Exception {
         // 20 bots × 10,000 messages, so that the partitions are not trivially small.
         for (BotCredentials b : bots) {
             try (Connection c = su.connect(); PreparedStatement ps = c.prepareStatement("""
