@@ -80,9 +80,7 @@ public final class BotRoles {
         } else {
             password = Secrets.read(files.botPassword(botName));
         }
-        try (Statement st = c.createStatement()) {
-            st.execute("ALTER ROLE " + quoteIdent(row.role) + " CONNECTION LIMIT " + connectionLimit);
-        }
+        connectionLimit(c, row.role, connectionLimit);
         if (!row.enabled) {
             try (Statement st = c.createStatement()) {
                 st.execute("ALTER ROLE " + quoteIdent(row.role) + " LOGIN");
@@ -96,6 +94,19 @@ public final class BotRoles {
         }
         c.commit();
         return new BotCredentials(row.botId, botName, row.role, password);
+    }
+
+    /**
+     * Sets a bot role's CONNECTION LIMIT ({@code -1}: none) on the caller's connection, in its transaction if one is
+     * open. The server checks it at login only: sessions already open stay.
+     */
+    public static void connectionLimit(Connection c, String role, int limit) throws SQLException {
+        if (!role.startsWith("bot_")) {
+            throw new IllegalArgumentException("\"" + role + "\" is not a bot's role (expected bot_<id>)");
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER ROLE " + quoteIdent(role) + " CONNECTION LIMIT " + limit);
+        }
     }
 
     /** Disables a bot: its role can no longer log in, its sessions are ended, its rows stay. Idempotent. */

@@ -26,12 +26,14 @@ import java.util.concurrent.TimeUnit;
  * work loop blocks forever, the JVM lives), {@code leakPerSecond} (heap grows), {@code startupDelay},
  * {@code unhealthyAfter} (self-check fails), {@code ignoreStop} (stop never returns), {@code grandchild} (spawns
  * {@code sleep 3600} holding our stdout), {@code dbWriteEvery} (writes a row to {@code bot_metrics} through the
- * bot's own pool, on its own thread, counting {@code dbWrites}, {@code dbWaitMillis} for connections and
- * {@code errors}). Its work runs on the context's executor, as a real bot's should.
+ * bot's own pool, off the work thread, counting {@code dbWrites}, {@code dbWaitMillis} for connections and
+ * {@code errors}), with {@code dbWriters} (that many writers at once, default 1), {@code dbHold} (each write holds
+ * its connection this long first, with {@code pg_sleep}) and {@code dbWriteFor} (writing stops after this long):
+ * together they make a pool want more connections, then none. Its work runs on the context's executor, as a real bot's should.
  */
 public final class ChaosBot implements Bot {
     static final Set<String> KEYS = Set.of("crashAfter", "exitCode", "hangAfter", "leakPerSecond", "startupDelay",
-            "unhealthyAfter", "ignoreStop", "grandchild", "dbWriteEvery");
+            "unhealthyAfter", "ignoreStop", "grandchild", "dbWriteEvery", "dbWriters", "dbHold", "dbWriteFor");
     private static final Duration TICK = Duration.ofMillis(100);
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -45,8 +47,9 @@ public final class ChaosBot implements Bot {
     private volatile long startedNanos;
     private ScheduledFuture<?> ticks;
     private ScheduledExecutorService dbThread;
-    private long dbWrites;
-    private long lastWriteMicros = -1;
+    private final java.util.concurrent.atomic.AtomicLong dbWrites = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastWriteMicros = -1;
+    private Duration dbHold = Duration.ZERO;
 
     @Override
     public void start(BotContext ctx) throws Exception {
@@ -81,13 +84,30 @@ public final class ChaosBot implements Bot {
         if (dbWriteEvery != null) {
             DataSource ds = ctx.database().orElseThrow(() -> new IllegalArgumentException("chaos bot '" + ctx.botId()
                     + "': dbWriteEvery is set but the fleet has no database (database.enabled is false)"));
+            int writers = Integer.parseInt(c.getOrDefault("dbWriters", "1"));
+            if (writers < 1 || writers > 64) {
+                throw new IllegalArgumentException("chaos bot '" + ctx.botId() + "': dbWriters " + writers
+                        + " is out of range (expected 1 to 64)");
+            }
+            dbHold = ctx.durationConfig("dbHold", Duration.ZERO);
+            Duration writeFor = ctx.durationConfig("dbWriteFor", null);
             // Off the work thread: waiting for a connection must not stop the heartbeats.
-            dbThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            dbThread = Executors.newScheduledThreadPool(writers, r -> {
                 Thread t = new Thread(r, "chaos-db-" + ctx.botId());
                 t.setDaemon(true);
                 return t;
             });
-            dbThread.scheduleAtFixedRate(() -> writeRow(ctx, ds), 0, dbWriteEvery.toMillis(), TimeUnit.MILLISECONDS);
+            List<ScheduledFuture<?>> writes = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                writes.add(dbThread.scheduleWithFixedDelay(() -> writeRow(ctx, ds), 0, dbWriteEvery.toMillis(),
+                        TimeUnit.MILLISECONDS));
+            }
+            if (writeFor != null) {
+                dbThread.schedule(() -> {
+                    writes.forEach(w -> w.cancel(false));
+                    System.out.println("chaos: stopped writing after " + Units.format(writeFor));
+                }, writeFor.toMillis(), TimeUnit.MILLISECONDS);
+            }
         }
         System.out.println("chaos: started with " + new java.util.TreeMap<>(c));
     }
@@ -97,11 +117,17 @@ public final class ChaosBot implements Bot {
         long t0 = System.nanoTime();
         try (Connection c = ds.getConnection()) {
             ctx.count("dbWaitMillis", (System.nanoTime() - t0) / 1_000_000);
+            if (!dbHold.isZero()) {
+                try (PreparedStatement hold = c.prepareStatement("SELECT pg_sleep(?)")) {
+                    hold.setDouble(1, dbHold.toMillis() / 1000.0);
+                    hold.execute();
+                }
+            }
             // Each row carries the previous write's latency (connection wait + insert), for benchmarks to read back.
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO botvisor.bot_metrics (bot_id, name, at, value, "
                     + "labels) SELECT bot_id, 'chaos.write', clock_timestamp(), ?, jsonb_build_object("
                     + "'prevLatencyMicros', ?::bigint) FROM botvisor.bots")) {
-                ps.setLong(1, ++dbWrites);
+                ps.setLong(1, dbWrites.incrementAndGet());
                 ps.setLong(2, lastWriteMicros);
                 if (ps.executeUpdate() != 1) {
                     throw new SQLException("the bots table shows this role no row of its own");

@@ -6,6 +6,7 @@ import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.config.FleetFileReader;
 import io.botvisor.supervisor.config.InvalidFleetFileException;
 import io.botvisor.supervisor.config.Specs;
+import io.botvisor.supervisor.db.ConnectionBroker;
 import io.botvisor.supervisor.db.DatabaseKeeper;
 import io.botvisor.supervisor.db.FleetDatabase;
 import io.botvisor.storage.BotCredentials;
@@ -127,6 +128,12 @@ public final class Main {
                 IpcLayout layout = new IpcLayout(state);
                 Supervisor supervisor = new Supervisor(fleet, new ChildLauncher(settings, access::get), layout,
                         Clock.systemUTC(), System::nanoTime);
+                if (keeper != null) {
+                    Map<String, String> roles = new java.util.TreeMap<>();
+                    access.forEach((bot, db) -> roles.put(bot, db.user()));
+                    supervisor.lendConnections(new ConnectionBroker(database.budget(), database.spec().pools(), roles,
+                            keeper::setConnectionLimit, supervisor::execute, System::nanoTime));
+                }
                 ControlServer control = new ControlServer(supervisor, layout,
                         () -> supervisor.shutdown("ctl shutdown"), keeper);
                 if (keeper != null) {
@@ -169,18 +176,22 @@ public final class Main {
             return FleetDatabase.open(fleet.database(), state, (int) runners, System.getenv());
         }
 
-        /** Registers every bot-runner bot (role, password file, connection limit) and says how each connects. */
+        /**
+         * Registers every bot-runner bot (role, password file, connection limit of the guaranteed one) and says how
+         * each connects; pools grow from there (ConnectionBroker).
+         */
         private static Map<String, ChildSpec.Db> registerBots(Specs.Fleet fleet, FleetDatabase database) {
             List<Specs.Bot> runners = fleet.bots().stream().filter(b -> !b.isCommand()).toList();
-            int share = FleetDatabase.poolShare(database.budget(), runners.size());
+            int one = ConnectionBroker.GUARANTEED;
             Map<String, ChildSpec.Db> access = new HashMap<>();
             for (BotCredentials c : database.registerAll(runners.stream().map(Specs.Bot::id).toList(),
-                    "supervisor-start", share)) {
+                    "supervisor-start", one)) {
                 access.put(c.botName(), new ChildSpec.Db(database.url(), c.role(), database.passwordFile(c.botName()),
-                        share));
+                        one));
             }
-            log.info("database: {} bots registered, {} connection(s) each from a budget of {}", runners.size(), share,
-                    database.budget());
+            Specs.Pools pools = database.spec().pools();
+            log.info("database: {} bots registered; budget {} connections, one guaranteed to each, pools grow to at "
+                    + "most {} while others leave some", runners.size(), database.budget(), pools.maxPerBot());
             List<String> removed = database.disableRemoved(access.keySet(), "supervisor-start");
             if (!removed.isEmpty()) {
                 log.info("database: roles of bots no longer in the fleet file disabled: {}", removed);

@@ -77,15 +77,18 @@ final class DatabaseSection {
         if (!enabled.isBoolean()) {
             l.problem("database", "enabled", enabled, "is not true or false");
         }
+        Integer maxPerBot = l.integer("pools.maxPerBot", 1, 1_000);
+        Duration shrinkAfter = l.duration("pools.shrinkAfter", true);
         Duration keepMessages = l.duration("retention.messages", true);
         Duration keepMetrics = l.duration("retention.metrics", true);
         Duration keepAudit = l.duration("retention.audit", true);
-        if (maxConnections == null || hashPartitions == null || keepMessages == null || keepMetrics == null
+        if (maxConnections == null || hashPartitions == null || maxPerBot == null || shrinkAfter == null
+                || keepMessages == null || keepMetrics == null
                 || keepAudit == null) {
             return null;
         }
         return new Specs.Database(enabled.asBoolean(true), url, adminUser, passwordFile == null ? null : Path.of(passwordFile), sslMode,
-                maxConnections, migrate.asBoolean(), hashPartitions,
+                maxConnections, migrate.asBoolean(), hashPartitions, new Specs.Pools(maxPerBot, shrinkAfter),
                 new Specs.Retention(keepMessages, keepMetrics, keepAudit));
     }
 

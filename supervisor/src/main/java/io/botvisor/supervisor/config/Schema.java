@@ -28,6 +28,7 @@ final class Schema {
     /** The {@code database:} section (DatabaseSection). */
     static final Map<String, Object> DATABASE = map("enabled", LEAF, "url", LEAF, "adminUser", LEAF, "passwordFile", LEAF,
             "sslMode", LEAF, "maxConnections", LEAF, "migrateOnStart", LEAF, "hashPartitions", LEAF,
+            "pools", map("maxPerBot", LEAF, "shrinkAfter", LEAF),
             "retention", map("messages", LEAF, "metrics", LEAF, "audit", LEAF));
     static final Map<String, Object> TOP = map("defaults", INHERITABLE, "bots", LEAF,
             "supervisor", map("startConcurrency", LEAF), "database", DATABASE);
@@ -58,6 +59,7 @@ final class Schema {
             maxConnections: auto
             migrateOnStart: false
             hashPartitions: 16
+            pools: { maxPerBot: 10, shrinkAfter: 30s }
             retention: { messages: 365d, metrics: 90d, audit: 730d }
             """);
 

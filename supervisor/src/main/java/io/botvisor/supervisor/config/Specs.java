@@ -68,7 +68,8 @@ public final class Specs {
      * null). {@code maxConnections} is the fleet's connection budget, shared by the bots' pools.
      */
     public record Database(boolean enabled, String url, String adminUser, Path passwordFile, String sslMode,
-                           int maxConnections, boolean migrateOnStart, int hashPartitions, Retention retention) {
+                           int maxConnections, boolean migrateOnStart, int hashPartitions, Pools pools,
+                           Retention retention) {
         /** The environment variable an external server's password may come from when there is no passwordFile. */
         public static final String ENV_PASSWORD = "BOTVISOR_DB_PASSWORD";
 
@@ -83,6 +84,14 @@ public final class Specs {
         public int budget(int bots) {
             return maxConnections > 0 ? maxConnections : Math.max(60, bots + 20);
         }
+    }
+
+    /**
+     * How the budget is lent to bots' pools: a pool grows, while its borrowers wait, up to {@code maxPerBot}
+     * connections as long as the budget has some left; a pool that used fewer than its grant for {@code shrinkAfter}
+     * is cut back to what it used (at least one).
+     */
+    public record Pools(int maxPerBot, Duration shrinkAfter) {
     }
 
     /** How long time-partitioned rows are kept; expired months are dropped whole. */

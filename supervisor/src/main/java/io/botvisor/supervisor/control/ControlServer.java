@@ -8,6 +8,7 @@ import io.botvisor.ipc.MessageWriter;
 import io.botvisor.supervisor.core.ChildState;
 import io.botvisor.supervisor.core.Supervisor;
 import io.botvisor.supervisor.db.DatabaseKeeper;
+import io.botvisor.supervisor.db.ConnectionBroker;
 import io.botvisor.supervisor.db.DatabaseStatus;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -73,9 +74,10 @@ public final class ControlServer implements AutoCloseable {
         switch (r.command()) {
             case "status" -> {
                 DatabaseStatus db = database == null ? null : database.status();
+                ConnectionBroker.View pools = supervisor.connections();
                 reply(r, 0, r.args().contains("--json")
-                        ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.status(), db)
-                        : StatusRenderer.table(supervisor.status(), db));
+                        ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.status(), db, pools)
+                        : StatusRenderer.table(supervisor.status(), db, pools));
             }
             case "start", "stop", "restart" -> act(r);
             case "shutdown" -> {

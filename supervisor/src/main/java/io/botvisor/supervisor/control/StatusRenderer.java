@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.botvisor.supervisor.core.BotStatus;
 import io.botvisor.supervisor.core.LastExit;
+import io.botvisor.supervisor.db.ConnectionBroker;
 import io.botvisor.supervisor.db.DatabaseStatus;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,7 @@ final class StatusRenderer {
     private StatusRenderer() {
     }
 
-    static String json(long supervisorPid, List<BotStatus> bots, DatabaseStatus db) {
+    static String json(long supervisorPid, List<BotStatus> bots, DatabaseStatus db, ConnectionBroker.View pools) {
         ObjectNode root = JSON.createObjectNode();
         root.put("supervisorPid", supervisorPid);
         if (db == null) {
@@ -29,6 +30,11 @@ final class StatusRenderer {
             d.put("pid", db.pid());
             d.put("restarts", db.restarts());
             d.put("problem", db.problem());
+            if (pools != null) {
+                ObjectNode c = d.putObject("connections");
+                c.put("budget", pools.budget());
+                c.put("reserved", pools.reserved());
+            }
         }
         ArrayNode arr = root.putArray("bots");
         for (BotStatus b : bots) {
@@ -46,6 +52,16 @@ final class StatusRenderer {
             // The bot's own counters from its latest heartbeat (e.g. the drill bot's dbWrites, dbWaitMillis).
             ObjectNode counters = o.putObject("counters");
             new java.util.TreeMap<>(b.counters()).forEach(counters::put);
+            ConnectionBroker.Grant g = pools == null ? null : pools.grants().get(b.id());
+            if (g == null) {
+                o.putNull("pool");
+            } else {
+                // grant: the pool's maximum; limit: the role's CONNECTION LIMIT; pending: a limit being set (0: none).
+                ObjectNode p = o.putObject("pool");
+                p.put("grant", g.grant());
+                p.put("limit", g.limit());
+                p.put("pending", g.pending());
+            }
             LastExit e = b.lastExit();
             if (e == null) {
                 o.putNull("lastExit");
@@ -64,25 +80,31 @@ final class StatusRenderer {
         }
     }
 
-    static String table(List<BotStatus> bots, DatabaseStatus db) {
+    static String table(List<BotStatus> bots, DatabaseStatus db, ConnectionBroker.View pools) {
         StringBuilder sb = new StringBuilder();
         if (db != null) {
-            sb.append(String.format(Locale.ROOT, "DATABASE %s %s %s%s%s%n%n", db.kind(), db.endpoint(), db.state(),
+            sb.append(String.format(Locale.ROOT, "DATABASE %s %s %s%s%s%n", db.kind(), db.endpoint(), db.state(),
                     db.pid() > 0 ? " pid " + db.pid() : "", (db.restarts() > 0 ? ", " + db.restarts() + " restarts" : "")
                             + (db.problem() == null ? "" : ": " + db.problem())));
+            if (pools != null) {
+                sb.append(String.format(Locale.ROOT, "CONNECTIONS %d of a budget of %d reserved (%d bots, one each "
+                        + "guaranteed)%n", pools.reserved(), pools.budget(), pools.grants().size()));
+            }
+            sb.append(System.lineSeparator());
         }
-        sb.append(String.format(Locale.ROOT, "%-24s %-9s %8s %6s %8s %10s %8s  %s%n",
-                "BOT", "STATE", "PID", "HEALTH", "RESTARTS", "FOR", "RSS", "LAST EXIT"));
+        sb.append(String.format(Locale.ROOT, "%-24s %-9s %8s %6s %8s %10s %8s %4s  %s%n",
+                "BOT", "STATE", "PID", "HEALTH", "RESTARTS", "FOR", "RSS", "POOL", "LAST EXIT"));
         for (BotStatus b : bots) {
             LastExit e = b.lastExit();
             String last = e == null ? "-" : (e.signal() != null ? e.signal() : "code " + e.code()) + ": " + e.reason();
             if (b.failedReason() != null) {
                 last = b.failedReason();
             }
-            sb.append(String.format(Locale.ROOT, "%-24s %-9s %8s %6s %8d %10s %8s  %s%n", b.id(), b.state(),
+            ConnectionBroker.Grant g = pools == null ? null : pools.grants().get(b.id());
+            sb.append(String.format(Locale.ROOT, "%-24s %-9s %8s %6s %8d %10s %8s %4s  %s%n", b.id(), b.state(),
                     b.pid() == 0 ? "-" : Long.toString(b.pid()), b.health() < 0 ? "-" : Integer.toString(b.health()),
                     b.restarts(), human(b.stateForMillis()), b.rssBytes() < 0 ? "-" : (b.rssBytes() >> 20) + "M",
-                    last));
+                    g == null ? "-" : Integer.toString(g.grant()), last));
         }
         return sb.toString();
     }

@@ -6,6 +6,7 @@ import io.botvisor.ipc.Units;
 import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.config.RestartPolicy;
 import io.botvisor.supervisor.config.Specs;
+import io.botvisor.supervisor.db.ConnectionBroker;
 import io.botvisor.supervisor.policy.Backoff;
 import io.botvisor.supervisor.policy.RestartIntensity;
 import io.botvisor.supervisor.process.ChildLauncher;
@@ -50,6 +51,7 @@ public final class Supervisor {
             () -> slots.values().stream().anyMatch(BotSlot::inTransit));
     private long genCounter;
     private boolean shuttingDown;
+    private ConnectionBroker connections;
 
     public Supervisor(Specs.Fleet fleet, ChildLauncher launcher, IpcLayout layout, Clock wall, LongSupplier nanos) {
         this.fleet = fleet;
@@ -75,6 +77,28 @@ public final class Supervisor {
             ticker.start();
             loop.every(SAMPLE, () -> checks.sample(slots.values(), nanos.getAsLong()));
         });
+    }
+
+    /**
+     * Lends the fleet's connection budget through {@code broker} while bots run (call before {@link #start}): it
+     * hears of every spawn, exit and heartbeat, decides on every tick, and sends its grants to the children.
+     */
+    public void lendConnections(ConnectionBroker broker) {
+        this.connections = broker;
+        broker.deliverThrough((bot, max) -> {
+            BotSlot s = slots.get(bot);
+            if (s == null || s.state != ChildState.RUNNING || s.child == null || s.spec.isCommand()) {
+                return false;
+            }
+            s.commands.write(new Message.PoolGrant(s.child.gen(), max, wall.millis()));
+            s.child.ring();
+            return true;
+        });
+    }
+
+    /** The connection budget's state (call on the loop), or null when the fleet has no database. */
+    public ConnectionBroker.View connections() {
+        return connections == null ? null : connections.view();
     }
 
     /** Runs {@code task} on the loop; control requests use this. */
@@ -122,6 +146,9 @@ public final class Supervisor {
             return;
         }
         s.child = child;
+        if (connections != null) {
+            connections.childStarted(s.id(), nanos.getAsLong());
+        }
         if (s.spec.isCommand()) {
             transition(s, ChildState.RUNNING);
             log.info("bot '{}' is RUNNING (pid {}; a command: bot is running once spawned)", s.id(), child.pid());
@@ -153,6 +180,9 @@ public final class Supervisor {
         child.reapLeftovers();
         s.cancelTimers();
         s.child = null;
+        if (connections != null) {
+            connections.childGone(s.id(), nanos.getAsLong());
+        }
         releaseGate(s);
         ExitStatus status = new ExitStatus(code);
         StopIntent intent = s.stopIntent;
@@ -281,6 +311,9 @@ public final class Supervisor {
         }
         pollHooks.forEach(Runnable::run);
         checks.hangs(slots.values(), nanos.getAsLong());
+        if (connections != null) {
+            connections.rebalance(nanos.getAsLong());
+        }
     }
 
     /** Adds work to every IPC poll (control requests); call before {@link #start}. */
@@ -302,6 +335,9 @@ public final class Supervisor {
             }
         } else if (m instanceof Message.Heartbeat h && child != null && h.gen() == child.gen()) {
             HealthTracker.onHeartbeat(s, h, now);
+            if (connections != null) {
+                connections.onUsage(s.id(), h.counters(), now);
+            }
         } else if (m instanceof Message.Event e && child != null && e.gen() == child.gen()) {
             log.info("bot '{}' [pid {}] {}: {}", s.id(), child.pid(), e.kind(), e.detail());
         }

@@ -1,6 +1,7 @@
 package io.botvisor.supervisor.db;
 
 import io.botvisor.storage.Audit;
+import io.botvisor.storage.BotRoles;
 import io.botvisor.supervisor.config.Specs;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,6 +43,8 @@ public final class DatabaseKeeper implements AutoCloseable {
     private int restarts;
     private long nextAttemptNanos;
     private Duration backoff = Duration.ofSeconds(1);
+    /** The connection role limits are set over, kept open (a grant must not cost a login); this thread only. */
+    private Connection limitsSession;
 
     public DatabaseKeeper(FleetDatabase db) {
         this.db = db;
@@ -81,6 +86,43 @@ public final class DatabaseKeeper implements AutoCloseable {
                         e.toString());
             }
         });
+    }
+
+    /**
+     * Sets a bot role's CONNECTION LIMIT on this keeper's thread and tells {@code done} whether it did (for
+     * {@link ConnectionBroker}); a failure is logged, and the broker tries again when the bot next asks.
+     */
+    public void setConnectionLimit(String role, int limit, Consumer<Boolean> done) {
+        try {
+            thread.execute(() -> done.accept(applyConnectionLimit(role, limit)));
+        } catch (RejectedExecutionException e) {
+            done.accept(false);
+        }
+    }
+
+    private boolean applyConnectionLimit(String role, int limit) {
+        try {
+            if (limitsSession == null || limitsSession.isClosed()) {
+                limitsSession = db.manager().connect();
+            }
+            BotRoles.connectionLimit(limitsSession, role, limit);
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            log.warn("database: could not set the connection limit of {} to {}: {}", role, limit, e.toString());
+            closeLimitsSession();
+            return false;
+        }
+    }
+
+    private void closeLimitsSession() {
+        if (limitsSession != null) {
+            try {
+                limitsSession.close();
+            } catch (SQLException e) {
+                log.debug("database: closing the limits session: {}", e.toString());
+            }
+            limitsSession = null;
+        }
     }
 
     private void watch() {
@@ -175,6 +217,11 @@ public final class DatabaseKeeper implements AutoCloseable {
     /** Stops watching; pending audit rows are written first (up to 10 s). */
     @Override
     public void close() {
+        try {
+            thread.execute(this::closeLimitsSession);
+        } catch (RejectedExecutionException e) {
+            // already closed
+        }
         thread.shutdown();
         try {
             if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -30,8 +30,6 @@ public final class FleetDatabase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FleetDatabase.class);
     /** Connection slots the embedded server keeps beyond the fleet's budget: the supervisor, operators' psql. */
     static final int EMBEDDED_RESERVE = 10;
-    /** The largest pool a bot gets from an equal share of the budget. */
-    static final int MAX_POOL = 10;
     private final Specs.Database spec;
     private final DbFiles files;
     private volatile EmbeddedDatabase embedded;
@@ -133,16 +131,9 @@ public final class FleetDatabase implements AutoCloseable {
     }
 
     /**
-     * Each bot's pool size: an equal share of the budget, at least 1 (every bot is guaranteed one; open() refused a
-     * budget below the number of bots) and at most {@link #MAX_POOL}, since a bot rarely needs more.
-     */
-    public static int poolShare(int budget, int bots) {
-        return Math.max(1, Math.min(MAX_POOL, budget / Math.max(1, bots)));
-    }
-
-    /**
-     * The bots' database identities, registered on first use, each role's CONNECTION LIMIT set to its share: the
-     * server enforces the budget even against a runaway pool. One connection for the whole fleet.
+     * The bots' database identities, registered on first use, each role's CONNECTION LIMIT set to
+     * {@code connectionLimit} (ConnectionBroker raises it while the bot's pool needs more): the server enforces the
+     * budget even against a runaway pool. One connection for the whole fleet.
      */
     public List<BotCredentials> registerAll(List<String> botNames, String correlationId, int connectionLimit) {
         return new BotRoles(manager, files).ensureAll(botNames, correlationId, connectionLimit);

@@ -1,0 +1,296 @@
+package io.botvisor.supervisor.db;
+
+import io.botvisor.supervisor.config.Specs;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lends the fleet's connection budget to its bots' pools while they run. Every bot is guaranteed one connection; a
+ * pool whose borrowers found it full grows, one step per report, up to {@code pools.maxPerBot}, from what the other
+ * bots leave; a pool that used fewer than its grant for {@code pools.shrinkAfter} is cut back to what it used.
+ *
+ * <p>The server enforces it: each bot's role has a {@code CONNECTION LIMIT}, and the sum of the limits never exceeds
+ * the budget. A raise sets the role's limit first and then tells the child its pool's new maximum; a cut tells the
+ * child first and lowers the limit only once the child's heartbeat shows the pool applied it and is within it. A
+ * bot's reservation is the highest of its limit, a limit being set and its grant, so the budget is never
+ * over-promised while an order is in flight. A child that exits starts over at one.
+ *
+ * <p>Confined to the supervisor's loop: every method runs there, and the answers of {@link Limits} are handed back
+ * through the loop's executor.
+ */
+public final class ConnectionBroker {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionBroker.class);
+    /** Every bot's guaranteed connection, and where each new child's pool starts. */
+    public static final int GUARANTEED = 1;
+
+    /** Sets a role's CONNECTION LIMIT, later, and reports whether it did (on any thread). */
+    public interface Limits {
+        void set(String role, int limit, java.util.function.Consumer<Boolean> done);
+    }
+
+    /** Tells a bot's running child its pool's new maximum; false when the bot has no running child to tell. */
+    public interface Children {
+        boolean grant(String bot, int maxConnections);
+    }
+
+    private final int budget;
+    private final int maxPerBot;
+    private final long shrinkAfterNanos;
+    private final Limits limits;
+    private final Executor loop;
+    private final LongSupplier nanos;
+    private final Map<String, Share> shares = new LinkedHashMap<>();
+    private Children children = (bot, n) -> false;
+
+    /**
+     * @param roles the bots that have a database, by name, with their role; every role's limit is
+     *              {@link #GUARANTEED} when the broker starts (registration sets it)
+     */
+    public ConnectionBroker(int budget, Specs.Pools pools, Map<String, String> roles, Limits limits, Executor loop,
+                            LongSupplier nanos) {
+        if (budget < roles.size() * GUARANTEED) {
+            throw new IllegalArgumentException("budget " + budget + " is below the " + roles.size() + " bots");
+        }
+        this.budget = budget;
+        this.maxPerBot = pools.maxPerBot();
+        this.shrinkAfterNanos = pools.shrinkAfter().toNanos();
+        this.limits = limits;
+        this.loop = loop;
+        this.nanos = nanos;
+        roles.forEach((bot, role) -> shares.put(bot, new Share(bot, role, maxPerBot)));
+    }
+
+    /** Who delivers grants to children (the supervisor, once it exists). */
+    public void deliverThrough(Children children) {
+        this.children = children;
+    }
+
+    // ---- what the supervisor reports ------------------------------------------------------------------------------
+
+    /** A new child of the bot was spawned: its pool starts at the guaranteed size. */
+    public void childStarted(String bot, long now) {
+        Share s = shares.get(bot);
+        if (s != null) {
+            s.newChild(true, now);
+        }
+    }
+
+    /** The bot's child exited: its connections are gone with it. */
+    public void childGone(String bot, long now) {
+        Share s = shares.get(bot);
+        if (s != null) {
+            s.newChild(false, now);
+        }
+    }
+
+    /**
+     * A heartbeat's counters (the pool's {@code db.*} figures; see the runner's Context). A pool that reports the
+     * maximum it was granted and whose borrowers found it full since the last report (or wait now) wants more.
+     */
+    public void onUsage(String bot, Map<String, Long> counters, long now) {
+        Share s = shares.get(bot);
+        Long max = counters.get("db.poolMax");
+        if (s == null || max == null || !s.running) {
+            return;
+        }
+        s.applied = max.intValue();
+        s.open = counters.getOrDefault("db.poolOpen", 0L).intValue();
+        int waiting = counters.getOrDefault("db.poolWaiting", 0L).intValue();
+        long contended = counters.getOrDefault("db.contended", 0L);
+        boolean newlyContended = contended > s.contended;
+        s.contended = contended;
+        s.recordPeak(counters.getOrDefault("db.poolPeak", 0L).intValue(), now);
+        s.wanted = s.applied == s.grant && (waiting > 0 || newlyContended) ? Math.max(1, waiting) : 0;
+    }
+
+    // ---- deciding ---------------------------------------------------------------------------------------------
+
+    /** Cuts idle grants, lowers limits that children no longer need, then lends what is left to waiting pools. */
+    public void rebalance(long now) {
+        for (Share s : shares.values()) {
+            if (s.running && s.pending == 0 && s.grant > GUARANTEED && s.applied == s.grant
+                    && now - s.grantSince >= shrinkAfterNanos) {
+                int used = Math.max(GUARANTEED, s.peakWithin(now, shrinkAfterNanos));
+                if (used < s.grant && children.grant(s.bot, used)) {
+                    log.debug("database: bot '{}' used at most {} of {} connections for {} ms; cut to {}", s.bot, used,
+                            s.grant, shrinkAfterNanos / 1_000_000, used);
+                    s.setGrant(used, now);
+                }
+            }
+            if (s.pending == 0 && s.limit > s.grant && (!s.running || (s.applied == s.grant && s.open <= s.grant))) {
+                setLimit(s, s.grant);
+            }
+        }
+        lend(now);
+    }
+
+    /** Water-filling: the smallest pools first, one connection per round, while the budget has some left. */
+    private void lend(long now) {
+        List<Share> wanting = null;
+        for (Share s : shares.values()) {
+            if (s.running && s.wanted > 0 && s.pending == 0 && s.grant < maxPerBot) {
+                if (wanting == null) {
+                    wanting = new ArrayList<>();
+                }
+                wanting.add(s);
+            }
+        }
+        if (wanting == null) {
+            return;
+        }
+        int spare = budget - reserved();
+        wanting.sort(Comparator.comparingInt(s -> s.grant));
+        Map<Share, Integer> target = new LinkedHashMap<>();
+        wanting.forEach(s -> target.put(s, s.grant));
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Share s : wanting) {
+                int t = target.get(s);
+                if (t >= Math.min(maxPerBot, s.grant + s.wanted)) {
+                    continue;
+                }
+                boolean free = t + 1 <= s.reserved(); // a limit not yet lowered is already counted
+                if (free || spare > 0) {
+                    spare -= free ? 0 : 1;
+                    target.put(s, t + 1);
+                    grew = true;
+                }
+            }
+        }
+        target.forEach((s, t) -> {
+            s.wanted = 0;
+            if (t <= s.grant) {
+                return;
+            }
+            if (t <= s.limit) {
+                if (children.grant(s.bot, t)) {
+                    s.setGrant(t, now);
+                }
+            } else {
+                setLimit(s, t);
+            }
+        });
+    }
+
+    private void setLimit(Share s, int limit) {
+        s.pending = limit;
+        long epoch = s.epoch;
+        limits.set(s.role, limit, ok -> loop.execute(() -> limitSet(s, limit, epoch, ok)));
+    }
+
+    private void limitSet(Share s, int limit, long epoch, boolean ok) {
+        s.pending = 0;
+        if (!ok) {
+            return;
+        }
+        s.limit = limit;
+        if (limit > s.grant && s.running && s.epoch == epoch && children.grant(s.bot, limit)) {
+            log.debug("database: bot '{}' granted {} connections", s.bot, limit);
+            s.setGrant(limit, nanos.getAsLong());
+        }
+    }
+
+    // ---- reading ----------------------------------------------------------------------------------------------
+
+    /** Connections promised now: each bot's limit, a limit being set, or its grant, whichever is highest. */
+    public int reserved() {
+        int sum = 0;
+        for (Share s : shares.values()) {
+            sum += s.reserved();
+        }
+        return sum;
+    }
+
+    public int budget() {
+        return budget;
+    }
+
+    /** The budget, what is reserved of it, and each bot's grant and role limit (for status). */
+    public View view() {
+        Map<String, Grant> grants = new LinkedHashMap<>();
+        shares.forEach((bot, s) -> grants.put(bot, new Grant(s.grant, s.limit, s.pending)));
+        return new View(budget, reserved(), grants);
+    }
+
+    /** A snapshot for {@code ctl status}. Immutable. */
+    public record View(int budget, int reserved, Map<String, Grant> grants) {
+        public View {
+            grants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grants));
+        }
+    }
+
+    /** A bot's pool maximum, its role's CONNECTION LIMIT, and a limit being set (0: none). */
+    public record Grant(int grant, int limit, int pending) {
+    }
+
+    /** One bot's part of the budget. Loop-confined. */
+    private static final class Share {
+        final String bot;
+        final String role;
+        private static final long NEVER = Long.MIN_VALUE;
+        /** lastAtLeast[k]: when the pool last had k or more connections in use ({@link #NEVER}: not this child). */
+        final long[] lastAtLeast;
+        int limit = GUARANTEED;
+        int pending;
+        int grant = GUARANTEED;
+        long grantSince;
+        int applied;
+        int open;
+        long contended;
+        int wanted;
+        boolean running;
+        long epoch;
+
+        Share(String bot, String role, int maxPerBot) {
+            this.bot = bot;
+            this.role = role;
+            this.lastAtLeast = new long[maxPerBot + 1];
+            java.util.Arrays.fill(lastAtLeast, NEVER);
+        }
+
+        void newChild(boolean running, long now) {
+            this.running = running;
+            epoch++;
+            grant = GUARANTEED;
+            grantSince = now;
+            applied = GUARANTEED;
+            open = 0;
+            contended = 0;
+            wanted = 0;
+            java.util.Arrays.fill(lastAtLeast, NEVER);
+        }
+
+        void setGrant(int grant, long now) {
+            this.grant = grant;
+            this.grantSince = now;
+        }
+
+        void recordPeak(int peak, long now) {
+            for (int k = 1; k <= Math.min(peak, lastAtLeast.length - 1); k++) {
+                lastAtLeast[k] = now;
+            }
+        }
+
+        /** The most connections in use at once within {@code window} before {@code now}. */
+        int peakWithin(long now, long window) {
+            for (int k = lastAtLeast.length - 1; k >= 1; k--) {
+                if (lastAtLeast[k] != NEVER && now - lastAtLeast[k] < window) {
+                    return k;
+                }
+            }
+            return 0;
+        }
+
+        int reserved() {
+            return Math.max(Math.max(limit, pending), grant);
+        }
+    }
+}
