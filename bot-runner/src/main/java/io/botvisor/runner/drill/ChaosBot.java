@@ -99,7 +99,9 @@ public final class ChaosBot implements Bot {
             });
             List<ScheduledFuture<?>> writes = new ArrayList<>();
             for (int i = 0; i < writers; i++) {
-                writes.add(dbThread.scheduleWithFixedDelay(() -> writeRow(ctx, ds), 0, dbWriteEvery.toMillis(),
+                // One metric name per writer: the primary key is (bot, name, time) and writers can meet in a microsecond.
+                String metric = i == 0 ? "chaos.write" : "chaos.write." + i;
+                writes.add(dbThread.scheduleWithFixedDelay(() -> writeRow(ctx, ds, metric), 0, dbWriteEvery.toMillis(),
                         TimeUnit.MILLISECONDS));
             }
             if (writeFor != null) {
@@ -113,7 +115,7 @@ public final class ChaosBot implements Bot {
     }
 
     /** One row into bot_metrics as the bot's own role; the policy lets it see (and name) only its own bots row. */
-    private void writeRow(BotContext ctx, DataSource ds) {
+    private void writeRow(BotContext ctx, DataSource ds, String metric) {
         long t0 = System.nanoTime();
         try (Connection c = ds.getConnection()) {
             ctx.count("dbWaitMillis", (System.nanoTime() - t0) / 1_000_000);
@@ -125,10 +127,11 @@ public final class ChaosBot implements Bot {
             }
             // Each row carries the previous write's latency (connection wait + insert), for benchmarks to read back.
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO botvisor.bot_metrics (bot_id, name, at, value, "
-                    + "labels) SELECT bot_id, 'chaos.write', clock_timestamp(), ?, jsonb_build_object("
+                    + "labels) SELECT bot_id, ?, clock_timestamp(), ?, jsonb_build_object("
                     + "'prevLatencyMicros', ?::bigint) FROM botvisor.bots")) {
-                ps.setLong(1, dbWrites.incrementAndGet());
-                ps.setLong(2, lastWriteMicros);
+                ps.setString(1, metric);
+                ps.setLong(2, dbWrites.incrementAndGet());
+                ps.setLong(3, lastWriteMicros);
                 if (ps.executeUpdate() != 1) {
                     throw new SQLException("the bots table shows this role no row of its own");
                 }

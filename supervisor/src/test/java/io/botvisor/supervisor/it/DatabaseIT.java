@@ -43,7 +43,7 @@ class DatabaseIT {
             s.await("both bots to have written rows", () -> rowsPerBot(superuser).size() == 2
                     && rowsPerBot(superuser).stream().allMatch(n -> n >= 3));
             assertThat(query(superuser, "SELECT string_agg(r.rolname || '=' || r.rolconnlimit, ',' ORDER BY r.rolname) "
-                    + "FROM pg_roles r WHERE r.rolname LIKE 'bot\\_%'")).isEqualTo("bot_1=10,bot_2=10");
+                    + "FROM pg_roles r WHERE r.rolname LIKE 'bot\\_%'")).isEqualTo("bot_1=1,bot_2=1");
             for (String bot : List.of("writer-1", "writer-2")) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.botPassword(bot))))
                         .isEqualTo("rw-------");
