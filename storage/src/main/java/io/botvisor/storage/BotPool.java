@@ -79,6 +79,7 @@ public final class BotPool implements AutoCloseable {
         checkSize(hikari.getPoolName(), maxConnections);
         int before = hikari.getMaximumPoolSize();
         hikari.getHikariConfigMXBean().setMaximumPoolSize(maxConnections);
+        tracker.contendedAtMax.set(0);
         HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
         if (maxConnections < before && pool != null && pool.getTotalConnections() > maxConnections) {
             pool.softEvictConnections();
@@ -100,7 +101,7 @@ public final class BotPool implements AutoCloseable {
         int inUse = Math.max(0, tracker.inUse.get());
         int peak = Math.max(inUse, tracker.peak.getAndSet(inUse));
         return new Usage(hikari.getMaximumPoolSize(), open, peak, waiting, tracker.contended.get(),
-                tracker.contendedWaitNanos.get() / 1_000_000, tracker.timeouts.get());
+                tracker.contendedAtMax.get(), tracker.contendedWaitNanos.get() / 1_000_000, tracker.timeouts.get());
     }
 
     /**
@@ -109,11 +110,12 @@ public final class BotPool implements AutoCloseable {
      * @param peakInUse     most connections in use at once since the previous report
      * @param waiting       threads waiting for a connection now
      * @param contended     borrows that found every connection in use (since the pool opened)
+     * @param contendedAtMax such borrows since the maximum last changed (whether the current maximum is too small)
      * @param waitMillis    total time borrowers waited because every connection was in use (since the pool opened)
      * @param timeouts      borrows that gave up after {@link #WAIT}
      */
-    public record Usage(int max, int open, int peakInUse, int waiting, long contended, long waitMillis,
-                        long timeouts) {
+    public record Usage(int max, int open, int peakInUse, int waiting, long contended, long contendedAtMax,
+                        long waitMillis, long timeouts) {
     }
 
     @Override
@@ -126,6 +128,7 @@ public final class BotPool implements AutoCloseable {
         final AtomicInteger inUse = new AtomicInteger();
         final AtomicInteger peak = new AtomicInteger();
         final AtomicLong contended = new AtomicLong();
+        final AtomicLong contendedAtMax = new AtomicLong();
         final AtomicLong contendedWaitNanos = new AtomicLong();
         final AtomicLong timeouts = new AtomicLong();
 
@@ -157,6 +160,7 @@ public final class BotPool implements AutoCloseable {
             Connection c = hikari.getConnection();
             if (full) {
                 tracker.contended.incrementAndGet();
+                tracker.contendedAtMax.incrementAndGet();
                 tracker.contendedWaitNanos.addAndGet(System.nanoTime() - t0);
             }
             return c;

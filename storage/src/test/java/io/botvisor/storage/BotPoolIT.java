@@ -61,6 +61,7 @@ class BotPoolIT {
         second.get();
         BotPool.Usage u = pool.usage();
         assertThat(u.contended()).isEqualTo(1);
+        assertThat(u.contendedAtMax()).isEqualTo(1);
         assertThat(u.peakInUse()).isEqualTo(1);
         assertThat(u.timeouts()).isZero();
     }
@@ -102,6 +103,10 @@ class BotPoolIT {
             assertThat(pool.usage().open()).isEqualTo(1);
         }
         second.get();
+        assertThat(pool.usage().contended()).isEqualTo(1);
+        pool.resize(2);
+        assertThat(pool.usage().contendedAtMax()).as("contention at the old maximum is not counted at the new")
+                .isZero();
         assertThat(pool.usage().contended()).isEqualTo(1);
     }
 

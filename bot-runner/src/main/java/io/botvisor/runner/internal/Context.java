@@ -102,19 +102,20 @@ final class Context implements BotContext {
      * connections from them): {@code db.poolMax} (the grant applied), {@code db.poolOpen}, {@code db.poolPeak} (most
      * in use at once since the previous heartbeat), {@code db.poolWaiting}, {@code db.contended} and
      * {@code db.waitMillis} (borrows that found every connection in use, and their waits; cumulative),
-     * {@code db.timeouts}.
+     * {@code db.contendedAtMax} (such borrows since the maximum last changed), {@code db.timeouts}.
      */
     Map<String, Long> counterSnapshot() {
         Map<String, Long> out = new TreeMap<>();
         counters.forEach((k, v) -> out.put(k, v.get()));
         synchronized (this) {
             if (spec.db() != null) {
-                BotPool.Usage u = pool == null ? new BotPool.Usage(grant, 0, 0, 0, 0, 0, 0) : pool.usage();
+                BotPool.Usage u = pool == null ? new BotPool.Usage(grant, 0, 0, 0, 0, 0, 0, 0) : pool.usage();
                 out.put("db.poolMax", (long) u.max());
                 out.put("db.poolOpen", (long) u.open());
                 out.put("db.poolPeak", (long) u.peakInUse());
                 out.put("db.poolWaiting", (long) u.waiting());
                 out.put("db.contended", u.contended());
+                out.put("db.contendedAtMax", u.contendedAtMax());
                 out.put("db.waitMillis", u.waitMillis());
                 out.put("db.timeouts", u.timeouts());
             }

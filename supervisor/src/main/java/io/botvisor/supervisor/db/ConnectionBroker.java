@@ -92,7 +92,8 @@ public final class ConnectionBroker {
 
     /**
      * A heartbeat's counters (the pool's {@code db.*} figures; see the runner's Context). A pool that reports the
-     * maximum it was granted and whose borrowers found it full since the last report (or wait now) wants more.
+     * maximum it was granted and whose borrowers found it full at that maximum since the last report (or wait now)
+     * wants more.
      */
     public void onUsage(String bot, Map<String, Long> counters, long now) {
         Share s = shares.get(bot);
@@ -100,11 +101,13 @@ public final class ConnectionBroker {
         if (s == null || max == null || !s.running) {
             return;
         }
+        // Contention counts only at the pool's current maximum: what happened before a resize was already answered.
+        long contended = counters.getOrDefault("db.contendedAtMax", 0L);
+        boolean newlyContended = contended > (max.intValue() == s.applied ? s.contended : 0);
         s.applied = max.intValue();
         s.open = counters.getOrDefault("db.poolOpen", 0L).intValue();
-        int waiting = counters.getOrDefault("db.poolWaiting", 0L).intValue();
-        long contended = counters.getOrDefault("db.contended", 0L);
-        boolean newlyContended = contended > s.contended;
+        // Borrowers wait while a pool below its maximum opens a connection, too: only a full pool's waiters count.
+        int waiting = s.open >= s.applied ? counters.getOrDefault("db.poolWaiting", 0L).intValue() : 0;
         s.contended = contended;
         s.recordPeak(counters.getOrDefault("db.poolPeak", 0L).intValue(), now);
         s.wanted = s.applied == s.grant && (waiting > 0 || newlyContended) ? Math.max(1, waiting) : 0;

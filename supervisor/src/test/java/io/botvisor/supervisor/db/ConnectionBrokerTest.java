@@ -59,7 +59,7 @@ class ConnectionBrokerTest {
     /** A heartbeat from a pool that applied {@code max}, has {@code open} connections, and so on. */
     private static Map<String, Long> usage(int max, int open, int peak, int waiting, long contended) {
         return Map.of("db.poolMax", (long) max, "db.poolOpen", (long) open, "db.poolPeak", (long) peak,
-                "db.poolWaiting", (long) waiting, "db.contended", contended);
+                "db.poolWaiting", (long) waiting, "db.contendedAtMax", contended);
     }
 
     @Test
@@ -72,6 +72,34 @@ class ConnectionBrokerTest {
         completeOrders();
         assertThat(serverLimits).containsEntry("bot_a", 3);
         assertThat(told).containsEntry("a", 3);
+    }
+
+    @Test
+    void contentionCountedAtTheOldMaximumDoesNotAskAgainOnceTheRaiseIsApplied() {
+        ConnectionBroker b = broker(10, "a");
+        b.onUsage("a", usage(1, 1, 1, 1, 7), now);
+        b.rebalance(now);
+        completeOrders();
+        assertThat(told).containsEntry("a", 2);
+        b.onUsage("a", usage(1, 1, 1, 0, 9), now); // the child has not read the grant yet
+        b.rebalance(now);
+        b.onUsage("a", usage(2, 2, 2, 0, 0), now);
+        b.rebalance(now);
+        completeOrders();
+        assertThat(told).containsEntry("a", 2);
+        b.onUsage("a", usage(2, 2, 2, 0, 1), now);
+        b.rebalance(now);
+        completeOrders();
+        assertThat(told).as("full at its new maximum: one more").containsEntry("a", 3);
+    }
+
+    @Test
+    void borrowersWaitingWhileThePoolOpensItsConnectionsDoNotAskForMore() {
+        ConnectionBroker b = broker(10, "a");
+        b.onUsage("a", usage(1, 0, 0, 4, 0), now);
+        b.rebalance(now);
+        completeOrders();
+        assertThat(told).isEmpty();
     }
 
     @Test
@@ -110,19 +138,19 @@ class ConnectionBrokerTest {
         assertThat(told).containsEntry("a", 4);
         for (int i = 0; i < 31; i++) {
             now += SECOND;
-            b.onUsage("a", usage(4, 4, 2, 0, 3), now);
+            b.onUsage("a", usage(4, 4, 2, 0, 0), now);
             b.rebalance(now);
         }
         assertThat(told).containsEntry("a", 2);
         completeOrders();
         assertThat(serverLimits).as("the pool has not applied the cut yet").containsEntry("bot_a", 4);
         now += SECOND;
-        b.onUsage("a", usage(2, 3, 2, 0, 3), now);
+        b.onUsage("a", usage(2, 3, 2, 0, 0), now);
         b.rebalance(now);
         completeOrders();
         assertThat(serverLimits).as("the pool still has 3 open").containsEntry("bot_a", 4);
         now += SECOND;
-        b.onUsage("a", usage(2, 2, 2, 0, 3), now);
+        b.onUsage("a", usage(2, 2, 2, 0, 0), now);
         b.rebalance(now);
         completeOrders();
         assertThat(serverLimits).containsEntry("bot_a", 2);
