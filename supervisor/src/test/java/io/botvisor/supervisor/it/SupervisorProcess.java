@@ -79,14 +79,23 @@ final class SupervisorProcess implements AutoCloseable {
     record DbRun(int exitCode, String stdout, String stderr) {
     }
 
-    /** Runs {@code botvisor db ARGS --config FLEET --state-dir DIR/state} in a JVM of its own, to its end. */
+    /** Runs {@code botvisor db ARGS} with {@code --config FLEET --state-dir DIR/state} in a JVM of its own, to its end. */
     static DbRun db(Path dir, Path fleet, String... args) throws IOException, InterruptedException {
-        List<String> cmd = botvisor("db");
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--config", fleet.toString(), "--state-dir", dir.resolve("state").toString()));
+        return db(dir, fleet, java.util.Map.of(), args);
+    }
+
+    /** As {@link #db(Path, Path, String...)}, with {@code env} added to the command's environment. */
+    static DbRun db(Path dir, Path fleet, java.util.Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        // botvisor db SUBCOMMAND --config … --state-dir … REST: the options go before a "--" in REST.
+        List<String> cmd = botvisor("db", args[0], "--config", fleet.toString(), "--state-dir",
+                dir.resolve("state").toString());
+        cmd.addAll(List.of(args).subList(1, args.length));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("db " + String.join(" ", args) + " finished").isTrue();
         return new DbRun(p.exitValue(), Files.readString(out), Files.readString(err));
     }
