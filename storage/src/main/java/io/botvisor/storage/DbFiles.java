@@ -22,9 +22,14 @@ public record DbFiles(Path root) {
         return root.resolve("port");
     }
 
-    /** The embedded server's own log (its stdout and stderr). */
+    /** The embedded server's stdout and stderr: what it says before its log collector starts (a few lines a start). */
     public Path serverLog() {
         return root.resolve("postgres.log");
+    }
+
+    /** The embedded server's log files, one per weekday ({@code postgresql-Mon.log} …), each overwritten a week later. */
+    public Path serverLogDir() {
+        return root.resolve("log");
     }
 
     /** The embedded server's superuser password. */

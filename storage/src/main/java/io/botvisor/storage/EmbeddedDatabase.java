@@ -92,9 +92,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
+                    // The server's log rotates itself: a file per weekday, overwritten a week later (bounded,
+                    // since the server logs only warnings, errors and slow starts by default).
+                    .setServerConfig("logging_collector", "on")
+                    .setServerConfig("log_directory", files.serverLogDir().toString())
+                    .setServerConfig("log_filename", "postgresql-%a.log")
+                    .setServerConfig("log_rotation_age", "1d")
+                    .setServerConfig("log_rotation_size", "0")
+                    .setServerConfig("log_truncate_on_rotation", "on")
                     // The readiness check zonky makes must log in like everyone else.
                     .setConnectConfig("password", password)
-                    // The server's own log, out of the supervisor's.
+                    // What the server says before its log collector starts, out of the supervisor's log.
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(files.serverLog().toFile()))
                     .setErrorRedirector(ProcessBuilder.Redirect.appendTo(files.serverLog().toFile()));
             if (fresh) {

@@ -31,6 +31,42 @@ class EmbeddedDatabaseIT {
     }
 
     @Test
+    void theServerLogsIntoAFilePerWeekdayThatIsOverwrittenAWeekLater() throws Exception {
+        try (TestDatabase db = TestDatabase.start(state)) {
+            Path dir = DbFiles.under(state).serverLogDir();
+            assertThat(show(db.manager, "logging_collector")).isEqualTo("on");
+            assertThat(show(db.manager, "log_directory")).isEqualTo(dir.toString());
+            assertThat(show(db.manager, "log_filename")).isEqualTo("postgresql-%a.log");
+            assertThat(show(db.manager, "log_truncate_on_rotation")).isEqualTo("on");
+            try (Connection c = db.manager.connect(); Statement st = c.createStatement()) {
+                st.execute("DO $$ BEGIN RAISE WARNING 'botvisor log check'; END $$");
+            }
+            long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (logFilesSaying(dir, "botvisor log check").isEmpty()) {
+                assertThat(System.nanoTime()).as("the warning to reach a log file in " + dir).isLessThan(end);
+                Thread.sleep(20);
+            }
+            assertThat(logFilesSaying(dir, "botvisor log check"))
+                    .allMatch(name -> name.matches("postgresql-(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\\.log"));
+        }
+    }
+
+    private static java.util.List<String> logFilesSaying(Path dir, String text) throws java.io.IOException {
+        if (!Files.isDirectory(dir)) {
+            return java.util.List.of();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> {
+                try {
+                    return Files.readString(f).contains(text);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }).map(f -> f.getFileName().toString()).toList();
+        }
+    }
+
+    @Test
     void restartKeepsTheDataThePortAndThePassword() throws Exception {
         int port;
         try (TestDatabase db = TestDatabase.start(state)) {
