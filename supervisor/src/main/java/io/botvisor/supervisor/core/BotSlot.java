@@ -105,4 +105,10 @@ final class BotSlot {
         errorsPerMinute = 0;
         gcFraction = 0;
     }
+
+    /** Sends a command to the running child and rings its doorbell (a command is waiting). */
+    void tell(java.util.function.LongFunction<io.botvisor.ipc.Message> command) {
+        commands.write(command.apply(child.gen()));
+        child.ring();
+    }
 }

@@ -51,7 +51,7 @@ public final class Supervisor {
             () -> slots.values().stream().anyMatch(BotSlot::inTransit));
     private long genCounter;
     private boolean shuttingDown;
-    private ConnectionBroker connections;
+    private ConnectionBroker connections = ConnectionBroker.none();
 
     public Supervisor(Specs.Fleet fleet, ChildLauncher launcher, IpcLayout layout, Clock wall, LongSupplier nanos) {
         this.fleet = fleet;
@@ -90,15 +90,14 @@ public final class Supervisor {
             if (s == null || s.state != ChildState.RUNNING || s.child == null || s.spec.isCommand()) {
                 return false;
             }
-            s.commands.write(new Message.PoolGrant(s.child.gen(), max, wall.millis()));
-            s.child.ring();
+            s.tell(gen -> new Message.PoolGrant(gen, max, wall.millis()));
             return true;
         });
     }
 
     /** The connection budget's state (call on the loop), or null when the fleet has no database. */
     public ConnectionBroker.View connections() {
-        return connections == null ? null : connections.view();
+        return connections.lends() ? connections.view() : null;
     }
 
     /** Runs {@code task} on the loop; control requests use this. */
@@ -146,9 +145,7 @@ public final class Supervisor {
             return;
         }
         s.child = child;
-        if (connections != null) {
-            connections.childStarted(s.id(), nanos.getAsLong());
-        }
+        connections.childStarted(s.id(), nanos.getAsLong());
         if (s.spec.isCommand()) {
             transition(s, ChildState.RUNNING);
             log.info("bot '{}' is RUNNING (pid {}; a command: bot is running once spawned)", s.id(), child.pid());
@@ -180,9 +177,7 @@ public final class Supervisor {
         child.reapLeftovers();
         s.cancelTimers();
         s.child = null;
-        if (connections != null) {
-            connections.childGone(s.id(), nanos.getAsLong());
-        }
+        connections.childGone(s.id(), nanos.getAsLong());
         releaseGate(s);
         ExitStatus status = new ExitStatus(code);
         StopIntent intent = s.stopIntent;
@@ -291,9 +286,7 @@ public final class Supervisor {
         Duration timeout = s.spec.stopTimeout();
         if (!s.spec.isCommand() && wasRunning) {
             long now = wall.millis();
-            s.commands.write(new Message.Stop(child.gen(), intent.reason(), timeout.toMillis(),
-                    now + timeout.toMillis(), now));
-            child.ring();
+            s.tell(gen -> new Message.Stop(gen, intent.reason(), timeout.toMillis(), now + timeout.toMillis(), now));
         } else {
             child.terminateRoot();
         }
@@ -311,9 +304,7 @@ public final class Supervisor {
         }
         pollHooks.forEach(Runnable::run);
         checks.hangs(slots.values(), nanos.getAsLong());
-        if (connections != null) {
-            connections.rebalance(nanos.getAsLong());
-        }
+        connections.rebalance(nanos.getAsLong());
     }
 
     /** Adds work to every IPC poll (control requests); call before {@link #start}. */
@@ -335,9 +326,7 @@ public final class Supervisor {
             }
         } else if (m instanceof Message.Heartbeat h && child != null && h.gen() == child.gen()) {
             HealthTracker.onHeartbeat(s, h, now);
-            if (connections != null) {
-                connections.onUsage(s.id(), h.counters(), now);
-            }
+            connections.onUsage(s.id(), h.counters(), now);
         } else if (m instanceof Message.Event e && child != null && e.gen() == child.gen()) {
             log.info("bot '{}' [pid {}] {}: {}", s.id(), child.pid(), e.kind(), e.detail());
         }

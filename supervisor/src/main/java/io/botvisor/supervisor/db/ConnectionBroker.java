@@ -67,6 +67,17 @@ public final class ConnectionBroker {
         roles.forEach((bot, role) -> shares.put(bot, new Share(bot, role, maxPerBot)));
     }
 
+    /** A broker for a fleet without a database: it lends nothing and ignores every report. */
+    public static ConnectionBroker none() {
+        return new ConnectionBroker(0, new Specs.Pools(1, java.time.Duration.ofSeconds(1)), Map.of(),
+                (role, limit, done) -> done.accept(false), Runnable::run, () -> 0);
+    }
+
+    /** Whether any bot borrows from this broker. */
+    public boolean lends() {
+        return !shares.isEmpty();
+    }
+
     /** Who delivers grants to children (the supervisor, once it exists). */
     public void deliverThrough(Children children) {
         this.children = children;
