@@ -29,6 +29,8 @@ public final class ConnectionBroker {
     private static final Logger log = LoggerFactory.getLogger(ConnectionBroker.class);
     /** Every bot's guaranteed connection, and where each new child's pool starts. */
     public static final int GUARANTEED = 1;
+    /** After a limit could not be set (the database is down), the bot's next order waits this long. */
+    static final long RETRY_PAUSE_NANOS = 5_000_000_000L;
 
     /** Sets a role's CONNECTION LIMIT, later, and reports whether it did (on any thread). */
     public interface Limits {
@@ -138,7 +140,8 @@ public final class ConnectionBroker {
                     s.setGrant(used, now);
                 }
             }
-            if (s.pending == 0 && s.limit > s.grant && (!s.running || (s.applied == s.grant && s.open <= s.grant))) {
+            if (s.pending == 0 && s.limit > s.grant && now >= s.quietUntil
+                    && (!s.running || (s.applied == s.grant && s.open <= s.grant))) {
                 setLimit(s, s.grant);
             }
         }
@@ -149,7 +152,7 @@ public final class ConnectionBroker {
     private void lend(long now) {
         List<Share> wanting = null;
         for (Share s : shares.values()) {
-            if (s.running && s.wanted > 0 && s.pending == 0 && s.grant < maxPerBot) {
+            if (s.running && s.wanted > 0 && s.pending == 0 && s.grant < maxPerBot && now >= s.quietUntil) {
                 if (wanting == null) {
                     wanting = new ArrayList<>();
                 }
@@ -203,6 +206,7 @@ public final class ConnectionBroker {
     private void limitSet(Share s, int limit, long epoch, boolean ok) {
         s.pending = 0;
         if (!ok) {
+            s.quietUntil = nanos.getAsLong() + RETRY_PAUSE_NANOS;
             return;
         }
         s.limit = limit;
@@ -256,6 +260,8 @@ public final class ConnectionBroker {
         int pending;
         int grant = GUARANTEED;
         long grantSince;
+        /** No order for this bot before this time (a failed one is not retried on every tick). */
+        long quietUntil = Long.MIN_VALUE;
         int applied;
         int open;
         long contended;

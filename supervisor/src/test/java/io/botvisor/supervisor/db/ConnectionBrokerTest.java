@@ -43,10 +43,17 @@ class ConnectionBrokerTest {
         return broker;
     }
 
+    private boolean failOrders;
+    private int orders;
+
     private void order(String role, int limit, Consumer<Boolean> done) {
+        orders++;
+        boolean fail = failOrders;
         ordersInFlight.add(() -> {
-            serverLimits.put(role, limit);
-            done.accept(true);
+            if (!fail) {
+                serverLimits.put(role, limit);
+            }
+            done.accept(!fail);
         });
     }
 
@@ -183,6 +190,31 @@ class ConnectionBrokerTest {
         b.rebalance(now);
         completeOrders();
         assertThat(serverLimits).containsEntry("bot_a", 1);
+    }
+
+    @Test
+    void aLimitThatCouldNotBeSetIsRetriedAfterAPauseNotOnEveryTick() {
+        ConnectionBroker b = broker(10, "a");
+        b.onUsage("a", usage(1, 1, 1, 4, 1), now);
+        b.rebalance(now);
+        completeOrders();
+        b.childGone("a", now);
+        failOrders = true;
+        b.rebalance(now);
+        completeOrders();
+        int tries = orders;
+        for (int i = 0; i < 40; i++) {
+            now += SECOND / 10;
+            b.rebalance(now);
+            completeOrders();
+        }
+        assertThat(orders - tries).as("orders in the 4 s after a failure").isZero();
+        failOrders = false;
+        now += SECOND;
+        b.rebalance(now);
+        completeOrders();
+        assertThat(serverLimits).containsEntry("bot_a", 1);
+        assertThat(b.view().reserved()).isEqualTo(1);
     }
 
     @Test
