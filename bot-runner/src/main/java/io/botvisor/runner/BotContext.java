@@ -29,8 +29,10 @@ public interface BotContext {
 
     /**
      * The bot's own connection pool to the fleet's database, as the bot's own role (it sees only its own rows), or
-     * empty when the fleet has no database. Opened on first call. A connection may have to be waited for (the pool
-     * is sized from the fleet's budget): take it off the work thread, or a long wait stops the heartbeats.
+     * empty when the fleet has no database. Opened on first call. It starts with one connection and the supervisor
+     * grows it while its borrowers find it full, as far as the fleet's connection budget allows (and cuts it back
+     * when they no longer do). A connection may have to be waited for: take it off the work thread, or a long wait
+     * stops the heartbeats.
      */
     Optional<DataSource> database();
 }
