@@ -29,7 +29,7 @@ class ConnectionBudgetIT {
             defaults:
               health: { heartbeatInterval: 200ms, heartbeatTimeout: 5s, startupTimeout: 30s }
             bots:
-              - { id: busy, type: chaos, config: { dbWriteEvery: 20ms, dbWriters: 6, dbHold: 100ms, dbWriteFor: 12s } }
+              - { id: busy, type: chaos, config: { dbWriteEvery: 20ms, dbWriters: 6, dbHold: 100ms, dbWriteFor: 20s } }
               - { id: steady, type: chaos, config: { dbWriteEvery: 200ms } }
             """;
 
