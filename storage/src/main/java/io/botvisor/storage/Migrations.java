@@ -34,7 +34,10 @@ public final class Migrations {
     public static final int DEFAULT_HASH_PARTITIONS = 16;
     // Liquibase logs through java.util.logging at INFO; a reference keeps the level from being garbage collected.
     private static final Logger LIQUIBASE_JUL = Logger.getLogger("liquibase");
-    private static final Map<String, Object> SCOPE = Map.of("liquibase.analytics.enabled", false);
+    // Liquibase's console output ("Running Changeset", the update summary) goes to its logger instead: the supervisor's
+    // stdout is its log (journald), and callers report what was applied themselves.
+    private static final Map<String, Object> SCOPE = Map.of("liquibase.analytics.enabled", false,
+            Scope.Attr.ui.name(), new liquibase.ui.LoggerUIService());
 
     static {
         LIQUIBASE_JUL.setLevel(Level.WARNING);
@@ -123,6 +126,7 @@ public final class Migrations {
                 Liquibase lb = new Liquibase(CHANGELOG, new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()),
                         db);
                 lb.setChangeLogParameter("hashPartitions", partitions);
+                lb.setShowSummaryOutput(liquibase.UpdateSummaryOutputEnum.LOG);
                 return action.apply(lb);
             });
         } catch (Exception e) {

@@ -42,6 +42,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.setLevel(Level.toLevel(System.getProperty(LEVEL_PROPERTY, "INFO"), Level.INFO));
         root.addAppender(out);
         context.getLogger("net.openhft").setLevel(Level.WARN);
+        // zonky narrates every start and stop (binaries found, initdb, "Did not clean up directory" for the data we
+        // keep on purpose); botvisor says what matters in its own lines ("embedded PostgreSQL … started").
+        context.getLogger("io.zonky").setLevel(Level.WARN);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }
