@@ -69,8 +69,11 @@ final class BotSlot {
         }
     }
 
+    /** Closes the queues; a tick that was already queued then finds nothing to read. */
     void closeQueues() {
         if (commandQueue != null) {
+            events = null;
+            commands = null;
             commandQueue.close();
             eventQueue.close();
         }
