@@ -126,7 +126,8 @@ class DbCommandIT {
                 }
                 """);
         String pgjdbc = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(e -> e.contains("postgresql")).findFirst().orElseThrow();
+                .filter(e -> Path.of(e).getFileName().toString().matches("postgresql-[0-9.]+\\.jar")).findFirst()
+                .orElseThrow(() -> new AssertionError("pgjdbc is not on the test classpath"));
         Path psql = bin.resolve("psql");
         Files.writeString(psql, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "' -cp '" + pgjdbc + "' '" + source + "' \"$@\"\n");
