@@ -45,6 +45,8 @@ public final class DatabaseKeeper implements AutoCloseable {
     private Duration backoff = Duration.ofSeconds(1);
     /** The connection role limits are set over, kept open (a grant must not cost a login); this thread only. */
     private Connection limitsSession;
+    /** Limit changes that failed since the last one that succeeded (this thread only). */
+    private int limitFailures;
 
     public DatabaseKeeper(FleetDatabase db) {
         this.db = db;
@@ -106,9 +108,19 @@ public final class DatabaseKeeper implements AutoCloseable {
                 limitsSession = db.manager().connect();
             }
             BotRoles.connectionLimit(limitsSession, role, limit);
+            if (limitFailures > 0) {
+                log.info("database: connection limits can be set again ({} attempts failed meanwhile)", limitFailures);
+                limitFailures = 0;
+            }
             return true;
         } catch (SQLException | RuntimeException e) {
-            log.warn("database: could not set the connection limit of {} to {}: {}", role, limit, e.toString());
+            // During an outage every bot's next order fails too: the first failure is a warning, the rest are counted.
+            if (limitFailures++ == 0) {
+                log.warn("database: could not set the connection limit of {} to {}: {}; pools keep their grants, and "
+                        + "orders are retried every few seconds", role, limit, e.toString());
+            } else {
+                log.debug("database: could not set the connection limit of {} to {}: {}", role, limit, e.toString());
+            }
             closeLimitsSession();
             return false;
         }
