@@ -49,13 +49,7 @@ class BotPoolIT {
         CompletableFuture<Void> second;
         try (Connection first = pool.dataSource().getConnection()) {
             assertThat(pool.usage().contended()).isZero();
-            second = CompletableFuture.runAsync(() -> {
-                try (Connection c = pool.dataSource().getConnection()) {
-                    c.isValid(5);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            second = borrowOnAnotherThread();
             await("the second borrower to wait", () -> pool.usage().waiting() == 1);
         }
         second.get();
@@ -92,13 +86,7 @@ class BotPoolIT {
         await("the idle connections above the new maximum to close", () -> pool.usage().open() <= 1);
         CompletableFuture<Void> second;
         try (Connection first = pool.dataSource().getConnection()) {
-            second = CompletableFuture.runAsync(() -> {
-                try (Connection c = pool.dataSource().getConnection()) {
-                    c.isValid(5);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            second = borrowOnAnotherThread();
             await("the second borrower to wait", () -> pool.usage().waiting() == 1);
             assertThat(pool.usage().open()).isEqualTo(1);
         }
@@ -108,6 +96,17 @@ class BotPoolIT {
         assertThat(pool.usage().contendedAtMax()).as("contention at the old maximum is not counted at the new")
                 .isZero();
         assertThat(pool.usage().contended()).isEqualTo(1);
+    }
+
+    /** A second borrower, which waits while the pool is full; its future fails if the borrow does. */
+    private CompletableFuture<Void> borrowOnAnotherThread() {
+        return CompletableFuture.runAsync(() -> {
+            try (Connection c = pool.dataSource().getConnection()) {
+                c.isValid(5);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

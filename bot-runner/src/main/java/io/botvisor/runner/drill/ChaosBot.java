@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import javax.sql.DataSource;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The built-in drill bot ({@code type: chaos}): fails on purpose so operators can rehearse and tests can prove what
@@ -47,7 +48,7 @@ public final class ChaosBot implements Bot {
     private volatile long startedNanos;
     private ScheduledFuture<?> ticks;
     private ScheduledExecutorService dbThread;
-    private final java.util.concurrent.atomic.AtomicLong dbWrites = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong dbWrites = new AtomicLong();
     private volatile long lastWriteMicros = -1;
     private Duration dbHold = Duration.ZERO;
 

@@ -110,8 +110,17 @@ final class BotSlot {
     }
 
     /** Sends a command to the running child and rings its doorbell (a command is waiting). */
-    void tell(java.util.function.LongFunction<io.botvisor.ipc.Message> command) {
+    void tell(java.util.function.LongFunction<Message> command) {
         commands.write(command.apply(child.gen()));
         child.ring();
+    }
+
+    /** Tells a RUNNING bot-runner child its pool's new maximum; false when there is no such child to tell. */
+    boolean grantPool(int maxConnections, long nowMillis) {
+        if (state != ChildState.RUNNING || child == null || spec.isCommand()) {
+            return false;
+        }
+        tell(gen -> new Message.PoolGrant(gen, maxConnections, nowMillis));
+        return true;
     }
 }

@@ -85,14 +85,7 @@ public final class Supervisor {
      */
     public void lendConnections(ConnectionBroker broker) {
         this.connections = broker;
-        broker.deliverThrough((bot, max) -> {
-            BotSlot s = slots.get(bot);
-            if (s == null || s.state != ChildState.RUNNING || s.child == null || s.spec.isCommand()) {
-                return false;
-            }
-            s.tell(gen -> new Message.PoolGrant(gen, max, wall.millis()));
-            return true;
-        });
+        broker.deliverThrough((bot, max) -> slots.containsKey(bot) && slots.get(bot).grantPool(max, wall.millis()));
     }
 
     /** The connection budget's state (call on the loop), or null when the fleet has no database. */

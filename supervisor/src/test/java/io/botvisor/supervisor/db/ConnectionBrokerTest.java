@@ -57,6 +57,12 @@ class ConnectionBrokerTest {
         });
     }
 
+    /** One tick of the broker, then the server carries out every order it gave. */
+    private void settle(ConnectionBroker b) {
+        b.rebalance(now);
+        completeOrders();
+    }
+
     private void completeOrders() {
         while (!ordersInFlight.isEmpty()) {
             ordersInFlight.poll().run();
@@ -85,18 +91,15 @@ class ConnectionBrokerTest {
     void contentionCountedAtTheOldMaximumDoesNotAskAgainOnceTheRaiseIsApplied() {
         ConnectionBroker b = broker(10, "a");
         b.onUsage("a", usage(1, 1, 1, 1, 7), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(told).containsEntry("a", 2);
         b.onUsage("a", usage(1, 1, 1, 0, 9), now); // the child has not read the grant yet
         b.rebalance(now);
         b.onUsage("a", usage(2, 2, 2, 0, 0), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(told).containsEntry("a", 2);
         b.onUsage("a", usage(2, 2, 2, 0, 1), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(told).as("full at its new maximum: one more").containsEntry("a", 3);
     }
 
@@ -104,8 +107,7 @@ class ConnectionBrokerTest {
     void borrowersWaitingWhileThePoolOpensItsConnectionsDoNotAskForMore() {
         ConnectionBroker b = broker(10, "a");
         b.onUsage("a", usage(1, 0, 0, 4, 0), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(told).isEmpty();
     }
 
@@ -113,8 +115,7 @@ class ConnectionBrokerTest {
     void aPoolThatDidNotFindItselfFullIsNotGrown() {
         ConnectionBroker b = broker(10, "a");
         b.onUsage("a", usage(1, 1, 1, 0, 0), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(told).isEmpty();
         assertThat(serverLimits).containsEntry("bot_a", 1);
     }
@@ -124,14 +125,12 @@ class ConnectionBrokerTest {
         ConnectionBroker b = broker(6, "a", "b", "c", "d");
         // a already holds 2; b and c want 3 more each; only 1 is left after a's 2 and the guaranteed ones.
         b.onUsage("a", usage(1, 1, 1, 1, 1), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(told).containsEntry("a", 2);
         b.onUsage("a", usage(2, 2, 2, 5, 9), now);
         b.onUsage("b", usage(1, 1, 1, 3, 4), now);
         b.onUsage("c", usage(1, 1, 1, 3, 4), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(told).containsEntry("a", 2).containsEntry("b", 2).doesNotContainKey("c");
         assertThat(serverLimits.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(6);
     }
@@ -140,8 +139,7 @@ class ConnectionBrokerTest {
     void aGrantIsCutToWhatThePoolUsedAndTheRoleLimitFollowsOnceThePoolIsWithinIt() {
         ConnectionBroker b = broker(10, "a");
         b.onUsage("a", usage(1, 1, 1, 3, 3), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(told).containsEntry("a", 4);
         for (int i = 0; i < 31; i++) {
             now += SECOND;
@@ -153,13 +151,11 @@ class ConnectionBrokerTest {
         assertThat(serverLimits).as("the pool has not applied the cut yet").containsEntry("bot_a", 4);
         now += SECOND;
         b.onUsage("a", usage(2, 3, 2, 0, 0), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(serverLimits).as("the pool still has 3 open").containsEntry("bot_a", 4);
         now += SECOND;
         b.onUsage("a", usage(2, 2, 2, 0, 0), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(serverLimits).containsEntry("bot_a", 2);
         assertThat(b.view().reserved()).isEqualTo(2);
     }
@@ -168,12 +164,10 @@ class ConnectionBrokerTest {
     void aChildThatExitsStartsOverAtOneAndItsRoleLimitIsLowered() {
         ConnectionBroker b = broker(10, "a");
         b.onUsage("a", usage(1, 1, 1, 4, 1), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(serverLimits).containsEntry("bot_a", 5);
         b.childGone("a", now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(serverLimits).containsEntry("bot_a", 1);
         assertThat(b.view().grants().get("a").grant()).isEqualTo(1);
     }
@@ -187,8 +181,7 @@ class ConnectionBrokerTest {
         b.childStarted("a", now);
         completeOrders();
         assertThat(told).doesNotContainKey("a");
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(serverLimits).containsEntry("bot_a", 1);
     }
 
@@ -196,23 +189,19 @@ class ConnectionBrokerTest {
     void aLimitThatCouldNotBeSetIsRetriedAfterAPauseNotOnEveryTick() {
         ConnectionBroker b = broker(10, "a");
         b.onUsage("a", usage(1, 1, 1, 4, 1), now);
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         b.childGone("a", now);
         failOrders = true;
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         int tries = orders;
         for (int i = 0; i < 40; i++) {
             now += SECOND / 10;
-            b.rebalance(now);
-            completeOrders();
+            settle(b);
         }
         assertThat(orders - tries).as("orders in the 4 s after a failure").isZero();
         failOrders = false;
         now += SECOND;
-        b.rebalance(now);
-        completeOrders();
+        settle(b);
         assertThat(serverLimits).containsEntry("bot_a", 1);
         assertThat(b.view().reserved()).isEqualTo(1);
     }
@@ -223,8 +212,7 @@ class ConnectionBrokerTest {
         for (int i = 0; i < 20; i++) {
             int max = told.getOrDefault("a", 1);
             b.onUsage("a", usage(max, max, max, 50, i + 1), now);
-            b.rebalance(now);
-            completeOrders();
+            settle(b);
         }
         assertThat(told).containsEntry("a", 10);
         assertThat(serverLimits).containsEntry("bot_a", 10);
