@@ -64,6 +64,14 @@ public final class IpcQueue implements AutoCloseable {
         return new MessageReader(queue.createTailer().toEnd(), dir.toString());
     }
 
+    /**
+     * A reader from the oldest message the queue still holds (retention keeps about two hourly cycles): for a reader
+     * that must see what was written before it opened, and filters by time what is not for it.
+     */
+    public MessageReader readerFromStart() {
+        return new MessageReader(queue.createTailer().toStart(), dir.toString());
+    }
+
     SingleChronicleQueue chronicle() {
         return queue;
     }

@@ -10,12 +10,12 @@ import io.botvisor.supervisor.db.ConnectionBroker;
 import io.botvisor.supervisor.db.DatabaseKeeper;
 import io.botvisor.supervisor.db.FleetDatabase;
 import io.botvisor.storage.BotCredentials;
-import io.botvisor.storage.StorageException;
 import io.botvisor.ipc.ChildSpec;
 import io.botvisor.supervisor.control.ControlClient;
 import io.botvisor.supervisor.control.ControlServer;
 import io.botvisor.supervisor.control.StateDirLock;
 import io.botvisor.supervisor.core.Supervisor;
+import io.botvisor.supervisor.process.AsyncLauncher;
 import io.botvisor.supervisor.process.ChildLauncher;
 import io.botvisor.supervisor.process.ClassDataArchive;
 import io.botvisor.supervisor.process.LaunchSettings;
@@ -98,73 +98,96 @@ public final class Main {
                 System.err.println("botvisor: " + e.getMessage());
                 return 1;
             }
+            long startedAtMillis = System.currentTimeMillis();
             try (lock) {
-                LaunchSettings base = new LaunchSettings(
-                        Path.of(System.getProperty("java.home"), "bin", "java"), runnerCp,
-                        LaunchSettings.defaultRunnerFlags(LaunchSettings.chronicleFlags()), state);
-                LaunchSettings settings = noClassSharing || fleet.bots().stream().allMatch(Specs.Bot::isCommand) ? base
-                        : ClassDataArchive.prepare(base)
-                                .map(a -> base.withRunnerFlag("-XX:SharedArchiveFile=" + a)).orElse(base);
-                FleetDatabase database;
-                Map<String, ChildSpec.Db> access;
-                try {
-                    database = openDatabase(fleet, state);
-                    access = database == null ? Map.of() : registerBots(fleet, database);
-                } catch (SupervisorException | StorageException e) {
-                    System.err.println("botvisor: " + e.getMessage());
-                    System.err.println("botvisor: no bot was started");
-                    return 1;
+                return runLocked(fleet, state, runnerCp, startedAtMillis);
+            }
+        }
+
+        /**
+         * Everything after the state-dir lock. A failure to start (class-data archive aside, which falls back) — queues,
+         * database, the bots' queues — is one line naming what failed and exit 1, with whatever was started stopped
+         * again: never a half-started daemon.
+         */
+        private int runLocked(Specs.Fleet fleet, Path state, String runnerCp, long startedAtMillis)
+                throws InterruptedException {
+            LaunchSettings base = new LaunchSettings(
+                    Path.of(System.getProperty("java.home"), "bin", "java"), runnerCp,
+                    LaunchSettings.defaultRunnerFlags(LaunchSettings.chronicleFlags()), state);
+            LaunchSettings settings = noClassSharing || fleet.bots().stream().allMatch(Specs.Bot::isCommand) ? base
+                    : ClassDataArchive.prepare(base)
+                            .map(a -> base.withRunnerFlag("-XX:SharedArchiveFile=" + a)).orElse(base);
+            IpcLayout layout = new IpcLayout(state);
+            List<AutoCloseable> started = new ArrayList<>();
+            ControlServer control;
+            Supervisor supervisor;
+            Runnable afterLastBot;
+            try {
+                FleetDatabase database = openDatabase(fleet, state);
+                if (database != null) {
+                    started.add(0, database);
                 }
+                Map<String, ChildSpec.Db> access = database == null ? Map.of() : registerBots(fleet, database);
                 DatabaseKeeper keeper = database == null ? null : new DatabaseKeeper(database);
-                // After the last bot stopped, on either way out (ctl shutdown, or SIGTERM whose hook halts the JVM).
-                Runnable afterLastBot = once(() -> {
-                    if (keeper != null) {
-                        keeper.close();
-                    }
-                    if (database != null) {
-                        database.close();
-                    }
-                });
-                IpcLayout layout = new IpcLayout(state);
-                Supervisor supervisor = new Supervisor(fleet, new ChildLauncher(settings, access::get), layout,
-                        Clock.systemUTC(), System::nanoTime);
+                if (keeper != null) {
+                    started.add(0, keeper);
+                }
+                supervisor = new Supervisor(fleet, new AsyncLauncher(new ChildLauncher(settings, access::get),
+                        fleet.bots().size() + 16), layout, Clock.systemUTC(), System::nanoTime);
                 if (keeper != null) {
                     Map<String, String> roles = new java.util.TreeMap<>();
                     access.forEach((bot, db) -> roles.put(bot, db.user()));
                     supervisor.lendConnections(new ConnectionBroker(database.budget(), database.spec().pools(), roles,
                             keeper::setConnectionLimit, supervisor::execute, System::nanoTime));
                 }
-                ControlServer control = new ControlServer(supervisor, layout,
-                        () -> supervisor.shutdown("ctl shutdown"), keeper);
+                control = new ControlServer(supervisor, layout, () -> supervisor.shutdown("ctl shutdown"), keeper,
+                        startedAtMillis);
+                started.add(0, control);
                 if (keeper != null) {
                     keeper.start();
                 }
-                Duration longestStop = fleet.bots().stream().map(Specs.Bot::stopTimeout)
-                        .max(Duration::compareTo).orElse(Duration.ZERO).plusSeconds(5);
-                Thread hook = new Thread(() -> {
-                    supervisor.shutdown("SIGTERM");
-                    boolean clean = false;
-                    try {
-                        clean = supervisor.awaitTermination(longestStop.plusSeconds(5));
-                        if (!clean) {
-                            log.error("bots did not stop within {}; exiting anyway", Units.seconds(longestStop));
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    afterLastBot.run();
-                    // A JVM ended by SIGTERM reports 143; an orderly stop of the whole fleet is a success (0).
-                    Runtime.getRuntime().halt(clean ? 0 : 1);
-                }, "botvisor-sigterm");
-                Runtime.getRuntime().addShutdownHook(hook);
                 log.info("botvisor supervisor pid {} with fleet {} and state dir {}", ProcessHandle.current().pid(),
                         config, state);
                 supervisor.start();
-                supervisor.awaitTermination();
-                afterLastBot.run();
-                control.close();
+                // After the last bot stopped, on either way out (ctl shutdown, or SIGTERM whose hook halts the JVM).
+                afterLastBot = once(() -> started.stream().filter(c -> !(c instanceof ControlServer))
+                        .forEach(Run::closeQuietly));
+            } catch (RuntimeException e) {
+                log.error("botvisor could not start: {}", e.getMessage(), e);
+                System.err.println("botvisor: cannot start: " + e.getMessage());
+                System.err.println("botvisor: no bot was started");
+                started.forEach(Run::closeQuietly);
+                return 1;
             }
+            Duration longestStop = fleet.bots().stream().map(Specs.Bot::stopTimeout)
+                    .max(Duration::compareTo).orElse(Duration.ZERO).plusSeconds(5);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                supervisor.shutdown("SIGTERM");
+                boolean clean = false;
+                try {
+                    clean = supervisor.awaitTermination(longestStop.plusSeconds(5));
+                    if (!clean) {
+                        log.error("bots did not stop within {}; exiting anyway", Units.seconds(longestStop));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                afterLastBot.run();
+                // A JVM ended by SIGTERM reports 143; an orderly stop of the whole fleet is a success (0).
+                Runtime.getRuntime().halt(clean ? 0 : 1);
+            }, "botvisor-sigterm"));
+            supervisor.awaitTermination();
+            afterLastBot.run();
+            control.close();
             return 0;
+        }
+
+        private static void closeQuietly(AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("while stopping: closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
         }
 
         /** The fleet's database, ready (started, migrated, checked), or null when the fleet has none. */

@@ -43,12 +43,29 @@ public final class ControlClient {
             requests.writer().write(new Message.ControlRequest(id, command, args, now + timeout.toMillis(), now));
             Doorbell.ring(layout.controlDoorbell());
             AtomicReference<Message.ControlReply> got = new AtomicReference<>();
+            ProcessHandle supervisor = ProcessHandle.of(pid.getAsLong()).orElse(null);
+            long[] nextCheck = {System.nanoTime()};
+            boolean[] died = {false};
             reader.pollUntil(m -> {
                 if (m instanceof Message.ControlReply r && r.id().equals(id)) {
                     got.set(r);
                 }
-            }, () -> got.get() != null, timeout.plusSeconds(1));
+            }, () -> {
+                if (got.get() != null) {
+                    return true;
+                }
+                // A supervisor that dies (e.g. failing to start) will never answer: say so instead of waiting it out.
+                if (System.nanoTime() - nextCheck[0] >= 0) {
+                    nextCheck[0] = System.nanoTime() + 250_000_000L;
+                    died[0] = supervisor == null || !supervisor.isAlive();
+                }
+                return died[0];
+            }, timeout.plusSeconds(1));
             Message.ControlReply r = got.get();
+            if (r == null && died[0]) {
+                return new Result(NO_SUPERVISOR, "the supervisor (pid " + pid.getAsLong() + ") exited before it "
+                        + "answered '" + command + "'; see its log");
+            }
             if (r == null) {
                 return new Result(NO_REPLY, "supervisor (pid " + pid.getAsLong() + ") did not answer '" + command
                         + "' within " + timeout.toSeconds() + " s");

@@ -13,7 +13,6 @@ import io.botvisor.supervisor.db.DatabaseStatus;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Executes control commands from {@code botvisor ctl} and answers each with a reply carrying its id and an exit code
  * (0 done, 1 not done in time, 2 bad request). start/stop/restart reply once their bots got where they were sent, or
- * when the request expires. Requests read at start-up are never replayed (the reader starts at the end), and expired
- * requests are skipped. Runs on the supervisor's loop thread.
+ * when the request expires. Requests written while the supervisor was starting (its database can take seconds) are
+ * answered once it is up: the reader starts at the queue's beginning (a few hours of control traffic at most, the
+ * queue's retention) and skips what was written before this supervisor took the state dir — those were meant for an
+ * earlier one — and what has expired. Runs on the supervisor's loop thread, once it is constructed.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
@@ -36,17 +37,24 @@ public final class ControlServer implements AutoCloseable {
     private final Doorbell doorbell;
     private final DatabaseKeeper database;
 
-    private record Pending(Message.ControlRequest request, List<String> bots, Predicate<ChildState> done) {
+    private final long startedAtMillis;
+
+    private record Pending(Message.ControlRequest request, List<String> bots) {
     }
 
-    /** {@code database} may be null (a fleet without database): then nothing is audited and status shows none. */
-    public ControlServer(Supervisor supervisor, IpcLayout layout, Runnable onShutdown, DatabaseKeeper database) {
+    /**
+     * {@code database} may be null (a fleet without database): then nothing is audited and status shows none.
+     * {@code startedAtMillis}: when this supervisor took the state dir; older requests are not for it.
+     */
+    public ControlServer(Supervisor supervisor, IpcLayout layout, Runnable onShutdown, DatabaseKeeper database,
+                         long startedAtMillis) {
         this.supervisor = supervisor;
         this.database = database;
         this.onShutdown = onShutdown;
+        this.startedAtMillis = startedAtMillis;
         this.requestQueue = IpcQueue.open(layout.controlRequests());
         this.replyQueue = IpcQueue.open(layout.controlReplies());
-        this.requests = requestQueue.readerFromEnd();
+        this.requests = requestQueue.readerFromStart();
         this.replies = replyQueue.writer();
         supervisor.addPollHook(this::poll);
         this.doorbell = Doorbell.listen(layout.controlDoorbell(), () -> supervisor.execute(this::poll));
@@ -66,6 +74,9 @@ public final class ControlServer implements AutoCloseable {
 
     private void handle(Message.ControlRequest r) {
         long now = System.currentTimeMillis();
+        if (r.timeMillis() < startedAtMillis) {
+            return;
+        }
         if (r.expiresAtMillis() < now) {
             log.warn("control: skipped expired request {} '{}' ({} ms old)", r.id(), r.command(), now - r.timeMillis());
             return;
@@ -109,22 +120,12 @@ public final class ControlServer implements AutoCloseable {
         }
         String reason = "ctl " + r.command() + " (request " + r.id() + ")";
         bots.forEach(b -> audit("ctl." + r.command(), b, r));
-        Predicate<ChildState> done;
         switch (r.command()) {
-            case "stop" -> {
-                bots.forEach(b -> supervisor.stopBot(b, reason));
-                done = s -> !s.hasProcess() && s != ChildState.BACKOFF;
-            }
-            case "start" -> {
-                bots.forEach(supervisor::startBot);
-                done = s -> s == ChildState.RUNNING || s == ChildState.FAILED;
-            }
-            default -> {
-                bots.forEach(b -> supervisor.restartBot(b, reason));
-                done = s -> s == ChildState.RUNNING || s == ChildState.FAILED;
-            }
+            case "stop" -> bots.forEach(b -> supervisor.stopBot(b, reason));
+            case "start" -> bots.forEach(supervisor::startBot);
+            default -> bots.forEach(b -> supervisor.restartBot(b, reason));
         }
-        pending.add(new Pending(r, bots, done));
+        pending.add(new Pending(r, bots));
         checkPending();
     }
 
@@ -140,13 +141,23 @@ public final class ControlServer implements AutoCloseable {
         long now = System.currentTimeMillis();
         for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
             Pending p = it.next();
-            boolean done = p.bots.stream().allMatch(b -> p.done.test(supervisor.state(b)));
+            boolean up = !p.request.command().equals("stop");
+            List<String> overtaken = p.bots.stream().filter(b -> supervisor.wantedUp(b) != up).toList();
+            if (!overtaken.isEmpty()) {
+                // A later command sent these bots the other way: this one will not finish, and says so now.
+                it.remove();
+                reply(p.request, 1, p.request.command() + " of " + String.join(", ", overtaken) + " overtaken: now wanted "
+                        + (up ? "stopped" : "running"));
+                continue;
+            }
+            boolean done = p.bots.stream().allMatch(supervisor::settled);
             if (done || now >= p.request.expiresAtMillis()) {
                 it.remove();
                 String states = p.bots.stream().map(b -> b + ": " + supervisor.state(b))
                         .collect(Collectors.joining("\n"));
-                boolean failed = p.bots.stream().anyMatch(b -> supervisor.state(b) == ChildState.FAILED)
-                        && !p.request.command().equals("stop");
+                // start and restart succeed when every bot runs; stop when none does (a FAILED bot is down too).
+                boolean failed = !p.request.command().equals("stop")
+                        && p.bots.stream().anyMatch(b -> supervisor.state(b) != ChildState.RUNNING);
                 reply(p.request, done && !failed ? 0 : 1, (done ? "" : p.request.command()
                         + " did not finish before the request timed out\n") + states);
             }

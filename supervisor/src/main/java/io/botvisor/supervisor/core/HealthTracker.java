@@ -4,79 +4,84 @@ import io.botvisor.ipc.Message;
 import io.botvisor.ipc.Units;
 import io.botvisor.supervisor.config.Specs;
 import io.botvisor.supervisor.policy.HealthScorer;
-import io.botvisor.supervisor.process.ProcStats;
 import java.time.Duration;
 
 /**
- * Turns heartbeats and /proc samples into a bot's health score, and says when a running bot must be restarted for
- * memory or health. Also applies the "healthy for resetAfter → backoff starts over" rule. Stateless: the state is in
- * the {@link BotSlot}; loop thread only.
+ * Turns heartbeats and /proc samples into an incarnation's {@link Health}, and says when a running bot must be ended
+ * for a hang, its memory or its health. Pure functions; {@link Table} calls them and decides what follows.
  */
 final class HealthTracker {
+    /** Samples (one a second) in a row that must find a child stopped by a signal before it is killed. */
+    static final int STOPPED_SAMPLES = 2;
+
     private HealthTracker() {
     }
 
-    static void onHeartbeat(BotSlot s, Message.Heartbeat h, long nowNanos) {
-        Message.Heartbeat prev = s.lastHeartbeat;
+    /** What a sample concluded: the new health, and why the bot must be ended (null: it need not). */
+    record Verdict(Health health, String endFor, boolean kill) {
+    }
+
+    static Health onHeartbeat(Health was, Message.Heartbeat h, long nowNanos) {
+        Message.Heartbeat prev = was.lastHeartbeat();
+        double errorsPerMinute = was.errorsPerMinute();
+        double gcFraction = was.gcFraction();
         if (prev != null && h.timeMillis() > prev.timeMillis()) {
             double wallMs = h.timeMillis() - prev.timeMillis();
             long errors = h.counters().getOrDefault("errors", 0L) - prev.counters().getOrDefault("errors", 0L);
-            s.errorsPerMinute = Math.max(0, errors) * 60_000.0 / wallMs;
-            s.gcFraction = Math.max(0, h.gcTimeMillis() - prev.gcTimeMillis()) / wallMs;
+            errorsPerMinute = Math.max(0, errors) * 60_000.0 / wallMs;
+            gcFraction = Math.max(0, h.gcTimeMillis() - prev.gcTimeMillis()) / wallMs;
         }
-        s.lastHeartbeat = h;
-        s.lastHeartbeatNanos = nowNanos;
+        return was.withHeartbeat(h, nowNanos, errorsPerMinute, gcFraction);
     }
 
-    /** Takes a /proc sample's memory and scores health; returns why the bot must be restarted, or null. */
-    static String sample(BotSlot s, ProcStats.Sample proc, long nowNanos) {
-        Specs.Bot spec = s.spec;
-        s.rssBytes = proc.rssBytes();
-        if (spec.memoryLimit() > 0 && s.rssBytes > spec.memoryLimit() && s.state == ChildState.RUNNING) {
-            return "resident memory " + (s.rssBytes >> 20) + " MB is above memoryLimit " + (spec.memoryLimit() >> 20)
-                    + " MB";
+    /**
+     * A RUNNING incarnation's /proc sample: stopped by a signal in {@link #STOPPED_SAMPLES} samples in a row (a hang
+     * known sooner than the heartbeat timeout: kill), resident memory above memoryLimit, or a health score below
+     * minScore for unhealthyFor (both: graceful restart).
+     */
+    static Verdict sample(Specs.Bot spec, Health was, long rssBytes, boolean stopped, int restartsInWindow,
+                          long nowNanos) {
+        int stoppedSamples = stopped && !spec.isCommand() ? was.stoppedSamples() + 1 : 0;
+        Health h = was.withSample(rssBytes, stoppedSamples);
+        if (stoppedSamples >= STOPPED_SAMPLES) {
+            return new Verdict(h, "stopped by a signal (state T) in " + stoppedSamples + " samples in a row", true);
         }
-        if (s.state != ChildState.RUNNING) {
-            return null;
+        if (spec.memoryLimit() > 0 && rssBytes > spec.memoryLimit()) {
+            return new Verdict(h, "resident memory " + (rssBytes >> 20) + " MB is above memoryLimit "
+                    + (spec.memoryLimit() >> 20) + " MB", false);
         }
-        boolean healthy;
         if (spec.isCommand()) {
-            healthy = true;
-        } else {
-            if (s.lastHeartbeat == null) {
-                return null;
-            }
-            Message.Heartbeat h = s.lastHeartbeat;
-            Specs.Health hs = spec.health();
-            HealthScorer.Score score = HealthScorer.score(new HealthScorer.Inputs(
-                    Duration.ofNanos(nowNanos - s.lastHeartbeatNanos), hs.heartbeatInterval(), hs.heartbeatTimeout(),
-                    h.selfCheckOk(), s.errorsPerMinute, h.heapUsed(), h.heapMax(), s.gcFraction,
-                    s.intensity.inWindow(nowNanos)));
-            s.health = score.value();
-            s.healthReasons = score.reasons();
-            healthy = score.value() >= hs.minScore();
-            if (!healthy) {
-                if (s.unhealthySinceNanos < 0) {
-                    s.unhealthySinceNanos = nowNanos;
-                }
-                Duration low = Duration.ofNanos(nowNanos - s.unhealthySinceNanos);
-                if (low.compareTo(hs.unhealthyFor()) >= 0) {
-                    return "health score " + score.value() + " below " + hs.minScore() + " for " + Units.seconds(low)
-                            + ": " + String.join(", ", score.reasons())
-                            + (h.selfCheckDetail().isEmpty() ? "" : " (" + h.selfCheckDetail() + ")");
-                }
-            } else {
-                s.unhealthySinceNanos = -1;
-            }
+            // A command: bot has no heartbeat to score; running counts as healthy (for the backoff's reset rule).
+            return new Verdict(h.withScore(-1, java.util.List.of(), -1,
+                    h.healthySinceNanos() < 0 ? nowNanos : h.healthySinceNanos()), null, false);
         }
-        if (healthy) {
-            if (s.healthySinceNanos < 0) {
-                s.healthySinceNanos = nowNanos;
-            }
-            s.backoff.resetIfStable(Duration.ofNanos(nowNanos - s.healthySinceNanos));
-        } else {
-            s.healthySinceNanos = -1;
+        Message.Heartbeat last = h.lastHeartbeat();
+        if (last == null) {
+            return new Verdict(h, null, false);
         }
-        return null;
+        Specs.Health hs = spec.health();
+        HealthScorer.Score score = HealthScorer.score(new HealthScorer.Inputs(
+                Duration.ofNanos(nowNanos - h.lastHeartbeatNanos()), hs.heartbeatInterval(), hs.heartbeatTimeout(),
+                last.selfCheckOk(), h.errorsPerMinute(), last.heapUsed(), last.heapMax(), h.gcFraction(),
+                restartsInWindow));
+        if (score.value() >= hs.minScore()) {
+            long healthySince = h.healthySinceNanos() < 0 ? nowNanos : h.healthySinceNanos();
+            return new Verdict(h.withScore(score.value(), score.reasons(), -1, healthySince), null, false);
+        }
+        long unhealthySince = h.unhealthySinceNanos() < 0 ? nowNanos : h.unhealthySinceNanos();
+        Health scored = h.withScore(score.value(), score.reasons(), unhealthySince, -1);
+        Duration low = Duration.ofNanos(nowNanos - unhealthySince);
+        if (low.compareTo(hs.unhealthyFor()) >= 0) {
+            return new Verdict(scored, "health score " + score.value() + " below " + hs.minScore() + " for "
+                    + Units.seconds(low) + ": " + String.join(", ", score.reasons())
+                    + (last.selfCheckDetail().isEmpty() ? "" : " (" + last.selfCheckDetail() + ")"), false);
+        }
+        return new Verdict(scored, null, false);
+    }
+
+    /** The heartbeat deadline of a RUNNING bot-runner incarnation; the age when it has passed, else null. */
+    static Duration overdue(Specs.Bot spec, Health h, long nowNanos) {
+        Duration age = Duration.ofNanos(nowNanos - h.lastHeartbeatNanos());
+        return age.compareTo(spec.health().heartbeatTimeout()) > 0 ? age : null;
     }
 }

@@ -1,64 +1,168 @@
 package io.botvisor.supervisor.core;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.PriorityQueue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The supervisor's one thread. Tasks, periodic work and per-bot timers all run on it, one at a time; a task that
- * throws is logged and the loop goes on. Thread-safe to submit to; once shut down, submissions are dropped.
+ * The supervisor's one thread and its only thread-safe entry: a bounded inbox of tasks, and timers. Everything that
+ * decides runs here, one task at a time, and nothing here blocks except the wait for the next task or timer.
+ * <p>Other threads {@link #post} (process exits, launch results: waits while the inbox is full, so nothing is lost;
+ * the loop is always draining) or {@link #offer} (samples, doorbells: dropped when full, the next one comes anyway).
+ * Timers belong to the loop thread: only it arms and cancels them. A timer with slack may fire up to that much late,
+ * which lets timers (heartbeat deadlines, the IPC tick) share wake-ups. Every task's lag — from being posted, or from
+ * its timer's deadline, to running — is recorded ({@link #lag}).
+ * <p>A task that throws is a bug in the supervisor: {@code onCrash} decides (the shell logs and exits).
  */
 final class Loop {
     private static final Logger log = LoggerFactory.getLogger(Loop.class);
-    private final ScheduledExecutorService executor =
-            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "supervisor-loop"));
+    /** Room for a whole fleet's exits and launches at once, many times over. */
+    static final int INBOX = 16_384;
 
-    void execute(Runnable task) {
-        if (executor.isShutdown()) {
-            // After the last bot stopped nothing is left to decide; late exits and signals are ignored.
+    private record Item(Runnable task, long postedNanos) {
+    }
+
+    /** A timer; {@link #cancel} is loop-only. */
+    static final class Handle {
+        private final long dueNanos;
+        private final Runnable task;
+        private boolean cancelled;
+
+        private Handle(long dueNanos, Runnable task) {
+            this.dueNanos = dueNanos;
+            this.task = task;
+        }
+
+        void cancel() {
+            cancelled = true;
+        }
+
+        long dueNanos() {
+            return dueNanos;
+        }
+    }
+
+    private final BlockingQueue<Item> inbox = new ArrayBlockingQueue<>(INBOX);
+    private final PriorityQueue<Handle> timers = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
+    private final ArrayDeque<Runnable> local = new ArrayDeque<>();
+    private final LagRecorder lag = new LagRecorder();
+    private final Thread thread;
+    private final Consumer<Throwable> onCrash;
+    private volatile boolean stopped;
+
+    Loop(Consumer<Throwable> onCrash) {
+        this.onCrash = onCrash;
+        this.thread = new Thread(this::run, "supervisor-loop");
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on the loop; waits while the inbox is full. From the loop itself: runs after this task. */
+    void post(Runnable task) {
+        if (stopped) {
             return;
         }
-        executor.execute(() -> runSafely(task));
-    }
-
-    private static void runSafely(Runnable task) {
+        if (inLoop()) {
+            local.add(task);
+            return;
+        }
         try {
-            task.run();
-        } catch (RuntimeException e) {
-            log.error("supervisor task failed: {}", e.toString(), e);
+            inbox.put(new Item(task, System.nanoTime()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("interrupted while handing a task to the supervisor loop; it is dropped");
         }
     }
 
-    void every(Duration period, Runnable task) {
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                // A failing periodic task must not end the schedule; the next run is the retry.
-                log.error("supervisor periodic task failed: {}", e.toString(), e);
-            }
-        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** Runs {@code task} on the loop after {@code delay}; the timer is added to {@code timers} so it can be cancelled. */
-    void after(List<ScheduledFuture<?>> timers, Duration delay, Runnable task) {
-        if (!executor.isShutdown()) {
-            timers.add(executor.schedule(() -> runSafely(task), delay.toNanos(), TimeUnit.NANOSECONDS));
+    /** Runs {@code task} on the loop if the inbox has room; false if it was dropped. */
+    boolean offer(Runnable task) {
+        if (stopped) {
+            return false;
         }
+        if (inLoop()) {
+            local.add(task);
+            return true;
+        }
+        return inbox.offer(new Item(task, System.nanoTime()));
     }
 
-    /** Runs {@code task} on the loop once after {@code delay}; null when the loop is shut down. */
-    ScheduledFuture<?> schedule(Duration delay, Runnable task) {
-        return executor.isShutdown() ? null
-                : executor.schedule(() -> runSafely(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+    /**
+     * Runs {@code task} on the loop after {@code delayNanos}, or up to {@code slackNanos} later: the deadline is
+     * rounded up to a multiple of the slack, so timers with the same slack fire together. Loop thread only.
+     */
+    Handle at(long delayNanos, long slackNanos, Runnable task) {
+        long due = System.nanoTime() + Math.max(0, delayNanos);
+        if (slackNanos > 0) {
+            due = Math.floorDiv(due + slackNanos - 1, slackNanos) * slackNanos;
+        }
+        Handle h = new Handle(due, task);
+        timers.add(h);
+        return h;
     }
 
+    /** Stops after the current task; later posts are dropped. */
     void shutdown() {
-        executor.shutdown();
+        stopped = true;
+        inbox.offer(new Item(() -> { }, System.nanoTime()));
+    }
+
+    LagRecorder.Snapshot lag() {
+        return lag.snapshot();
+    }
+
+    private void run() {
+        try {
+            while (!stopped) {
+                Item item = inbox.poll(untilNextTimer(), TimeUnit.NANOSECONDS);
+                if (item != null) {
+                    lag.record(System.nanoTime() - item.postedNanos);
+                    item.task.run();
+                    runLocal();
+                }
+                fireDueTimers();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            stopped = true;
+            onCrash.accept(e);
+        }
+    }
+
+    private long untilNextTimer() {
+        while (!timers.isEmpty() && timers.peek().cancelled) {
+            timers.poll();
+        }
+        return timers.isEmpty() ? TimeUnit.SECONDS.toNanos(60) : Math.max(0, timers.peek().dueNanos - System.nanoTime());
+    }
+
+    private void fireDueTimers() {
+        long now = System.nanoTime();
+        while (!stopped && !timers.isEmpty() && timers.peek().dueNanos <= now) {
+            Handle h = timers.poll();
+            if (!h.cancelled) {
+                lag.record(System.nanoTime() - h.dueNanos);
+                h.task.run();
+                runLocal();
+            }
+        }
+    }
+
+    private void runLocal() {
+        Runnable r;
+        while ((r = local.poll()) != null) {
+            r.run();
+        }
     }
 }

@@ -1,15 +1,14 @@
 package io.botvisor.supervisor.core;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * The supervisor's IPC tick, at two speeds: {@link #FAST} while something waits on a quick answer (a bot starting or
- * stopping: its READY or exit), {@link #SLOW} otherwise (heartbeats and hang checks need no more). Every tick is a
- * wake-up, and wake-ups were most of an idle supervisor's CPU (BENCHMARKS.md, benchmark 4); control requests do not
- * wait for a tick (they ring {@code control.Doorbell}). Loop thread only.
+ * stopping: its READY), {@link #SLOW} otherwise (heartbeats need no more). Every tick is a wake-up, and wake-ups were
+ * most of an idle supervisor's CPU (BENCHMARKS.md, benchmark 4): slow ticks land on the same {@link #SLOW} grid as
+ * heartbeat deadlines ({@link Rules#HEARTBEAT_SLACK}), so they share wake-ups. Control requests do not wait for a
+ * tick (they ring {@code control.Doorbell}). Loop thread only.
  */
 final class Ticker {
     static final Duration FAST = Duration.ofMillis(50);
@@ -17,7 +16,8 @@ final class Ticker {
     private final Loop loop;
     private final Runnable task;
     private final BooleanSupplier hurried;
-    private ScheduledFuture<?> next;
+    private Loop.Handle next;
+    private boolean fast;
 
     /** {@code hurried} says, after each tick, whether the next one must come at the fast pace. */
     Ticker(Loop loop, Runnable task, BooleanSupplier hurried) {
@@ -27,14 +27,14 @@ final class Ticker {
     }
 
     void start() {
-        schedule(FAST);
+        schedule(true);
     }
 
     /** Brings the next tick forward to the fast pace, e.g. when a bot starts. */
     void hurry() {
-        if (next != null && next.getDelay(TimeUnit.NANOSECONDS) > FAST.toNanos()) {
-            next.cancel(false);
-            schedule(FAST);
+        if (next != null && !fast) {
+            next.cancel();
+            schedule(true);
         }
     }
 
@@ -42,11 +42,12 @@ final class Ticker {
         try {
             task.run();
         } finally {
-            schedule(hurried.getAsBoolean() ? FAST : SLOW);
+            schedule(hurried.getAsBoolean());
         }
     }
 
-    private void schedule(Duration delay) {
-        next = loop.schedule(delay, this::tick);
+    private void schedule(boolean atFastPace) {
+        fast = atFastPace;
+        next = atFastPace ? loop.at(FAST.toNanos(), 0, this::tick) : loop.at(SLOW.toNanos(), SLOW.toNanos(), this::tick);
     }
 }

@@ -24,10 +24,17 @@ public final class Backoff {
 
     /** The delay before the next start, and one more failure counted. */
     public Duration next() {
+        return delay(spec, failures++, random.getAsDouble());
+    }
+
+    /**
+     * The delay after {@code failures} earlier failures, {@code roll} in [0, 1) placing it within the jitter: the one
+     * formula, for callers that keep the failure count themselves (the supervisor's decision table). Pure.
+     */
+    public static Duration delay(Specs.Backoff spec, int failures, double roll) {
         double base = spec.initial().toNanos() * Math.pow(spec.multiplier(), failures);
         double capped = Math.min(base, spec.max().toNanos());
-        double spread = capped * spec.jitter() * (2 * random.getAsDouble() - 1);
-        failures++;
+        double spread = capped * spec.jitter() * (2 * roll - 1);
         return Duration.ofNanos(Math.max(0, Math.round(capped + spread)));
     }
 

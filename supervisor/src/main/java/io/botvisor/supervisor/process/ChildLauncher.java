@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * heap, the measured JVM flags and its spec file; a {@code command:} child is run as written, under
  * {@code setpriv --pdeathsig SIGKILL} when available so it cannot outlive a killed supervisor. The command line is
  * logged; environment values never are (they may be secrets), only their names. Stateless apart from settings;
- * thread-safe.
+ * thread-safe (used from the launcher's thread).
  */
 public final class ChildLauncher {
     private static final Logger log = LoggerFactory.getLogger(ChildLauncher.class);
@@ -49,7 +49,11 @@ public final class ChildLauncher {
         return settings.stateDir().resolve("logs").resolve(botId);
     }
 
-    /** Spawns the child; {@code onExit} is called once, on a Commons Exec thread, with the exit value. */
+    /**
+     * Spawns the child; {@code onExit} is called once, on a Commons Exec thread, with the exit value. Blocks (files,
+     * fork, up to {@link #LAUNCH_TIMEOUT} for Commons Exec's thread): call it from {@link AsyncLauncher}'s thread.
+     * Throws {@link SupervisorException} (or any unchecked exception from writing files) when it cannot launch.
+     */
     public ChildProcess launch(Specs.Bot bot, long gen, IntConsumer onExit) {
         List<String> argv = bot.isCommand() ? commandArgv(bot) : runnerArgv(bot);
         Map<String, String> env = new HashMap<>(System.getenv());
@@ -110,12 +114,21 @@ public final class ChildLauncher {
         }
         Process p;
         try {
-            // Commons Exec forks on its own thread; a fork takes milliseconds, so waiting here is bounded.
+            // Commons Exec forks on its own thread; a fork takes milliseconds, so waiting here is bounded. This runs
+            // on the launcher's own thread (AsyncLauncher), never on the supervisor's loop.
             p = process.get(LAUNCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            streams.stop();
             throw new SupervisorException("bot '" + bot.id() + "': cannot launch " + argv.get(0) + ": "
                     + e.getCause(), e.getCause());
         } catch (TimeoutException | InterruptedException e) {
+            // A process that shows up after we gave up on it would run unsupervised: kill it when it does.
+            process.thenAccept(late -> {
+                log.warn("bot '{}': {} started after the launch was given up (pid {}); killing it", bot.id(),
+                        argv.get(0), late.pid());
+                ProcessTree.kill(late.toHandle(), ProcessTree.snapshot(late.toHandle()));
+                streams.stop();
+            });
             throw new SupervisorException("bot '" + bot.id() + "': " + argv.get(0) + " did not start within "
                     + LAUNCH_TIMEOUT.toSeconds() + " s", e);
         }

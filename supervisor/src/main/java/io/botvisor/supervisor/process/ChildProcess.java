@@ -5,13 +5,14 @@ import java.util.List;
 /**
  * A launched child: its process, generation and streams. Tracks the child's descendants (refreshed by
  * {@link #refreshDescendants}) so they can be signalled even after the child itself is gone.
- * Used from the supervisor's loop thread only.
+ * Made on the launcher's thread; the sampler thread refreshes its descendants and the child-io thread signals it and
+ * rings it, so the snapshot is volatile and every method is safe from any thread.
  */
 public final class ChildProcess {
     private final ProcessHandle handle;
     private final long gen;
     private final ChildStreams streams;
-    private List<ProcessHandle> descendants = List.of();
+    private volatile List<ProcessHandle> descendants = List.of();
 
     ChildProcess(ProcessHandle handle, long gen, ChildStreams streams) {
         this.handle = handle;

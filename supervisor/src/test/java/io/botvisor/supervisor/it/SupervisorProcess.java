@@ -105,12 +105,17 @@ final class SupervisorProcess implements AutoCloseable {
     }
 
     static SupervisorProcess start(Path dir, String fleetYaml, String runnerClasspath) throws IOException {
-        Path fleet = dir.resolve("fleet.yaml");
-        Files.writeString(fleet, fleetYaml);
-        SupervisorProcess s = new SupervisorProcess(dir, command(dir, fleet, runnerClasspath).start());
+        SupervisorProcess s = launch(dir, fleetYaml, runnerClasspath);
         s.await("the supervisor to take its lock", () -> Files.exists(s.stateDir.resolve("supervisor.lock"))
                 && s.log().contains("supervising"));
         return s;
+    }
+
+    /** Starts the supervisor JVM and returns at once, before it took its lock. */
+    static SupervisorProcess launch(Path dir, String fleetYaml, String runnerClasspath) throws IOException {
+        Path fleet = dir.resolve("fleet.yaml");
+        Files.writeString(fleet, fleetYaml);
+        return new SupervisorProcess(dir, command(dir, fleet, runnerClasspath).start());
     }
 
     ControlClient.Result ctl(String command, String... args) {

@@ -1,0 +1,57 @@
+package io.botvisor.supervisor.core;
+
+import io.botvisor.ipc.Message;
+
+/**
+ * Everything that can happen to one bot's slot: the closed set of inputs of {@link Table#decide}. The shell turns
+ * process exits, launch results, child messages, /proc samples, timers and control commands into these, and nothing
+ * else reaches a decision. Events that concern one incarnation carry its {@code gen}; one for an incarnation the
+ * slot no longer has is stale and changes nothing. Reload and handover will add events here. Immutable.
+ */
+sealed interface Event {
+
+    /** An operator's command for this bot (ctl start/stop/restart). */
+    enum Command { START, STOP, RESTART }
+
+    record Control(Command command, String reason) implements Event {
+    }
+
+    /** The supervisor is stopping: every bot goes down and stays down. */
+    record Shutdown(String reason) implements Event {
+    }
+
+    /** The fleet's start gate gave this bot a place; {@code gen} names the incarnation it may launch. */
+    record GateOpened(long gen) implements Event {
+    }
+
+    /** The launcher forked incarnation {@code gen}: it is process {@code pid}. */
+    record Launched(long gen, long pid) implements Event {
+    }
+
+    /** The launcher could not start incarnation {@code gen} (spec or log files not writable, fork failed, …). */
+    record LaunchFailed(long gen, String reason) implements Event {
+    }
+
+    /** Incarnation {@code gen}'s process ended with {@code code} (128 + N: killed by signal N). */
+    record Exited(long gen, int code) implements Event {
+    }
+
+    /** The child said READY; {@code startupMillis} is its own JVM start to READY. */
+    record Ready(long gen, long startupMillis) implements Event {
+    }
+
+    record Heartbeat(long gen, Message.Heartbeat heartbeat) implements Event {
+    }
+
+    /** An event the child reported ({@code detail} is untrusted: escape it before logging). */
+    record ChildEvent(long gen, String kind, String detail) implements Event {
+    }
+
+    /** The /proc sample of incarnation {@code gen}: resident memory (-1 unknown), and whether it is stopped (state T). */
+    record ProcSample(long gen, long rssBytes, boolean stopped) implements Event {
+    }
+
+    /** A timer the slot armed ran out; {@code gen} is the incarnation it was armed for (0: none). */
+    record TimerFired(Timer timer, long gen) implements Event {
+    }
+}

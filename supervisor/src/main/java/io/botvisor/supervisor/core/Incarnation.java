@@ -1,0 +1,42 @@
+package io.botvisor.supervisor.core;
+
+/**
+ * One process of a bot, from the launch the slot asked for to its exit. {@code pid} is 0 while the launch is in
+ * flight. {@code stop} is set once the supervisor ends it; {@code startFailure} and {@code heartbeatFailure} are what
+ * the child itself reported (one line each, untrusted, already escaped). Immutable.
+ */
+record Incarnation(long gen, long pid, long launchedNanos, Health health, StopOrder stop, String startFailure,
+                   String heartbeatFailure) {
+
+    static Incarnation launching(long gen, long nowNanos) {
+        return new Incarnation(gen, 0, nowNanos, Health.fresh(nowNanos), null, null, null);
+    }
+
+    Incarnation withPid(long newPid) {
+        return new Incarnation(gen, newPid, launchedNanos, health, stop, startFailure, heartbeatFailure);
+    }
+
+    Incarnation withHealth(Health h) {
+        return new Incarnation(gen, pid, launchedNanos, h, stop, startFailure, heartbeatFailure);
+    }
+
+    Incarnation withStop(StopOrder s) {
+        return new Incarnation(gen, pid, launchedNanos, health, s, startFailure, heartbeatFailure);
+    }
+
+    Incarnation withStartFailure(String cause) {
+        return new Incarnation(gen, pid, launchedNanos, health, stop, cause, heartbeatFailure);
+    }
+
+    Incarnation withHeartbeatFailure(String cause) {
+        return new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, cause);
+    }
+
+    /**
+     * Why and how the supervisor is ending an incarnation. {@code failure}: the end counts as a failure (hang,
+     * startup timeout, memory, health: backoff and restart intensity apply), otherwise it is an operator's stop or
+     * restart. {@code graceful}: STOP/SIGTERM first; otherwise SIGKILL at once. Immutable.
+     */
+    record StopOrder(String reason, boolean failure, boolean graceful) {
+    }
+}

@@ -1,0 +1,36 @@
+package io.botvisor.supervisor.core;
+
+import io.botvisor.ipc.IpcLayout;
+import io.botvisor.ipc.IpcQueue;
+import io.botvisor.ipc.MessageReader;
+import io.botvisor.ipc.MessageWriter;
+
+/**
+ * One bot-runner bot's IPC: its command queue (written on the child-io thread; {@link MessageWriter} is thread-safe)
+ * and its events queue (read on the loop). Opened once at start, before the loop runs, and kept across restarts;
+ * the events reader starts at the end, so nothing an earlier supervisor's children wrote is replayed.
+ */
+final class Link implements AutoCloseable {
+    private final IpcQueue commandQueue;
+    private final IpcQueue eventQueue;
+    final MessageWriter commands;
+    final MessageReader events;
+
+    Link(IpcLayout layout, String bot) {
+        this.commandQueue = IpcQueue.open(layout.commands(bot));
+        try {
+            this.eventQueue = IpcQueue.open(layout.events(bot));
+        } catch (RuntimeException e) {
+            commandQueue.close();
+            throw e;
+        }
+        this.commands = commandQueue.writer();
+        this.events = eventQueue.readerFromEnd();
+    }
+
+    @Override
+    public void close() {
+        commandQueue.close();
+        eventQueue.close();
+    }
+}

@@ -1,0 +1,20 @@
+package io.botvisor.supervisor.core;
+
+/**
+ * The named timers a slot may arm, at most one of each at a time (arming one again replaces it). The table says
+ * which state arms which and what its firing does.
+ */
+enum Timer {
+    /** STARTING: the child has until startupTimeout to say READY. */
+    STARTUP,
+    /** STARTING: after {@link Rules#SLOW_START} a starter gives its start-gate place back (it waits, not works). */
+    SLOW_START,
+    /** RUNNING: the heartbeat deadline (last heartbeat + heartbeatTimeout). */
+    HEARTBEAT,
+    /** BACKOFF: the restart delay is over. */
+    BACKOFF,
+    /** STOPPING: stopTimeout is over; the tree gets SIGTERM. */
+    STOP_TIMEOUT,
+    /** STOPPING: {@link Rules#KILL_GRACE} after that SIGTERM; the tree gets SIGKILL. */
+    KILL_GRACE
+}

@@ -1,0 +1,76 @@
+package io.botvisor.supervisor.process;
+
+import io.botvisor.supervisor.config.Specs;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Launches children off the supervisor's loop: writing a bot's spec and log files and forking block, and Commons Exec
+ * forks on a thread of its own that must be waited for. One named thread ("launcher"), a bounded queue; every launch
+ * ends in exactly one report, {@code launched} or {@code failed} — whatever went wrong, an {@code IpcException} from a
+ * full disk included — and the exit of a launched child is reported only after its launch was. Thread-safe.
+ */
+public final class AsyncLauncher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AsyncLauncher.class);
+    private final ChildLauncher launcher;
+    private final ThreadPoolExecutor thread;
+
+    /** What one launch reports, each at most once, on the launcher's or Commons Exec's threads. */
+    public interface Reports {
+        void launched(ChildProcess child);
+
+        void failed(String reason);
+
+        void exited(int code);
+    }
+
+    /** {@code capacity}: launches that may wait (a fleet's worth: the start gate bounds what is in flight). */
+    public AsyncLauncher(ChildLauncher launcher, int capacity) {
+        this.launcher = launcher;
+        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
+                r -> {
+                    Thread t = new Thread(r, "launcher");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    public void launch(Specs.Bot bot, long gen, Reports reports) {
+        try {
+            thread.execute(() -> run(bot, gen, reports));
+        } catch (RejectedExecutionException e) {
+            reports.failed("the launcher's queue is full or closed");
+        }
+    }
+
+    private void run(Specs.Bot bot, long gen, Reports reports) {
+        CompletableFuture<Void> announced = new CompletableFuture<>();
+        IntConsumer onExit = code -> announced.thenRun(() -> reports.exited(code));
+        ChildProcess child;
+        try {
+            child = launcher.launch(bot, gen, onExit);
+        } catch (RuntimeException e) {
+            log.debug("bot '{}': launch of gen {} failed", bot.id(), gen, e);
+            reports.failed(e.getMessage() == null ? e.toString() : e.getMessage());
+            return;
+        }
+        reports.launched(child);
+        announced.complete(null);
+    }
+
+    public Path logDir(String botId) {
+        return launcher.logDir(botId);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
