@@ -86,8 +86,8 @@ public final class ChildRuntime {
         events.write(new Message.Ready(spec.gen(), ProcessHandle.current().pid(), startup, System.currentTimeMillis()));
         log.info("bot '{}' ready in {} ms (gen {})", spec.botId(), startup, spec.gen());
         HeartbeatComposer composer = new HeartbeatComposer(spec.gen(), bot, ctx);
-        long interval = spec.heartbeatInterval().toMillis();
-        ctx.executor().scheduleAtFixedRate(() -> events.write(composer.compose()), 0, interval, TimeUnit.MILLISECONDS);
+        new HeartbeatTask(spec.botId(), spec.gen(), composer::compose, events)
+                .schedule(ctx.executor(), spec.heartbeatInterval());
         commands = q.commands;
         runtime.scheduleWithFixedDelay(this::readCommands, 0, COMMAND_POLL.toMillis(), TimeUnit.MILLISECONDS);
         awaitStopped();

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.botvisor.ipc.ChildExit;
 import io.botvisor.ipc.Message;
+import io.botvisor.runner.testbots.SelfCheckThrowsBot;
 import io.botvisor.runner.testbots.StartThrowsBot;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +65,19 @@ class ChildRuntimeIT {
             assertThat(child.awaitExit(RunnerChild.DEADLINE)).isEqualTo(ChildExit.CONFIG_ERROR);
             assertThat(e.detail()).isEqualTo("config.crashAfter \"soon\" is not a duration (expected e.g. 500ms, 10s, "
                     + "5m, 1h, 30d)");
+        }
+    }
+
+    @Test
+    void selfCheckThatThrowsIsReportedAsFailingAndHeartbeatsGoOn() throws Exception {
+        try (RunnerChild child = RunnerChild.start(dir, SelfCheckThrowsBot.class.getName(), Map.of())) {
+            List<Message.Heartbeat> beats = child.awaitAll(Message.Heartbeat.class, h -> true, 3, "3 heartbeats");
+
+            assertThat(beats).allSatisfy(h -> {
+                assertThat(h.selfCheckOk()).isFalse();
+                assertThat(h.selfCheckDetail()).isEqualTo("selfCheck threw java.lang.NoClassDefFoundError: "
+                        + SelfCheckThrowsBot.MISSING);
+            });
         }
     }
 }
