@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one bot in this JVM for the supervisor: opens the bot's queues, starts the bot, says READY, heartbeats from the
  * bot's work thread, obeys STOP and PING, stops the bot on SIGTERM, and exits within a second once the supervisor is
- * gone (its end of our stdin closes). Owns the JVM: it decides the exit code
+ * gone (its end of our stdin closes), whatever the bot is doing. Owns the JVM: it decides the exit code
  * ({@link ChildExit}); a bot that cannot start says why in a {@link ChildExit#EVENT_START_FAILED} event first.
  * <p>Commands travel over the command queue only. The supervisor also writes one byte to our stdin after each
  * command, a doorbell carrying no data: the command queue is read when it rings and otherwise only every
@@ -224,9 +224,20 @@ public final class ChildRuntime {
         }
     }
 
+    private void awaitStopped(Duration deadline) {
+        try {
+            stopped.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * The supervisor holds the write end of our stdin and writes only doorbell bytes; end-of-file means it is gone,
      * even after a {@code kill -9}. Measured ~25 ms to notice, against ~300 ms for polling the parent pid.
+     * <p>Once it is gone this thread, and no other, halts the JVM {@link #ORPHAN_EXIT} later at the latest. The bot's
+     * stop runs meanwhile on a thread of its own: the runtime thread may already be stuck in a stop (a STOP command
+     * runs the bot's stop there), and a stop that hangs must not keep an orphan alive.
      */
     private void watchForOrphaning(InputStream link) {
         Thread t = new Thread(() -> {
@@ -237,9 +248,12 @@ public final class ChildRuntime {
             } catch (IOException e) {
                 log.debug("supervisor link read failed: {}", e.toString());
             }
-            log.warn("bot '{}': supervisor is gone; exiting", spec.botId());
-            runtime.schedule(() -> Runtime.getRuntime().halt(0), ORPHAN_EXIT.toMillis(), TimeUnit.MILLISECONDS);
-            stop("supervisor is gone", ORPHAN_EXIT.dividedBy(2));
+            log.warn("bot '{}': supervisor is gone; exiting within {} ms", spec.botId(), ORPHAN_EXIT.toMillis());
+            Thread stopper = new Thread(() -> stop("supervisor is gone", ORPHAN_EXIT.dividedBy(2)),
+                    "botvisor-orphan-stop");
+            stopper.setDaemon(true);
+            stopper.start();
+            awaitStopped(ORPHAN_EXIT);
             Runtime.getRuntime().halt(0);
         }, "botvisor-orphan-watch");
         t.setDaemon(true);

@@ -7,6 +7,7 @@ import io.botvisor.ipc.Message;
 import io.botvisor.runner.testbots.SelfCheckThrowsBot;
 import io.botvisor.runner.testbots.StartThrowsBot;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,21 @@ class ChildRuntimeIT {
                 assertThat(h.selfCheckDetail()).isEqualTo("selfCheck threw java.lang.NoClassDefFoundError: "
                         + SelfCheckThrowsBot.MISSING);
             });
+        }
+    }
+
+    @Test
+    void orphanExitsEvenWhileItsStopHangsOnTheRuntimeThread() throws Exception {
+        try (RunnerChild child = RunnerChild.start(dir, "chaos", Map.of("ignoreStop", "true"))) {
+            child.await(Message.Ready.class, r -> true, "READY");
+            long now = System.currentTimeMillis();
+            child.send(new Message.Stop(RunnerChild.GEN, "test", 60_000, now + 60_000, now));
+            child.awaitEvent("stopping"); // the bot's stop now hangs on the runtime thread
+
+            child.closeSupervisorLink();
+
+            // Liveness, not timing: before the fix such a child never exited.
+            assertThat(child.awaitExit(Duration.ofSeconds(10))).isZero();
         }
     }
 }
