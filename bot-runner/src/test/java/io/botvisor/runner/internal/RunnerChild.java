@@ -67,8 +67,7 @@ final class RunnerChild implements AutoCloseable {
                 .redirectOutput(dir.resolve("stdout.log").toFile())
                 .redirectError(dir.resolve("stderr.log").toFile());
         pb.environment().put(ChildSpec.ENV_SPEC, specFile.toString());
-        RunnerChild child = new RunnerChild(dir, pb.start(), ev, cmd);
-        return child;
+        return new RunnerChild(dir, pb.start(), ev, cmd);
     }
 
     /** The first message matching {@code what}, waiting for it up to {@link #DEADLINE}. */
