@@ -5,17 +5,29 @@ import java.time.Duration;
 /**
  * A bot, run by bot-runner in its own JVM. The runtime calls {@link #start} once on the main thread, then
  * {@link #selfCheck} once per heartbeat on the bot's work thread ({@link BotContext#executor()}), and {@link #stop}
- * once when the supervisor asks, on a runtime thread. An implementation needs a public no-argument constructor.
+ * once when the supervisor asks, on a runtime thread. An implementation is a public class with a public no-argument
+ * constructor.
+ *
+ * <p>A start that fails is reported to the supervisor with its cause (one line: the exception's message) before the
+ * child exits: throw {@link BotConfigException} when the configuration is wrong (retrying cannot help: exit 78, the
+ * bot is not restarted), anything else when it may pass (exit 1, restarted with backoff like a crash).
  */
 public interface Bot {
 
-    /** Starts serving. Returning means ready: the supervisor is told READY. Throwing fails the start (exit 1). */
+    /**
+     * Starts serving. Returning means ready: the supervisor is told READY. Throwing fails the start: a
+     * {@link BotConfigException} means "my configuration is wrong, do not restart me" (exit 78); any other exception
+     * means the start may succeed later (exit 1, restarted with backoff). Either way {@link #stop} is not called.
+     */
     void start(BotContext ctx) throws Exception;
 
     /** Stops within {@code deadline}; after it the supervisor terminates the process. */
     void stop(Duration deadline) throws Exception;
 
-    /** The bot's own verdict on its health, reported in every heartbeat. */
+    /**
+     * The bot's own verdict on its health, reported in every heartbeat. A self-check that throws counts as failing,
+     * with the exception as its detail; the heartbeats go on.
+     */
     default SelfCheck selfCheck() {
         return SelfCheck.passing();
     }

@@ -19,12 +19,22 @@ public interface BotContext {
     /** The bot's {@code config:} from the fleet file, flattened to dotted keys. */
     Map<String, String> config();
 
-    /** A config value parsed as a duration ({@code 500ms}, {@code 20s}), or {@code fallback} when absent. */
+    /**
+     * A config value parsed as a duration ({@code 500ms}, {@code 20s}), or {@code fallback} when absent.
+     *
+     * @throws BotConfigException when the value is not a duration; thrown on from {@link Bot#start} it fails the
+     *         start as a configuration error
+     */
     Duration durationConfig(String key, Duration fallback);
 
     ScheduledExecutorService executor();
 
-    /** Adds {@code delta} to a named counter reported in every heartbeat ({@code errors} feeds the health score). */
+    /**
+     * Adds {@code delta} to a named counter reported in every heartbeat ({@code errors} feeds the health score).
+     *
+     * @throws IllegalArgumentException when the name does not match {@code [A-Za-z0-9_.-]{1,64}} (the heartbeat could
+     *         not carry it)
+     */
     void count(String counter, long delta);
 
     /**

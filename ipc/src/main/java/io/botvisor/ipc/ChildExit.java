@@ -6,6 +6,9 @@ package io.botvisor.ipc;
  * {@link #EVENT_START_FAILED} with the cause on one line, then exits: with {@link #CONFIG_ERROR} when retrying cannot
  * help (unknown bot class, bad bot config, a rejected credential), so the supervisor marks the bot FAILED at once
  * instead of crash-looping; with {@link #START_FAILED} otherwise (counted like a crash). Constants only.
+ * <p>The event is on the bot's own events queue and is visible there before the process exits, so a reader that
+ * drains the queue after seeing the exit finds it. Its detail does not repeat the bot's id (the reader knows it) and
+ * carries no stack; it is at most 500 characters, but it comes from bot code: bound it again when reading.
  */
 public final class ChildExit {
     /** The bot stopped on request (STOP, SIGTERM): the usual end. */
@@ -18,7 +21,11 @@ public final class ChildExit {
     public static final int CONFIG_ERROR = 78;
     /** Event kind: the bot failed to start; detail is the cause, one line. */
     public static final String EVENT_START_FAILED = "start-failed";
-    /** Event kind: the heartbeat task failed; detail is the exception, one line. The bot will be killed as hung. */
+    /**
+     * Event kind: the heartbeat task failed (a heartbeat could not be composed or written); detail is the exception, one line. No
+     * heartbeat follows: the bot will be killed as hung. A bot's {@code selfCheck} that throws is not this: it is
+     * reported as a failing self-check in heartbeats that go on.
+     */
     public static final String EVENT_HEARTBEAT_FAILED = "heartbeat-failed";
 
     private ChildExit() {

@@ -2,6 +2,7 @@ package io.botvisor.runner.drill;
 
 import io.botvisor.ipc.Units;
 import io.botvisor.runner.Bot;
+import io.botvisor.runner.BotConfigException;
 import io.botvisor.runner.BotContext;
 import io.botvisor.runner.SelfCheck;
 import java.time.Duration;
@@ -31,6 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code errors}), with {@code dbWriters} (that many writers at once, default 1), {@code dbHold} (each write holds
  * its connection this long first, with {@code pg_sleep}) and {@code dbWriteFor} (writing stops after this long):
  * together they make a pool want more connections, then none. Its work runs on the context's executor, as a real bot's should.
+ * <p>An unknown key or a value that does not parse fails the start with a {@link BotConfigException} (exit 78: the
+ * supervisor does not restart it). Confined: start, then stop, called by the runtime; {@code selfCheck} and the ticks
+ * run on the work thread.
  */
 public final class ChaosBot implements Bot {
     static final Set<String> KEYS = Set.of("crashAfter", "exitCode", "hangAfter", "leakPerSecond", "startupDelay",
@@ -58,17 +62,17 @@ public final class ChaosBot implements Bot {
         Set<String> unknown = new TreeSet<>(c.keySet());
         unknown.removeAll(KEYS);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("chaos bot '" + ctx.botId() + "': unknown config keys " + unknown
+            throw new BotConfigException("config has keys the chaos bot does not know: " + unknown
                     + " (expected some of " + new TreeSet<>(KEYS) + ")");
         }
         crashAfter = ctx.durationConfig("crashAfter", null);
         hangAfter = ctx.durationConfig("hangAfter", null);
         unhealthyAfter = ctx.durationConfig("unhealthyAfter", null);
-        exitCode = Integer.parseInt(c.getOrDefault("exitCode", "1"));
-        leakPerTick = c.containsKey("leakPerSecond") ? Units.bytes(c.get("leakPerSecond")) * TICK.toMillis() / 1000 : 0;
-        ignoreStop = Boolean.parseBoolean(c.getOrDefault("ignoreStop", "false"));
+        exitCode = intConfig(c, "exitCode", 1, 0, 255);
+        leakPerTick = sizeConfig(c, "leakPerSecond") * TICK.toMillis() / 1000;
+        ignoreStop = booleanConfig(c, "ignoreStop");
         Duration startupDelay = ctx.durationConfig("startupDelay", Duration.ZERO);
-        if (Boolean.parseBoolean(c.getOrDefault("grandchild", "false"))) {
+        if (booleanConfig(c, "grandchild")) {
             Process p = new ProcessBuilder("sleep", "3600").inheritIO().start();
             System.out.println("chaos: started grandchild pid " + p.pid());
         }
@@ -83,13 +87,9 @@ public final class ChaosBot implements Bot {
         } // else it idles: nothing to do, so no wake-ups (an idle fleet's CPU is 200 times each bot's)
         Duration dbWriteEvery = ctx.durationConfig("dbWriteEvery", null);
         if (dbWriteEvery != null) {
-            DataSource ds = ctx.database().orElseThrow(() -> new IllegalArgumentException("chaos bot '" + ctx.botId()
-                    + "': dbWriteEvery is set but the fleet has no database (database.enabled is false)"));
-            int writers = Integer.parseInt(c.getOrDefault("dbWriters", "1"));
-            if (writers < 1 || writers > 64) {
-                throw new IllegalArgumentException("chaos bot '" + ctx.botId() + "': dbWriters " + writers
-                        + " is out of range (expected 1 to 64)");
-            }
+            DataSource ds = ctx.database().orElseThrow(() -> new BotConfigException("config.dbWriteEvery is set but "
+                    + "the fleet has no database (set database.enabled: true, or remove dbWriteEvery)"));
+            int writers = intConfig(c, "dbWriters", 1, 1, 64);
             dbHold = ctx.durationConfig("dbHold", Duration.ZERO);
             Duration writeFor = ctx.durationConfig("dbWriteFor", null);
             // Off the work thread: waiting for a connection must not stop the heartbeats.
@@ -187,6 +187,52 @@ public final class ChaosBot implements Bot {
             return SelfCheck.failing("chaos: unhealthy after " + Units.format(unhealthyAfter));
         }
         return SelfCheck.passing();
+    }
+
+    /** {@code true} or {@code false}, nothing else: a typo must not silently mean {@code false}. */
+    private static boolean booleanConfig(Map<String, String> c, String key) {
+        String v = c.getOrDefault(key, "false").trim();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new BotConfigException("config." + key + " \"" + v + "\" is not a boolean (expected true or false)");
+        }
+        return v.equals("true");
+    }
+
+    private static int intConfig(Map<String, String> c, String key, int fallback, int min, int max) {
+        String v = c.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BotConfigException("config." + key + " \"" + v + "\" is not an integer (expected " + min + " to "
+                    + max + ")", e);
+        }
+        if (n < min || n > max) {
+            throw new BotConfigException("config." + key + " " + n + " is out of range (expected " + min + " to "
+                    + max + ")");
+        }
+        return n;
+    }
+
+    /** A size in bytes, 0 when absent. */
+    private static long sizeConfig(Map<String, String> c, String key) {
+        String v = c.get(key);
+        if (v == null) {
+            return 0;
+        }
+        long n;
+        try {
+            n = Units.bytes(v);
+        } catch (IllegalArgumentException e) {
+            throw new BotConfigException("config." + key + " " + e.getMessage(), e);
+        }
+        if (n < 0) {
+            throw new BotConfigException("config." + key + " \"" + v + "\" is negative (expected a size, e.g. 1m)");
+        }
+        return n;
     }
 
     private static void blockForever() {

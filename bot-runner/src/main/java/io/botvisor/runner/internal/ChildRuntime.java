@@ -1,20 +1,24 @@
 package io.botvisor.runner.internal;
 
+import io.botvisor.ipc.ChildExit;
 import io.botvisor.ipc.ChildSpec;
 import io.botvisor.ipc.IpcQueue;
 import io.botvisor.ipc.Message;
 import io.botvisor.ipc.MessageReader;
 import io.botvisor.ipc.MessageWriter;
 import io.botvisor.runner.Bot;
+import io.botvisor.runner.BotConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one bot in this JVM for the supervisor: opens the bot's queues, starts the bot, says READY, heartbeats from the
  * bot's work thread, obeys STOP and PING, stops the bot on SIGTERM, and exits within a second once the supervisor is
- * gone (its end of our stdin closes). Owns the JVM: it decides the exit code.
+ * gone (its end of our stdin closes), whatever the bot is doing. Owns the JVM: it decides the exit code
+ * ({@link ChildExit}); a bot that cannot start says why in a {@link ChildExit#EVENT_START_FAILED} event first.
  * <p>Commands travel over the command queue only. The supervisor also writes one byte to our stdin after each
  * command, a doorbell carrying no data: the command queue is read when it rings and otherwise only every
  * {@link #COMMAND_POLL}, so an idle child does not wake 20 times a second to find nothing (200 children do).
@@ -33,6 +38,8 @@ public final class ChildRuntime {
     static final Duration COMMAND_POLL = Duration.ofSeconds(5);
     /** Exit this long after the supervisor vanished, whatever the bot's stop is doing. */
     static final Duration ORPHAN_EXIT = Duration.ofMillis(700);
+    /** How long a failed start waits for its queues to report why; opening takes under a second. */
+    static final Duration QUEUE_OPEN_DEADLINE = Duration.ofSeconds(10);
     /** Deadline for the bot's stop when the JVM is asked to terminate by a signal. */
     static final Duration SIGNAL_STOP_DEADLINE = Duration.ofSeconds(5);
 
@@ -54,7 +61,10 @@ public final class ChildRuntime {
         this.ctx = new Context(spec);
     }
 
-    /** Runs until the bot is stopped; returns the process exit code. */
+    /**
+     * Runs until the bot is stopped; returns the process exit code: {@link ChildExit#OK} after a stop, or for a start
+     * that failed {@link ChildExit#CONFIG_ERROR} or {@link ChildExit#START_FAILED} (see {@link #failedStart}).
+     */
     public int run(InputStream supervisorLink) {
         watchForOrphaning(supervisorLink);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop("terminated by signal", SIGNAL_STOP_DEADLINE),
@@ -64,18 +74,20 @@ public final class ChildRuntime {
         try {
             bot = BotLoader.load(spec.kind());
             bot.start(ctx);
-        } catch (Exception e) {
-            log.error("bot '{}' failed to start: {}", spec.botId(), e.toString(), e);
-            return 1;
+        } catch (Throwable e) {
+            return failedStart(e, queues);
         }
-        Queues q = queues.join();
+        Queues q = awaitQueues(queues);
+        if (q == null) {
+            return ChildExit.START_FAILED;
+        }
         events = q.events;
         long startup = ManagementFactory.getRuntimeMXBean().getUptime();
         events.write(new Message.Ready(spec.gen(), ProcessHandle.current().pid(), startup, System.currentTimeMillis()));
         log.info("bot '{}' ready in {} ms (gen {})", spec.botId(), startup, spec.gen());
         HeartbeatComposer composer = new HeartbeatComposer(spec.gen(), bot, ctx);
-        long interval = spec.heartbeatInterval().toMillis();
-        ctx.executor().scheduleAtFixedRate(() -> events.write(composer.compose()), 0, interval, TimeUnit.MILLISECONDS);
+        new HeartbeatTask(spec.botId(), spec.gen(), composer::compose, events)
+                .schedule(ctx.executor(), spec.heartbeatInterval());
         commands = q.commands;
         runtime.scheduleWithFixedDelay(this::readCommands, 0, COMMAND_POLL.toMillis(), TimeUnit.MILLISECONDS);
         awaitStopped();
@@ -83,6 +95,56 @@ public final class ChildRuntime {
     }
 
     private record Queues(MessageWriter events, MessageReader commands) {
+    }
+
+    /**
+     * Tells the supervisor why the bot did not start, then returns the exit code: {@link ChildExit#CONFIG_ERROR} for
+     * what no restart can cure (a {@link BotConfigException}, also the loader's for a type or class that does not
+     * lead to a bot; a class that does not link against its classpath), {@link ChildExit#START_FAILED} for anything
+     * else. The event is written once the queues are open (they open while the bot starts) and is visible to the
+     * supervisor when the write returns, before the exit. The cause is logged on one line; the stack only for an
+     * unexpected failure (the bot's developer needs it), once.
+     */
+    private int failedStart(Throwable e, CompletableFuture<Queues> queues) {
+        if (stopping.compareAndSet(false, true)) {
+            // A bot that never started is not stopped: the shutdown hook finds the stop done and reports nothing more.
+            ctx.closeDatabase();
+            stopped.countDown();
+        }
+        boolean config = e instanceof BotConfigException
+                || e instanceof LinkageError && !(e instanceof ExceptionInInitializerError);
+        int code = config ? ChildExit.CONFIG_ERROR : ChildExit.START_FAILED;
+        String cause = OneLine.of(e);
+        if (config) {
+            log.error("bot '{}' failed to start, a configuration error (exit {}): {}", spec.botId(), code, cause);
+            log.debug("bot '{}': where the configuration error was found", spec.botId(), e);
+        } else {
+            log.error("bot '{}' failed to start (exit {}): {}", spec.botId(), code, cause, e);
+        }
+        Queues q = awaitQueues(queues);
+        if (q != null) {
+            try {
+                q.events.write(new Message.Event(spec.gen(), ChildExit.EVENT_START_FAILED, cause,
+                        System.currentTimeMillis()));
+            } catch (RuntimeException w) {
+                log.error("bot '{}': cannot tell the supervisor why: {}", spec.botId(), w.toString());
+            }
+        }
+        return code;
+    }
+
+    /** The queues opened in the background, or null (logged) if they cannot be opened within the deadline. */
+    private Queues awaitQueues(CompletableFuture<Queues> queues) {
+        try {
+            return queues.get(QUEUE_OPEN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            log.error("bot '{}': cannot open its queues to the supervisor within {} s: {}", spec.botId(),
+                    QUEUE_OPEN_DEADLINE.toSeconds(), OneLine.of(cause));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
     }
 
     private Queues openQueues() {
@@ -162,9 +224,20 @@ public final class ChildRuntime {
         }
     }
 
+    private void awaitStopped(Duration deadline) {
+        try {
+            stopped.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * The supervisor holds the write end of our stdin and writes only doorbell bytes; end-of-file means it is gone,
      * even after a {@code kill -9}. Measured ~25 ms to notice, against ~300 ms for polling the parent pid.
+     * <p>Once it is gone this thread, and no other, halts the JVM {@link #ORPHAN_EXIT} later at the latest. The bot's
+     * stop runs meanwhile on a thread of its own: the runtime thread may already be stuck in a stop (a STOP command
+     * runs the bot's stop there), and a stop that hangs must not keep an orphan alive.
      */
     private void watchForOrphaning(InputStream link) {
         Thread t = new Thread(() -> {
@@ -175,9 +248,12 @@ public final class ChildRuntime {
             } catch (IOException e) {
                 log.debug("supervisor link read failed: {}", e.toString());
             }
-            log.warn("bot '{}': supervisor is gone; exiting", spec.botId());
-            runtime.schedule(() -> Runtime.getRuntime().halt(0), ORPHAN_EXIT.toMillis(), TimeUnit.MILLISECONDS);
-            stop("supervisor is gone", ORPHAN_EXIT.dividedBy(2));
+            log.warn("bot '{}': supervisor is gone; exiting within {} ms", spec.botId(), ORPHAN_EXIT.toMillis());
+            Thread stopper = new Thread(() -> stop("supervisor is gone", ORPHAN_EXIT.dividedBy(2)),
+                    "botvisor-orphan-stop");
+            stopper.setDaemon(true);
+            stopper.start();
+            awaitStopped(ORPHAN_EXIT);
             Runtime.getRuntime().halt(0);
         }, "botvisor-orphan-watch");
         t.setDaemon(true);

@@ -2,20 +2,24 @@ package io.botvisor.runner.internal;
 
 import io.botvisor.ipc.ChildSpec;
 import io.botvisor.ipc.Units;
+import io.botvisor.runner.BotConfigException;
 import io.botvisor.runner.BotContext;
-import java.time.Duration;
 import io.botvisor.storage.BotPool;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
 
 /** The runtime's {@link BotContext}. Thread-safe; owns the bot's work thread. */
 final class Context implements BotContext {
+    /** What {@code Message.Heartbeat} can carry as a counter name. */
+    private static final Pattern COUNTER_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private final ChildSpec spec;
     private final ScheduledExecutorService executor;
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
@@ -52,7 +56,8 @@ final class Context implements BotContext {
         try {
             return Units.duration(v);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("bot '" + spec.botId() + "': config." + key + " " + e.getMessage(), e);
+            // Without the bot's id: the runtime's log line and the supervisor's both start with it.
+            throw new BotConfigException("config." + key + " " + e.getMessage(), e);
         }
     }
 
@@ -63,7 +68,16 @@ final class Context implements BotContext {
 
     @Override
     public void count(String counter, long delta) {
-        counters.computeIfAbsent(counter, k -> new AtomicLong()).addAndGet(delta);
+        counters.computeIfAbsent(counter, Context::newCounter).addAndGet(delta);
+    }
+
+    /** Checked at the bot's call, not at the next heartbeat: a name the heartbeat cannot carry would stop them. */
+    private static AtomicLong newCounter(String name) {
+        if (!COUNTER_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("counter name \"" + name + "\" is not valid (expected "
+                    + COUNTER_NAME.pattern() + ", e.g. messagesSent)");
+        }
+        return new AtomicLong();
     }
 
     @Override

@@ -11,7 +11,10 @@ import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.function.LongSupplier;
 
-/** Builds a heartbeat from the JVM's own figures and the bot's self-check. Used from the bot's work thread only. */
+/**
+ * Builds a heartbeat from the JVM's own figures and the bot's self-check; a self-check that throws is reported as
+ * failing (see {@link HeartbeatTask} for what does end the heartbeats). Used from the bot's work thread only.
+ */
 final class HeartbeatComposer {
     private final long gen;
     private final Bot bot;
@@ -43,8 +46,13 @@ final class HeartbeatComposer {
         SelfCheck check;
         try {
             check = bot.selfCheck();
-        } catch (RuntimeException e) {
-            check = SelfCheck.failing("selfCheck threw " + e);
+        } catch (Throwable e) {
+            // Whatever it throws (an Error too: a missing class, a stack overflow), the bot is unhealthy, not hung:
+            // the heartbeat goes on and says so.
+            check = SelfCheck.failing("selfCheck threw " + OneLine.of(e));
+        }
+        if (check == null) {
+            check = SelfCheck.failing("selfCheck returned null");
         }
         long cpu = cpuNanos.getAsLong();
         return new Message.Heartbeat(gen, ++seq, heap.getUsed(), heap.getMax(), gcTime, gcCount,
