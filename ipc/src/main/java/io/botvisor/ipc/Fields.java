@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The flat, textual form every message travels in: an ordered map of field name to value. Readers ignore fields they
- * do not know (newer senders may add some) and reject a message that lacks a field they need, naming it.
+ * do not know (newer senders may add some) and reject a message that lacks a field they need, naming it. Errors show
+ * a bad value escaped and shortened ({@link Printable}): the sender may be a bot.
  * Not thread-safe; one instance per message.
  */
 public final class Fields {
@@ -50,7 +51,7 @@ public final class Fields {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new MalformedMessageException("field '" + name + "' is \"" + v + "\", expected an integer");
+            throw new MalformedMessageException("field '" + name + "' is \"" + shown(v) + "\", expected an integer");
         }
     }
 
@@ -69,9 +70,14 @@ public final class Fields {
     public boolean bool(String name) {
         String v = text(name);
         if (!v.equals("true") && !v.equals("false")) {
-            throw new MalformedMessageException("field '" + name + "' is \"" + v + "\", expected true or false");
+            throw new MalformedMessageException("field '" + name + "' is \"" + shown(v) + "\", expected true or false");
         }
         return Boolean.parseBoolean(v);
+    }
+
+    /** A value as an error message shows it: the sender may be a bot, and the message is logged. */
+    private static String shown(String value) {
+        return Printable.oneLine(value, Message.SHOWN_CHARS);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Every message that crosses a process boundary. Each carries the sender's wall-clock time in epoch milliseconds.
@@ -13,8 +14,25 @@ import java.util.Map;
  *
  * <p>Wire form: {@link MessageCodec}. Adding a field is compatible; removing or retyping one needs a new
  * {@link MessageCodec#VERSION}.
+ *
+ * <p>A child's messages are untrusted input (bot code runs in it), so what a child writes is bounded: counter names
+ * and event kinds match {@link #NAME}, a heartbeat has at most {@link #MAX_COUNTERS} counters (a message breaking
+ * these is rejected by {@link MessageCodec#decode} and skipped by the reader), and details longer than
+ * {@link #MAX_DETAIL} characters are cut there with {@link Printable#TRUNCATED}. A detail may still hold newlines
+ * and escape sequences: log it through {@link Printable#oneLine(String)}.
  */
 public sealed interface Message {
+    /** Counter names and event kinds: restricted so that they travel and print without escaping. */
+    Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** Most counters one heartbeat may carry. */
+    int MAX_COUNTERS = 256;
+    /** Most characters of an event's detail or a heartbeat's self-check detail; longer ones are truncated. */
+    int MAX_DETAIL = 4096;
+    /** Most arguments one control request may carry, and most characters of each. */
+    int MAX_ARGS = 1000;
+    int MAX_ARG_CHARS = 4096;
+    /** How much of a rejected name or argument an error message shows. */
+    int SHOWN_CHARS = 80;
 
     long timeMillis();
 
@@ -29,13 +47,21 @@ public sealed interface Message {
     record Heartbeat(long gen, long seq, long heapUsed, long heapMax, long gcTimeMillis, long gcCount, int threads,
                      long cpuTimeMillis, boolean selfCheckOk, String selfCheckDetail, Map<String, Long> counters,
                      long timeMillis) implements Message {
+        /** A self-check detail over {@link #MAX_DETAIL} characters is cut, ending in {@link Printable#TRUNCATED}. */
         public Heartbeat {
+            selfCheckDetail = Printable.truncate(selfCheckDetail, MAX_DETAIL);
             counters = Map.copyOf(counters);
         }
     }
 
-    /** Child → supervisor: something the operator should see in the bot's log (stopping, stopped, a failure). */
+    /**
+     * Child → supervisor: something the operator should see in the bot's log (stopping, stopped, a failure). A detail
+     * over {@link #MAX_DETAIL} characters is cut, ending in {@link Printable#TRUNCATED}.
+     */
     record Event(long gen, String kind, String detail, long timeMillis) implements Message {
+        public Event {
+            detail = Printable.truncate(detail, MAX_DETAIL);
+        }
     }
 
     /** Supervisor → child: stop the bot gracefully within {@code deadlineMillis} and exit 0. */
@@ -71,12 +97,25 @@ public sealed interface Message {
     record ControlReply(String id, int exitCode, String output, long timeMillis) implements Message {
     }
 
+    /** Why {@code name} is no valid counter name or event kind, or null when it is one. */
+    static String nameProblem(String what, String name) {
+        if (name != null && NAME.matcher(name).matches()) {
+            return null;
+        }
+        return what + " \"" + Printable.oneLine(name, SHOWN_CHARS) + "\" is not valid (expected " + NAME.pattern() + ")";
+    }
+
     /** Counters travel as {@code name=value,name=value}; names are restricted so no escaping is needed. */
     static String encodeCounters(Map<String, Long> counters) {
+        if (counters.size() > MAX_COUNTERS) {
+            throw new IllegalArgumentException(counters.size() + " counters are too many (expected at most "
+                    + MAX_COUNTERS + ")");
+        }
         StringBuilder sb = new StringBuilder();
         counters.forEach((k, v) -> {
-            if (!k.matches("[A-Za-z0-9_.-]{1,64}")) {
-                throw new IllegalArgumentException("counter name \"" + k + "\" must match [A-Za-z0-9_.-]{1,64}");
+            String problem = nameProblem("counter name", k);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
             }
             if (sb.length() > 0) {
                 sb.append(',');
@@ -86,20 +125,42 @@ public sealed interface Message {
         return sb.toString();
     }
 
+    /** The sender's checks again: the sender is a child, and bot code could have written anything there. */
     static Map<String, Long> decodeCounters(String text) {
         Map<String, Long> out = new LinkedHashMap<>();
         if (text.isEmpty()) {
             return out;
         }
-        for (String pair : text.split(",")) {
+        // The longest valid form: MAX_COUNTERS of a 64-character name, '=', a 20-character long and ','.
+        if (text.length() > MAX_COUNTERS * 86) {
+            throw new MalformedMessageException("counters are " + text.length() + " characters long (expected at most "
+                    + MAX_COUNTERS + " counters)");
+        }
+        String[] pairs = text.split(",", -1);
+        if (pairs.length > MAX_COUNTERS) {
+            throw new MalformedMessageException(pairs.length + " counters are too many (expected at most "
+                    + MAX_COUNTERS + ")");
+        }
+        for (String pair : pairs) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new MalformedMessageException("counter \"" + pair + "\" is not name=value");
+                throw new MalformedMessageException("counter \"" + Printable.oneLine(pair, SHOWN_CHARS)
+                        + "\" is not name=value");
             }
+            String name = pair.substring(0, eq);
+            String problem = nameProblem("counter name", name);
+            if (problem != null) {
+                throw new MalformedMessageException(problem);
+            }
+            long value;
             try {
-                out.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
+                value = Long.parseLong(pair.substring(eq + 1));
             } catch (NumberFormatException e) {
-                throw new MalformedMessageException("counter \"" + pair + "\" has a non-integer value");
+                throw new MalformedMessageException("counter \"" + Printable.oneLine(pair, SHOWN_CHARS)
+                        + "\" has a non-integer value");
+            }
+            if (out.put(name, value) != null) {
+                throw new MalformedMessageException("counter \"" + name + "\" appears twice");
             }
         }
         return out;
@@ -107,15 +168,41 @@ public sealed interface Message {
 
     /** Arguments travel newline-separated; control arguments (bot ids, flags) never contain a newline. */
     static String encodeArgs(List<String> args) {
+        if (args.size() > MAX_ARGS) {
+            throw new IllegalArgumentException(args.size() + " arguments are too many (expected at most " + MAX_ARGS + ")");
+        }
         for (String a : args) {
             if (a.indexOf('\n') >= 0) {
-                throw new IllegalArgumentException("argument \"" + a + "\" contains a newline");
+                throw new IllegalArgumentException("argument \"" + Printable.oneLine(a, SHOWN_CHARS)
+                        + "\" contains a newline");
+            }
+            if (a.length() > MAX_ARG_CHARS) {
+                throw new IllegalArgumentException("argument \"" + Printable.oneLine(a, SHOWN_CHARS) + "\" is "
+                        + a.length() + " characters long (expected at most " + MAX_ARG_CHARS + ")");
             }
         }
         return String.join("\n", args);
     }
 
     static List<String> decodeArgs(String text) {
-        return text.isEmpty() ? List.of() : new ArrayList<>(Arrays.asList(text.split("\n", -1)));
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        if (text.length() > MAX_ARGS * (MAX_ARG_CHARS + 1)) {
+            throw new MalformedMessageException("arguments are " + text.length() + " characters long (expected at most "
+                    + MAX_ARGS + " of " + MAX_ARG_CHARS + " characters)");
+        }
+        String[] args = text.split("\n", -1);
+        if (args.length > MAX_ARGS) {
+            throw new MalformedMessageException(args.length + " arguments are too many (expected at most "
+                    + MAX_ARGS + ")");
+        }
+        for (String a : args) {
+            if (a.length() > MAX_ARG_CHARS) {
+                throw new MalformedMessageException("argument \"" + Printable.oneLine(a, SHOWN_CHARS) + "\" is "
+                        + a.length() + " characters long (expected at most " + MAX_ARG_CHARS + ")");
+            }
+        }
+        return new ArrayList<>(Arrays.asList(args));
     }
 }

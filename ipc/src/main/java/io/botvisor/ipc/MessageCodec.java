@@ -6,7 +6,9 @@ import java.util.Map;
  * Converts messages to and from {@link Fields}. Stateless and thread-safe.
  *
  * <p>Every encoded message has {@code v} (the codec version) and {@code type}. A reader rejects a message whose
- * version it does not speak with {@link MalformedMessageException}; the caller logs and skips it.
+ * version it does not speak with {@link MalformedMessageException}; the caller logs and skips it. Decoding applies
+ * the bounds of {@link Message} to what a child wrote (counter names and count, event kinds, control arguments) and
+ * throws nothing else for bad input, so a reader's loop survives whatever a bot wrote.
  */
 public final class MessageCodec {
     public static final int VERSION = 1;
@@ -25,6 +27,10 @@ public final class MessageCodec {
                     .put("selfCheckOk", h.selfCheckOk()).put("selfCheckDetail", h.selfCheckDetail())
                     .put("counters", Message.encodeCounters(h.counters()));
         } else if (m instanceof Message.Event e) {
+            String problem = Message.nameProblem("event kind", e.kind());
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
             f.put("type", "EVENT").put("gen", e.gen()).put("kind", e.kind()).put("detail", e.detail());
         } else if (m instanceof Message.Stop s) {
             f.put("type", "STOP").put("gen", s.gen()).put("reason", s.reason())
@@ -47,7 +53,15 @@ public final class MessageCodec {
     }
 
     public static Message decode(Map<String, String> raw) {
-        Fields f = Fields.of(raw);
+        try {
+            return decodeFields(Fields.of(raw));
+        } catch (IllegalArgumentException e) {
+            // A record's own check; it already names the field and the bound.
+            throw new MalformedMessageException(e.getMessage());
+        }
+    }
+
+    private static Message decodeFields(Fields f) {
         long version = f.int64("v");
         if (version != VERSION) {
             throw new MalformedMessageException("version " + version + " is not supported (expected " + VERSION + ")");
@@ -60,7 +74,7 @@ public final class MessageCodec {
                     f.int64("heapMax"), f.int64("gcTimeMillis"), f.int64("gcCount"), f.int32("threads"),
                     f.int64("cpuTimeMillis"), f.bool("selfCheckOk"), f.text("selfCheckDetail", ""),
                     Message.decodeCounters(f.text("counters", "")), time);
-            case "EVENT" -> new Message.Event(f.int64("gen"), f.text("kind"), f.text("detail", ""), time);
+            case "EVENT" -> new Message.Event(f.int64("gen"), kind(f.text("kind")), f.text("detail", ""), time);
             case "STOP" -> new Message.Stop(f.int64("gen"), f.text("reason", ""), f.int64("deadlineMillis"),
                     f.int64("expiresAt"), time);
             case "PING" -> new Message.Ping(f.int64("gen"), f.int64("id"), f.int64("expiresAt"), time);
@@ -69,7 +83,16 @@ public final class MessageCodec {
             case "CONTROL" -> new Message.ControlRequest(f.text("id"), f.text("command"),
                     Message.decodeArgs(f.text("args", "")), f.int64("expiresAt"), time);
             case "REPLY" -> new Message.ControlReply(f.text("id"), f.int32("exitCode"), f.text("output", ""), time);
-            default -> throw new MalformedMessageException("type \"" + type + "\" is unknown");
+            default -> throw new MalformedMessageException("type \""
+                    + Printable.oneLine(type, Message.SHOWN_CHARS) + "\" is unknown");
         };
+    }
+
+    private static String kind(String kind) {
+        String problem = Message.nameProblem("event kind", kind);
+        if (problem != null) {
+            throw new MalformedMessageException(problem);
+        }
+        return kind;
     }
 }

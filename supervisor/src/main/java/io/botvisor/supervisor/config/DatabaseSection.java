@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.botvisor.storage.DbEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,7 +14,9 @@ import java.util.Set;
  * Reads the fleet file's {@code database:} section, under environment variables that name an external server
  * ({@code BOTVISOR_DB_URL}, {@code BOTVISOR_DB_ADMIN_USER}, {@code BOTVISOR_DB_PASSWORD_FILE}). No {@code url} →
  * the embedded server. A password is only ever read from a file (or the variable {@code BOTVISOR_DB_PASSWORD}, for
- * systemd credentials), never from the fleet file itself or argv. Stateless.
+ * systemd credentials), never from the fleet file itself or argv; a URL with credentials in it is refused (it would
+ * be shown by {@code ctl status}, written in errors and handed to every child), and a URL in a message is always
+ * shown {@linkplain DbEndpoint#redact(String) redacted}. Stateless.
  */
 final class DatabaseSection {
     static final String ENV_URL = "BOTVISOR_DB_URL";
@@ -47,9 +50,16 @@ final class DatabaseSection {
         }
         Lookup l = new Lookup(file, "database", merged, MissingNode.getInstance(), Schema.DATABASE_DEFAULTS, problems);
         String url = text(l, "url");
+        String urlField = env.containsKey(ENV_URL) ? "url (from " + ENV_URL + ")" : "url";
         if (url != null && !url.startsWith("jdbc:postgresql://")) {
-            l.problem("database", "url", l.raw("url"), "is not a PostgreSQL JDBC URL (expected "
-                    + "jdbc:postgresql://HOST:PORT/DATABASE)");
+            problems.add(file + ": database: " + urlField + " \"" + DbEndpoint.redact(url) + "\" is not a PostgreSQL "
+                    + "JDBC URL (expected jdbc:postgresql://HOST:PORT/DATABASE)");
+        }
+        if (url != null && DbEndpoint.hasCredentials(url)) {
+            // Shown redacted: the whole point is not to repeat the secret.
+            problems.add(file + ": database: " + urlField + " \"" + DbEndpoint.redact(url) + "\" holds credentials "
+                    + "(expected none in the URL: the role goes in database.adminUser or " + ENV_ADMIN_USER
+                    + ", the password in a file named by database.passwordFile or " + ENV_PASSWORD_FILE + ")");
         }
         String adminUser = text(l, "adminUser");
         String passwordFile = text(l, "passwordFile");

@@ -25,6 +25,14 @@ import java.util.regex.Pattern;
  */
 public final class FleetFileReader {
     static final Pattern BOT_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+    /** More JVMs starting at once than this only thrash the machine (each start is ~0.2–0.4 s of a core). */
+    static final int MAX_START_CONCURRENCY = 1000;
+    /**
+     * The smallest {@code jvm.heap}. The JVM itself refuses a heap below 2 MB ({@code -Xmx1k} does not even start);
+     * 16 MB is a floor with room for bot-runner's own objects, so a typo ({@code heap: 64k}) fails here, not as a
+     * crash loop of OutOfMemoryErrors.
+     */
+    static final long MIN_HEAP = 16L << 20;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -93,9 +101,11 @@ public final class FleetFileReader {
         if (n.isMissingNode()) {
             return Runtime.getRuntime().availableProcessors();
         }
-        if (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > 1000) {
+        // canConvertToInt first: asInt() wraps a number too large for it (4294967297 → 1).
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1 || n.asInt() > MAX_START_CONCURRENCY) {
             problems.add(file + ": supervisor: startConcurrency " + Lookup.show(n)
-                    + " is not valid (expected a whole number from 1 to 1000; default: the number of cores)");
+                    + " is not valid (expected a whole number from 1 to " + MAX_START_CONCURRENCY
+                    + "; default: the number of cores)");
             return 1;
         }
         return n.asInt();
@@ -146,13 +156,25 @@ public final class FleetFileReader {
             problems.add(name + ": " + subject + ": jvm is set on a command: bot (expected it only on type: or class: bots)");
         }
         List<String> classpath = node.has("classpath") ? f.strings("classpath") : List.of();
+        if (type != null) {
+            BotTypes.checkType(name, subject, type, problems);
+        }
+        if (clazz != null) {
+            BotTypes.checkClass(name, subject, clazz, problems);
+        }
 
         Specs.Restart restart = restart(f);
         Specs.Health health = health(f, name, subject);
         Duration stopTimeout = f.duration("stopTimeout", true);
-        Long heap = f.size("jvm.heap");
+        Long heap = f.size("jvm.heap", MIN_HEAP, "16m (expected e.g. 64m; the JVM itself refuses less than 2m)");
         List<String> jvmOptions = f.strings("jvm.options");
         Long memoryLimit = f.raw("memoryLimit").isMissingNode() ? Long.valueOf(0) : f.size("memoryLimit");
+        if (!hasCommand && heap != null && memoryLimit != null && memoryLimit > 0 && memoryLimit <= heap) {
+            problems.add(name + ": " + subject + ": memoryLimit " + Lookup.show(f.raw("memoryLimit"))
+                    + " is not above jvm.heap " + Lookup.show(f.raw("jvm.heap")) + " (expected more than the heap: "
+                    + "a JVM uses memory besides its heap, e.g. heap 64m with memoryLimit 256m)");
+            memoryLimit = null;
+        }
         Long logSize = f.size("logs.maxFileSize");
         Integer logFiles = f.integer("logs.maxFiles", 1, 1000);
         Map<String, String> env = env(name, subject, node.path("env"), problems);
@@ -162,6 +184,8 @@ public final class FleetFileReader {
         if (node.has("config") && !node.get("config").isObject()) {
             problems.add(name + ": " + subject + ": config " + Lookup.show(node.get("config"))
                     + " is not a mapping (expected e.g. { crashAfter: 20s })");
+        } else if (type != null) {
+            BotTypes.checkConfig(name, subject, type, config, problems);
         }
         if (id == null || restart == null || health == null || stopTimeout == null || heap == null
                 || jvmOptions == null || memoryLimit == null || logSize == null || logFiles == null

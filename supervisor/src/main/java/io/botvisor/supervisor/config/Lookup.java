@@ -60,13 +60,12 @@ final class Lookup {
             problem(f.subject, path, f.node, "is not a duration (expected a number with a unit, e.g. 500ms, 10s, 5m)");
             return null;
         }
-        Duration d;
-        try {
-            d = Units.duration(f.node.asText());
-        } catch (IllegalArgumentException e) {
-            problem(f.subject, path, f.node, "is not a duration (expected e.g. 500ms, 10s, 5m, 1h, 30d)");
+        String problem = Units.durationProblem(f.node.asText());
+        if (problem != null) {
+            problem(f.subject, path, f.node, problem);
             return null;
         }
+        Duration d = Units.duration(f.node.asText());
         if (d.isNegative()) {
             problem(f.subject, path, f.node, "is negative (expected a duration of 0 or more, e.g. 500ms)");
             return null;
@@ -78,21 +77,32 @@ final class Lookup {
         return d;
     }
 
-    /** A size in bytes; zero and negative are rejected. */
+    /** A size in bytes; zero, negative and sizes that do not fit in a long are rejected. */
     Long size(String path) {
+        return size(path, 1, null);
+    }
+
+    /**
+     * A size in bytes of at least {@code min}; {@code minText} says that minimum and why, for the message
+     * ({@code 16m: a JVM ...}).
+     */
+    Long size(String path, long min, String minText) {
         Found f = find(path);
         if (f.node.isMissingNode() || f.node.isNull()) {
             return null;
         }
-        long bytes;
-        try {
-            bytes = Units.bytes(f.node.asText());
-        } catch (IllegalArgumentException e) {
-            problem(f.subject, path, f.node, "is not a size (expected e.g. 64m, 512k, 1g)");
+        String problem = Units.sizeProblem(f.node.asText());
+        if (problem != null) {
+            problem(f.subject, path, f.node, problem);
             return null;
         }
+        long bytes = Units.bytes(f.node.asText());
         if (bytes <= 0 || !f.node.isTextual()) {
             problem(f.subject, path, f.node, "is not a positive size (expected e.g. 64m)");
+            return null;
+        }
+        if (bytes < min) {
+            problem(f.subject, path, f.node, "is below the minimum of " + minText);
             return null;
         }
         return bytes;
@@ -115,7 +125,8 @@ final class Lookup {
         if (f.node.isMissingNode()) {
             return null;
         }
-        if (!f.node.isIntegralNumber() || f.node.asLong() < min || f.node.asLong() > max) {
+        // canConvertToInt first: asLong() and asInt() wrap a number too large for them (4294967297 → 1).
+        if (!f.node.isIntegralNumber() || !f.node.canConvertToInt() || f.node.asInt() < min || f.node.asInt() > max) {
             problem(f.subject, path, f.node, "is not valid (expected a whole number from " + min + " to " + max + ")");
             return null;
         }

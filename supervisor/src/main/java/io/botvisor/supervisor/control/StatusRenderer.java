@@ -3,6 +3,7 @@ package io.botvisor.supervisor.control;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.botvisor.storage.DbEndpoint;
 import io.botvisor.supervisor.core.BotStatus;
 import io.botvisor.supervisor.core.LastExit;
 import io.botvisor.supervisor.db.ConnectionBroker;
@@ -10,7 +11,11 @@ import io.botvisor.supervisor.db.DatabaseStatus;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders {@code ctl status} as a table or as one JSON object. Stateless and thread-safe. */
+/**
+ * Renders {@code ctl status} as a table or as one JSON object. The database endpoint is shown
+ * {@linkplain DbEndpoint#redact(String) redacted}: the fleet file refuses a URL with credentials, and this makes sure.
+ * Stateless and thread-safe.
+ */
 final class StatusRenderer {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,7 +30,7 @@ final class StatusRenderer {
         } else {
             ObjectNode d = root.putObject("database");
             d.put("kind", db.kind());
-            d.put("endpoint", db.endpoint());
+            d.put("endpoint", DbEndpoint.redact(db.endpoint()));
             d.put("state", db.state());
             d.put("pid", db.pid());
             d.put("restarts", db.restarts());
@@ -83,7 +88,7 @@ final class StatusRenderer {
     static String table(List<BotStatus> bots, DatabaseStatus db, ConnectionBroker.View pools) {
         StringBuilder sb = new StringBuilder();
         if (db != null) {
-            sb.append(String.format(Locale.ROOT, "DATABASE %s %s %s%s%s%n", db.kind(), db.endpoint(), db.state(),
+            sb.append(String.format(Locale.ROOT, "DATABASE %s %s %s%s%s%n", db.kind(), DbEndpoint.redact(db.endpoint()), db.state(),
                     db.pid() > 0 ? " pid " + db.pid() : "", (db.restarts() > 0 ? ", " + db.restarts() + " restarts" : "")
                             + (db.problem() == null ? "" : ": " + db.problem())));
             if (pools != null) {

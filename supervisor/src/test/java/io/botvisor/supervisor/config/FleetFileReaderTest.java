@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class FleetFileReaderTest {
     @TempDir
@@ -23,8 +25,24 @@ class FleetFileReaderTest {
     }
 
     private List<String> problems(String yaml) throws IOException {
+        return problems(yaml, Map.of());
+    }
+
+    private List<String> problems(String yaml, Map<String, String> env) throws IOException {
         Path f = write(yaml);
-        return catchThrowableOfType(InvalidFleetFileException.class, () -> FleetFileReader.read(f)).problems();
+        InvalidFleetFileException e = catchThrowableOfType(InvalidFleetFileException.class,
+                () -> FleetFileReader.read(f, env));
+        assertThat(e).as("the file is refused").isNotNull();
+        return e.problems();
+    }
+
+    /** One bot a with the given keys; problems as they name it. */
+    private List<String> botProblems(String keys) throws IOException {
+        return problems("bots:\n  - { id: a, " + keys + " }\n");
+    }
+
+    private String bot(String problem) {
+        return dir.resolve("fleet.yaml") + ": bot 'a': " + problem;
     }
 
     @Test
@@ -138,5 +156,141 @@ class FleetFileReaderTest {
     void botWithoutTypeClassOrCommandIsRejected() throws IOException {
         assertThat(problems("bots:\n  - { id: a }\n")).containsExactly(dir.resolve("fleet.yaml")
                 + ": bot 'a': none of type, class or command is set (expected one of them)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "`type: chaos, jvm: { heap: 17179869185g }` | jvm.heap \"17179869185g\" is too large (expected at most 8589934591g)",
+            "`type: chaos, memoryLimit: -1m`           | memoryLimit \"-1m\" is negative (expected e.g. 64m)",
+            "`type: chaos, logs: { maxFileSize: 0m }`  | logs.maxFileSize \"0m\" is not a positive size (expected e.g. 64m)",
+            "`type: chaos, stopTimeout: 999999999999999d` | stopTimeout \"999999999999999d\" is out of range (expected a duration of at most 36500d, 100 years)",
+            "`type: chaos, logs: { maxFiles: 18446744073709551617 }` | logs.maxFiles 18446744073709551617 is not valid (expected a whole number from 1 to 1000)",
+            "`type: chaos, logs: { maxFiles: 4294967297 }` | logs.maxFiles 4294967297 is not valid (expected a whole number from 1 to 1000)",
+            "`type: chaos, jvm: { heap: 1k }`          | jvm.heap \"1k\" is below the minimum of 16m (expected e.g. 64m; the JVM itself refuses less than 2m)",
+            "`type: chaos, jvm: { heap: 16383k }`      | jvm.heap \"16383k\" is below the minimum of 16m (expected e.g. 64m; the JVM itself refuses less than 2m)",
+            "`type: chaos, jvm: { heap: 512 }`         | jvm.heap 512 is not a size (expected e.g. 64m, 512k, 1g)"})
+    void sizesDurationsAndNumbersOutOfRangeAreRejectedNotWrapped(String keys, String problem) throws IOException {
+        assertThat(botProblems(keys)).containsExactly(bot(problem));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"4294967297", "18446744073709551617", "0", "1001"})
+    void startConcurrencyOutsideOneToAThousandIsRejectedNotWrapped(String value) throws IOException {
+        assertThat(problems("supervisor: { startConcurrency: " + value + " }\nbots:\n  - { id: a, type: chaos }\n"))
+                .containsExactly(dir.resolve("fleet.yaml") + ": supervisor: startConcurrency " + value
+                        + " is not valid (expected a whole number from 1 to 1000; default: the number of cores)");
+    }
+
+    @Test
+    void smallestHeapAndLargestStartConcurrencyAreAccepted() throws IOException {
+        Specs.Fleet fleet = FleetFileReader.read(write("supervisor: { startConcurrency: 1000 }\n"
+                + "bots:\n  - { id: a, type: chaos, jvm: { heap: 16m } }\n"));
+        assertThat(fleet.startConcurrency()).isEqualTo(1000);
+        assertThat(fleet.bots().get(0).jvm().heapBytes()).isEqualTo(16L << 20);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"64m", "32m"})
+    void memoryLimitNotAboveTheHeapIsRejectedNamingBoth(String limit) throws IOException {
+        assertThat(botProblems("type: chaos, jvm: { heap: 64m }, memoryLimit: " + limit)).containsExactly(bot(
+                "memoryLimit \"" + limit + "\" is not above jvm.heap \"64m\" (expected more than the heap: a JVM "
+                        + "uses memory besides its heap, e.g. heap 64m with memoryLimit 256m)"));
+    }
+
+    @Test
+    void memoryLimitBelowTheDefaultHeapIsAcceptedForACommandBot() throws IOException {
+        Specs.Fleet fleet = FleetFileReader.read(write(
+                "bots:\n  - { id: a, command: [\"/bin/true\"], memoryLimit: 32m }\n"));
+        assertThat(fleet.bots().get(0).memoryLimit()).isEqualTo(32L << 20);
+    }
+
+    @Test
+    void misspelledBuiltInTypeIsRejectedWithTheClosestName() throws IOException {
+        assertThat(botProblems("type: chaso")).containsExactly(bot("type \"chaso\" is not a built-in bot type "
+                + "(expected one of: chaos; or a class name such as com.example.ShopBot); did you mean 'chaos'?"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"shop", "com..ShopBot", "com.example.Shop-Bot", "com.example.", "1com.example.ShopBot"})
+    void typeThatIsNeitherBuiltInNorAClassNameIsRejected(String type) throws IOException {
+        assertThat(botProblems("type: \"" + type + "\"")).containsExactly(bot("type \"" + type + "\" is not a "
+                + "built-in bot type (expected one of: chaos; or a class name such as com.example.ShopBot)"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"com.example.ShopBot", "shop.Bot$Inner", "a.b"})
+    void typeThatLooksLikeAClassNameIsAccepted(String type) throws IOException {
+        Specs.Fleet fleet = FleetFileReader.read(write("bots:\n  - { id: a, type: \"" + type + "\" }\n"));
+        assertThat(fleet.bots().get(0).runner()).isEqualTo(type);
+    }
+
+    @Test
+    void classThatIsNotAJavaClassNameIsRejected() throws IOException {
+        assertThat(botProblems("class: com.example.Shop Bot")).containsExactly(bot("class \"com.example.Shop Bot\" "
+                + "is not a Java class name (expected e.g. com.example.ShopBot)"));
+    }
+
+    @Test
+    void unknownChaosConfigKeyIsRejectedWithTheClosestKey() throws IOException {
+        assertThat(botProblems("type: chaos, config: { crashafter: 20s }")).containsExactly(bot("unknown config key "
+                + "'crashafter' for type chaos (expected some of: crashAfter, dbHold, dbWriteEvery, dbWriteFor, "
+                + "dbWriters, exitCode, grandchild, hangAfter, ignoreStop, leakPerSecond, startupDelay, "
+                + "unhealthyAfter); did you mean 'crashAfter'?"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "crashAfter: 20        | config.crashAfter \"20\" is not a duration (expected e.g. 500ms, 10s, 5m, 1h, 30d)",
+            "hangAfter: -1s        | config.hangAfter \"-1s\" is negative (expected a duration of 0 or more, e.g. 20s)",
+            "exitCode: 300         | config.exitCode \"300\" is not valid (expected a whole number from 0 to 255)",
+            "dbWriters: 0          | config.dbWriters \"0\" is not valid (expected a whole number from 1 to 64)",
+            "leakPerSecond: 1x     | config.leakPerSecond \"1x\" is not a size (expected e.g. 64m, 512k, 1g)",
+            "ignoreStop: maybe     | config.ignoreStop \"maybe\" is not true or false"})
+    void chaosConfigValueOfTheWrongFormIsRejected(String config, String problem) throws IOException {
+        assertThat(botProblems("type: chaos, config: { " + config + " }")).containsExactly(bot(problem));
+    }
+
+    @Test
+    void configOfAClassBotIsTheBotsOwnBusiness() throws IOException {
+        Specs.Fleet fleet = FleetFileReader.read(write(
+                "bots:\n  - { id: a, type: com.example.ShopBot, config: { crashafter: whatever } }\n"));
+        assertThat(fleet.bots().get(0).config()).containsEntry("crashafter", "whatever");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "jdbc:postgresql://h/db?password=s3cr3t    | jdbc:postgresql://h/db?password=***",
+            "jdbc:postgresql://h/db?user=admin         | jdbc:postgresql://h/db?user=***",
+            "jdbc:postgresql://admin:s3cr3t@h/db       | jdbc:postgresql://***@h/db"})
+    void databaseUrlWithCredentialsIsRefusedWithoutRepeatingThem(String url, String shown) throws IOException {
+        Files.writeString(dir.resolve("db.password"), "pw\n");
+        assertThat(problems("database: { url: \"" + url + "\", adminUser: botvisor, passwordFile: db.password }\n"
+                + "bots:\n  - { id: a, type: chaos }\n")).containsExactly(dir.resolve("fleet.yaml") + ": database: url \""
+                + shown + "\" holds credentials (expected none in the URL: the role goes in database.adminUser or "
+                + "BOTVISOR_DB_ADMIN_USER, the password in a file named by database.passwordFile or "
+                + "BOTVISOR_DB_PASSWORD_FILE)");
+    }
+
+    @Test
+    void databaseUrlWithCredentialsFromTheEnvironmentIsRefusedNamingTheVariable() throws IOException {
+        List<String> problems = problems("bots:\n  - { id: a, type: chaos }\n", Map.of(
+                "BOTVISOR_DB_URL", "postgres://admin:s3cr3t@h/db", "BOTVISOR_DB_ADMIN_USER", "botvisor",
+                "BOTVISOR_DB_PASSWORD", "pw"));
+        String f = dir.resolve("fleet.yaml").toString();
+        assertThat(problems).containsExactly(
+                f + ": database: url (from BOTVISOR_DB_URL) \"postgres://***@h/db\" is not a PostgreSQL JDBC URL "
+                        + "(expected jdbc:postgresql://HOST:PORT/DATABASE)",
+                f + ": database: url (from BOTVISOR_DB_URL) \"postgres://***@h/db\" holds credentials (expected none "
+                        + "in the URL: the role goes in database.adminUser or BOTVISOR_DB_ADMIN_USER, the password in a "
+                        + "file named by database.passwordFile or BOTVISOR_DB_PASSWORD_FILE)");
+        assertThat(String.join("\n", problems)).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void databaseUrlWithoutCredentialsIsAccepted() throws IOException {
+        Files.writeString(dir.resolve("db.password"), "pw\n");
+        Specs.Fleet fleet = FleetFileReader.read(write("database: { url: \"jdbc:postgresql://h:5432/db?sslmode=require"
+                + "\", adminUser: botvisor, passwordFile: db.password }\nbots:\n  - { id: a, type: chaos }\n"));
+        assertThat(fleet.database().url()).isEqualTo("jdbc:postgresql://h:5432/db?sslmode=require");
     }
 }
