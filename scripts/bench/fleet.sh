@@ -3,7 +3,8 @@
 # line to the last "is RUNNING" line, and the time from the launch of 'botvisor run' (class-data archive already
 # recorded in the state dir by a one-bot warm-up run, as on every start but the very first). Then, for each offset
 # (seconds after all RUNNING), over WINDOW seconds: the whole fleet's CPU and the supervisor's own CPU, as % of one
-# core (utime+stime from /proc/PID/stat); and PSS per child (/proc/PID/smaps_rollup) at the end. Early windows include
+# core (utime+stime from /proc/PID/stat); and PSS per child (/proc/PID/smaps_rollup) at the end. Also the
+# supervisor loop's lag (p99, max) over the cold start, from 'ctl status --json'. Early windows include
 # the JIT warm-up of the heartbeat path (a method is compiled after ~200 calls: at one heartbeat a second, minutes).
 # Usage: scripts/bench/fleet.sh [BOTS=50] [WINDOW=30] [OFFSET…=15 120]
 set -euo pipefail
@@ -25,10 +26,20 @@ kill "$sup"; wait "$sup" 2>/dev/null || true
 start=$(date +%s%N)
 run_until_running "$work/fleet.yaml" "$n"
 total_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-python3 - "$work/sup.log" "$sup" "$n" "$window" "$total_ms" "${offsets[@]}" <<'PY'
+# The loop's lag over the cold start (from the supervisor's own recorder: arrival of an event to its handling).
+"$root/scripts/botvisor" ctl --state-dir "$work/state" status --json > "$work/status.json"
+lag="$(python3 - "$work/status.json" <<'PY'
+import json, sys
+l = json.load(open(sys.argv[1]))["loop"]
+print(f"loop lag over the cold start: p99 {l['lagP99Micros'] / 1000:.1f} ms, max {l['lagMaxMicros'] / 1000:.1f} ms "
+      f"over {l['events']} events")
+PY
+)"
+python3 - "$work/sup.log" "$sup" "$n" "$window" "$total_ms" "$lag" "${offsets[@]}" <<'PY'
 import sys, re, time, statistics, datetime, os
 log, sup, n, window, total_ms = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
-offsets = [float(x) for x in sys.argv[6:]]
+lag = sys.argv[6]
+offsets = [float(x) for x in sys.argv[7:]]
 t0 = time.time()
 lines = open(log).read().splitlines()
 t = lambda l: datetime.datetime.fromisoformat(l.split(' ')[0]).timestamp()
@@ -55,5 +66,5 @@ for off in offsets:
 p = [pss(x) for x in pids]
 print(f"{n} bots: all RUNNING {last - first:.1f} s after 'supervising' ({total_ms / 1000:.1f} s from launch); "
       f"PSS per child median {statistics.median(p):.1f} MB (max {max(p):.1f}, total {sum(p):.0f} MB); "
-      f"idle CPU over {window:.0f} s windows (% of a core): " + "; ".join(cpu))
+      f"{lag}; idle CPU over {window:.0f} s windows (% of a core): " + "; ".join(cpu))
 PY

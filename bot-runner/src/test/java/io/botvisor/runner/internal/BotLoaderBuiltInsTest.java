@@ -22,7 +22,7 @@ class BotLoaderBuiltInsTest {
     }
 
     @Test
-    void chaosTypeLoadsTheDrillBot() {
+    void chaosTypeLoadsTheDrillBot() throws Exception {
         assertThat(BotLoader.load(BuiltInBots.CHAOS)).isInstanceOf(ChaosBot.class);
     }
 }

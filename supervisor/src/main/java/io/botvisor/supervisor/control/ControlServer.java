@@ -87,7 +87,8 @@ public final class ControlServer implements AutoCloseable {
                 DatabaseStatus db = database == null ? null : database.status();
                 ConnectionBroker.View pools = supervisor.connections();
                 reply(r, 0, r.args().contains("--json")
-                        ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.status(), db, pools)
+                        ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.lag(), supervisor.status(), db,
+                                pools)
                         : StatusRenderer.table(supervisor.status(), db, pools));
             }
             case "start", "stop", "restart" -> act(r);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.botvisor.storage.DbEndpoint;
 import io.botvisor.supervisor.core.BotStatus;
+import io.botvisor.supervisor.core.LagRecorder;
 import io.botvisor.supervisor.core.LastExit;
 import io.botvisor.supervisor.db.ConnectionBroker;
 import io.botvisor.supervisor.db.DatabaseStatus;
@@ -23,8 +24,24 @@ final class StatusRenderer {
     }
 
     static String json(long supervisorPid, List<BotStatus> bots, DatabaseStatus db, ConnectionBroker.View pools) {
+        return json(supervisorPid, null, bots, db, pools);
+    }
+
+    /**
+     * With {@code lag}, a {@code loop} object: events handled, and the lag from an event's arrival (or its timer's
+     * deadline) to its handling, p50/p99 (power-of-two bucket bounds) and max, in microseconds, since the start.
+     */
+    static String json(long supervisorPid, LagRecorder.Snapshot lag, List<BotStatus> bots, DatabaseStatus db,
+                       ConnectionBroker.View pools) {
         ObjectNode root = JSON.createObjectNode();
         root.put("supervisorPid", supervisorPid);
+        if (lag != null) {
+            ObjectNode l = root.putObject("loop");
+            l.put("events", lag.events());
+            l.put("lagP50Micros", lag.p50Micros());
+            l.put("lagP99Micros", lag.p99Micros());
+            l.put("lagMaxMicros", lag.maxMicros());
+        }
         if (db == null) {
             root.putNull("database");
         } else {

@@ -1,6 +1,7 @@
 package io.botvisor.supervisor.core;
 
 import io.botvisor.ipc.Message;
+import io.botvisor.ipc.Printable;
 import io.botvisor.ipc.Units;
 import io.botvisor.supervisor.config.Specs;
 import io.botvisor.supervisor.policy.HealthScorer;
@@ -74,7 +75,8 @@ final class HealthTracker {
         if (low.compareTo(hs.unhealthyFor()) >= 0) {
             return new Verdict(scored, "health score " + score.value() + " below " + hs.minScore() + " for "
                     + Units.seconds(low) + ": " + String.join(", ", score.reasons())
-                    + (last.selfCheckDetail().isEmpty() ? "" : " (" + last.selfCheckDetail() + ")"), false);
+                    + (last.selfCheckDetail().isEmpty() ? "" : " (" + Printable.oneLine(last.selfCheckDetail()) + ")"),
+                    false);
         }
         return new Verdict(scored, null, false);
     }

@@ -5,14 +5,14 @@ package io.botvisor.supervisor.core;
  * microsecond buckets, and the maximum. Written by the loop thread; {@link #snapshot} may be called from any thread
  * (it reads a consistent copy under the lock, which the loop holds for nanoseconds).
  */
-final class LagRecorder {
+public final class LagRecorder {
     private static final int BUCKETS = 32;
     private final long[] counts = new long[BUCKETS];
     private long maxNanos;
     private long total;
 
     /** Percentiles are bucket upper bounds: at most 2× the true value, never below it. */
-    record Snapshot(long events, long p50Micros, long p99Micros, long maxMicros) {
+    public record Snapshot(long events, long p50Micros, long p99Micros, long maxMicros) {
     }
 
     synchronized void record(long nanos) {

@@ -1,6 +1,7 @@
 package io.botvisor.supervisor.core;
 
 import io.botvisor.ipc.ChildExit;
+import io.botvisor.ipc.Printable;
 import io.botvisor.ipc.Units;
 import io.botvisor.supervisor.process.ExitStatus;
 import java.time.Duration;
@@ -265,8 +266,8 @@ final class Table extends Decision {
         if (!d.isCurrent(e.gen())) {
             return;
         }
-        String kind = Text.oneLine(e.kind());
-        String detail = Text.oneLine(e.detail());
+        String kind = Printable.oneLine(e.kind());
+        String detail = Printable.oneLine(e.detail());
         if (ChildExit.EVENT_START_FAILED.equals(e.kind())) {
             d.current = d.current.withStartFailure(detail);
             log(Effect.Level.WARN, "bot '" + d.id() + "' [pid " + pidText(d.current) + "] failed to start: " + detail);

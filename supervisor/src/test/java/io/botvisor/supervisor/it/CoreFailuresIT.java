@@ -110,7 +110,7 @@ class CoreFailuresIT {
                 """)) {
             JsonNode b = s.awaitState("ghost", "FAILED");
             assertThat(b.get("failedReason").asText()).contains("bot 'ghost' cannot start: ")
-                    .contains("com.example.NoSuchBot").contains("not found")
+                    .contains("com.example.NoSuchBot").contains("nor a class on the bot's classpath")
                     .contains("a configuration error is not retried");
             assertThat(b.get("lastExit").get("code").asInt()).isEqualTo(78);
             assertThat(s.log().split("bot 'ghost' launching", -1)).as("launched once, not crash-looped").hasSize(2);

@@ -120,12 +120,12 @@ class SupervisorIT {
                   - id: leaker
                     type: chaos
                     config: { leakPerSecond: 40m }
-                    jvm: { heap: 512m }
-                    memoryLimit: 160m
+                    jvm: { heap: 200m }
+                    memoryLimit: 210m
                 """)) {
             JsonNode b = s.awaitBot("leaker", "to be restarted for memory", n -> !n.get("lastExit").isNull());
             assertThat(b.get("lastExit").get("reason").asText())
-                    .matches("resident memory \\d+ MB is above memoryLimit 160 MB");
+                    .matches("resident memory \\d+ MB is above memoryLimit 210 MB");
             assertThat(b.get("lastExit").get("code").asInt()).as("graceful: STOP, exit 0").isZero();
         }
     }
