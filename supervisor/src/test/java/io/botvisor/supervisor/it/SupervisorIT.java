@@ -1,11 +1,14 @@
 package io.botvisor.supervisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.botvisor.ipc.Message;
 import io.botvisor.supervisor.control.ControlClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -181,16 +184,40 @@ class SupervisorIT {
 
     @Test
     void killedSupervisorTakesEveryChildDown() throws Exception {
+        assertThat(Path.of("/usr/bin/setpriv")).as("setpriv, which gives command: children a parent-death signal")
+                .isExecutable();
         try (SupervisorProcess s = SupervisorProcess.start(dir, FAST + """
                 bots:
                   - { id: runner, type: chaos }
                   - { id: plain, command: ["/bin/sh", "-c", "exec sleep 3600"] }
                 """)) {
-            long runner = s.awaitState("runner", "RUNNING").get("pid").asLong();
-            long plain = s.awaitState("plain", "RUNNING").get("pid").asLong();
+            ProcessHandle runner = handle(s.awaitState("runner", "RUNNING").get("pid").asLong());
+            ProcessHandle plain = handle(s.awaitState("plain", "RUNNING").get("pid").asLong());
+            assertThat(s.log()).containsPattern("bot 'plain' launching \\(gen \\d+\\): /usr/bin/setpriv --pdeathsig "
+                    + "SIGKILL -- /bin/sh -c exec sleep 3600");
             SupervisorProcess.signal(s.process.pid(), "KILL");
-            SupervisorProcess.awaitGone(runner);
-            SupervisorProcess.awaitGone(plain);
+            // Liveness bounds, not measurements: the kernel sends the parent-death signal at once, and a runner notices
+            // its stdin's end in ~25 ms and halts within 0.7 s. 10 s leaves room for a loaded machine.
+            awaitGone(runner, Duration.ofSeconds(10));
+            awaitGone(plain, Duration.ofSeconds(10));
+            // Which path took each down. The runner has no parent-death signal: it stopped itself for being orphaned,
+            // and said so in its events queue (its stdout went to the dead supervisor's pipe). `sleep` reads and
+            // writes nothing, so only a signal could end it, and the test sent it none.
+            assertThat(BotEvents.of(s.stateDir, "runner")).extracting(Message.Event::kind, Message.Event::detail)
+                    .contains(tuple("stopping", "supervisor is gone"));
+        }
+    }
+
+    private static ProcessHandle handle(long pid) {
+        // A handle, not a pid: ProcessHandle checks the start time, so a recycled pid never looks alive.
+        return ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("process " + pid + " is not running"));
+    }
+
+    private static void awaitGone(ProcessHandle p, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (p.isAlive()) {
+            assertThat(System.nanoTime()).as("process %d to be gone within %s", p.pid(), deadline).isLessThan(end);
+            TimeUnit.MILLISECONDS.sleep(20);
         }
     }
 
