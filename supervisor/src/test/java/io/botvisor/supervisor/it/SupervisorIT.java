@@ -128,10 +128,13 @@ class SupervisorIT {
                     jvm: { heap: 512m }
                     memoryLimit: 160m
                 """)) {
+            long pid = s.awaitState("leaker", "RUNNING").get("pid").asLong();
             JsonNode b = s.awaitBot("leaker", "to be restarted for memory", n -> !n.get("lastExit").isNull());
             assertThat(b.get("lastExit").get("reason").asText())
                     .matches("resident memory \\d+ MB is above memoryLimit 160 MB");
             assertThat(b.get("lastExit").get("code").asInt()).as("graceful: STOP, exit 0").isZero();
+            s.awaitBot("leaker", "to run again in a new JVM",
+                    n -> n.get("state").asText().equals("RUNNING") && n.get("pid").asLong() != pid);
         }
     }
 
@@ -266,11 +269,13 @@ class SupervisorIT {
                   - { id: b, command: ["/bin/sh", "-c", "exec sleep 3600"] }
                 """)) {
             long a = s.awaitState("a", "RUNNING").get("pid").asLong();
-            s.awaitState("b", "RUNNING");
+            ProcessHandle b = handle(s.awaitState("b", "RUNNING").get("pid").asLong());
             s.process.destroy();
             assertThat(s.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(s.process.exitValue()).isZero();
             assertThat(s.log()).contains("all bots stopped").contains("bot 'a' stopped [pid " + a + ", exit code 0]");
+            // The supervisor reaped its children before it exited: nothing to wait for.
+            assertThat(b.isAlive()).as("command: bot b after the supervisor exited").isFalse();
         }
     }
 }
