@@ -86,8 +86,9 @@ class IpcQueueTest {
     }
 
     @Test
-    void twoProcessesSeeEachOthersMessagesThroughTheDirectory() {
-        // Two queue instances on one directory behave as two processes do: mapped files, no shared heap.
+    void twoQueueInstancesOnOneDirectorySeeEachOthersMessages() {
+        // Two instances in one JVM, as the supervisor and a child each open the directory; that two processes do
+        // is shown by the supervisor's integration tests (real child JVMs), not here.
         List<Message> received = new ArrayList<>();
         try (IpcQueue writerSide = IpcQueue.open(dir); IpcQueue readerSide = IpcQueue.open(dir)) {
             MessageReader reader = readerSide.readerFromEnd();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +53,7 @@ class BotPoolIT {
             second = borrowOnAnotherThread();
             await("the second borrower to wait", () -> pool.usage().waiting() == 1);
         }
-        second.get();
+        second.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         BotPool.Usage u = pool.usage();
         assertThat(u.contended()).isEqualTo(1);
         assertThat(u.contendedAtMax()).isEqualTo(1);
@@ -90,7 +91,7 @@ class BotPoolIT {
             await("the second borrower to wait", () -> pool.usage().waiting() == 1);
             assertThat(pool.usage().open()).isEqualTo(1);
         }
-        second.get();
+        second.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         assertThat(pool.usage().contended()).isEqualTo(1);
         pool.resize(2);
         assertThat(pool.usage().contendedAtMax()).as("contention at the old maximum is not counted at the new")

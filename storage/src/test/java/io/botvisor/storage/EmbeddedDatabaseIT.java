@@ -26,7 +26,7 @@ class EmbeddedDatabaseIT {
             assertThatThrownBy(() -> db.manager.as(EmbeddedDatabase.SUPERUSER, "wrong").connect().close())
                     .hasMessageContaining("password authentication failed");
             assertThatThrownBy(() -> db.manager.as(EmbeddedDatabase.SUPERUSER, null).connect().close())
-                    .isInstanceOf(SQLException.class);
+                    .isInstanceOf(SQLException.class).hasMessageContaining("no password was provided");
         }
     }
 
@@ -38,6 +38,10 @@ class EmbeddedDatabaseIT {
             assertThat(show(db.manager, "log_directory")).isEqualTo(dir.toString());
             assertThat(show(db.manager, "log_filename")).isEqualTo("postgresql-%a.log");
             assertThat(show(db.manager, "log_truncate_on_rotation")).isEqualTo("on");
+            // Overwritten a week later, not sooner: one rotation a day, none by size (a size rotation would
+            // truncate the same day's file).
+            assertThat(show(db.manager, "log_rotation_age")).isEqualTo("1d");
+            assertThat(show(db.manager, "log_rotation_size")).isEqualTo("0");
             try (Connection c = db.manager.connect(); Statement st = c.createStatement()) {
                 st.execute("DO $$ BEGIN RAISE WARNING 'botvisor log check'; END $$");
             }
@@ -58,9 +62,10 @@ class EmbeddedDatabaseIT {
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> {
                 try {
-                    return Files.readString(f).contains(text);
+                    // Latin-1 decodes any byte: a server message in another encoding cannot hide the file.
+                    return Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1).contains(text);
                 } catch (java.io.IOException e) {
-                    return false;
+                    throw new java.io.UncheckedIOException(e);
                 }
             }).map(f -> f.getFileName().toString()).toList();
         }

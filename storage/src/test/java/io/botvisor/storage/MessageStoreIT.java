@@ -51,6 +51,7 @@ class MessageStoreIT {
     void anotherBotsStoreSeesNoneOfThem() {
         MessageStore a = MessageStore.of(poolA.dataSource());
         a.append(List.of(new MessageStore.NewMessage(8, 1, Instant.parse("2026-11-20T11:00:00Z"), 1L, true, "private")));
+        assertThat(a.recentBodies(8, 10)).as("the writing bot's own read").containsExactly("private");
         MessageStore b = MessageStore.of(poolB.dataSource());
         assertThat(b.botId()).isNotEqualTo(a.botId());
         assertThat(b.recentBodies(8, 10)).isEmpty();

@@ -109,6 +109,9 @@ class ConnectionBrokerTest {
         b.onUsage("a", usage(1, 0, 0, 4, 0), now);
         settle(b);
         assertThat(told).isEmpty();
+        b.onUsage("a", usage(1, 1, 1, 4, 1), now);
+        settle(b);
+        assertThat(told).as("the same borrowers once the pool found itself full").containsEntry("a", 5);
     }
 
     @Test
@@ -118,6 +121,9 @@ class ConnectionBrokerTest {
         settle(b);
         assertThat(told).isEmpty();
         assertThat(serverLimits).containsEntry("bot_a", 1);
+        b.onUsage("a", usage(1, 1, 1, 1, 1), now);
+        settle(b);
+        assertThat(told).as("once it found itself full").containsEntry("a", 2);
     }
 
     @Test
@@ -177,9 +183,11 @@ class ConnectionBrokerTest {
         ConnectionBroker b = broker(10, "a");
         b.onUsage("a", usage(1, 1, 1, 2, 1), now);
         b.rebalance(now);
+        assertThat(ordersInFlight).as("the raise").hasSize(1);
         b.childGone("a", now);
         b.childStarted("a", now);
-        completeOrders();
+        ordersInFlight.poll().run();
+        assertThat(serverLimits).as("the raise landed").containsEntry("bot_a", 3);
         assertThat(told).doesNotContainKey("a");
         settle(b);
         assertThat(serverLimits).containsEntry("bot_a", 1);
@@ -192,7 +200,10 @@ class ConnectionBrokerTest {
         settle(b);
         b.childGone("a", now);
         failOrders = true;
+        int before = orders;
         settle(b);
+        assertThat(orders).as("the order that fails").isEqualTo(before + 1);
+        assertThat(serverLimits).containsEntry("bot_a", 5);
         int tries = orders;
         for (int i = 0; i < 40; i++) {
             now += SECOND / 10;

@@ -54,7 +54,7 @@ class DatabaseIT {
             assertThat(w.get("counters").has("dbWaitMillis")).isTrue();
             postmaster = Long.parseLong(Files.readAllLines(files.data().resolve("postmaster.pid")).get(0).strip());
             assertThat(ProcessHandle.of(postmaster)).isPresent();
-            s.ctl("shutdown");
+            assertThat(s.ctl("shutdown").exitCode()).isZero();
             s.await("the supervisor to exit", () -> !s.isAlive());
             assertThat(s.log()).contains("embedded PostgreSQL stopped")
                     .as("no tick reads a queue closed at shutdown").doesNotContain("cannot read the next document");
@@ -69,17 +69,12 @@ class DatabaseIT {
             s.awaitState("writer-1", "RUNNING");
             assertThat(s.ctl("restart", "writer-1").exitCode()).isZero();
             DbEndpoint superuser = superuser(files);
-            s.await("the restart to be audited", () -> {
-                try {
-                    return query(superuser, "SELECT count(*) FROM botvisor.audit_log a JOIN botvisor.bots b USING "
-                            + "(bot_id) WHERE a.action = 'ctl.restart' AND b.name = 'writer-1' AND "
-                            + "a.correlation_id IS NOT NULL").equals("1");
-                } catch (SQLException e) {
-                    return false; // polled against a deadline
-                }
-            });
+            s.await("the restart to be audited", () -> polled(superuser, "SELECT count(*) FROM botvisor.audit_log a "
+                    + "JOIN botvisor.bots b USING (bot_id) WHERE a.action = 'ctl.restart' AND b.name = 'writer-1' AND "
+                    + "a.correlation_id IS NOT NULL").equals("1"));
             SupervisorProcess.DbRun db = SupervisorProcess.db(dir, dir.resolve("fleet.yaml"), "status");
-            assertThat(db.stdout()).as(db.stderr()).contains("7 applied, 0 pending");
+            assertThat(db.exitCode()).as(db.stderr()).isZero();
+            assertThat(db.stdout()).as(db.stderr()).contains(Changelog.ids().size() + " applied, 0 pending");
             assertThat(db.stderr()).doesNotContain("starting the embedded PostgreSQL for this command");
             String status = s.ctl("status").output();
             assertThat(status).startsWith("DATABASE embedded jdbc:postgresql://127.0.0.1:");
@@ -98,14 +93,8 @@ class DatabaseIT {
             assertThat(s.log()).contains("database: embedded PostgreSQL (pid " + postmaster + ") exited; restarting it");
             DbEndpoint superuser = superuser(files);
             String before = query(superuser, "SELECT count(*) FROM botvisor.bot_metrics");
-            s.await("the bots to write again", () -> {
-                try {
-                    return Long.parseLong(query(superuser, "SELECT count(*) FROM botvisor.bot_metrics"))
-                            > Long.parseLong(before) + 4;
-                } catch (SQLException e) {
-                    return false; // polled against a deadline
-                }
-            });
+            s.await("the bots to write again", () -> Long.parseLong(polled(superuser,
+                    "SELECT count(*) FROM botvisor.bot_metrics")) > Long.parseLong(before) + 4);
             com.fasterxml.jackson.databind.JsonNode db = new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(s.ctl("status", "--json").output()).get("database");
             assertThat(db.get("state").asText()).isEqualTo("UP");
@@ -119,7 +108,7 @@ class DatabaseIT {
         try (SupervisorProcess s = SupervisorProcess.start(dir, "bots:\n  - { id: keep, type: chaos }\n"
                 + "  - { id: gone, type: chaos }\n")) {
             s.awaitState("gone", "RUNNING");
-            s.ctl("shutdown");
+            assertThat(s.ctl("shutdown").exitCode()).isZero();
             s.await("the supervisor to exit", () -> !s.isAlive());
         }
         try (SupervisorProcess s = SupervisorProcess.start(dir, "bots:\n  - { id: keep, type: chaos }\n")) {
@@ -147,8 +136,19 @@ class DatabaseIT {
             }
             return out;
         } catch (SQLException ex) {
-            // Polled against a deadline: a failed read only means "not yet"; the await fails with the log.
-            return List.of();
+            throw new AssertionError("cannot count the bots' rows: " + ex, ex);
+        }
+    }
+
+    /**
+     * {@link #query} for a condition polled while the server is up (the bots are running, or it said it is up
+     * again): a failed read is a fault to show, not "not yet" to wait out until the deadline hides its cause.
+     */
+    private static String polled(DbEndpoint e, String sql) {
+        try {
+            return query(e, sql);
+        } catch (SQLException ex) {
+            throw new AssertionError("query failed: " + sql + ": " + ex, ex);
         }
     }
 

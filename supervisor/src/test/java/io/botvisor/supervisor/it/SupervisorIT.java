@@ -1,11 +1,14 @@
 package io.botvisor.supervisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.botvisor.ipc.Message;
 import io.botvisor.supervisor.control.ControlClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,11 +46,12 @@ class SupervisorIT {
 
     @Test
     void crashLoopEndsFailedAndCtlStartClearsIt() throws Exception {
+        // A command: child is RUNNING once spawned, so ctl start (which answers at RUNNING or FAILED) sees RUNNING
+        // every time; a bot-runner child that crashes early may or may not have sent READY first.
         try (SupervisorProcess s = SupervisorProcess.start(dir, FAST + """
                 bots:
                   - id: looper
-                    type: chaos
-                    config: { crashAfter: 300ms }
+                    command: ["/bin/sh", "-c", "exit 1"]
                     restart: { intensity: { maxRestarts: 2, window: 60s } }
                 """)) {
             JsonNode failed = s.awaitState("looper", "FAILED");
@@ -55,7 +59,8 @@ class SupervisorIT {
                     .contains("FAILED until 'botvisor ctl start looper'");
             assertThat(runs(s)).isEqualTo(3);
             ControlClient.Result r = s.ctl("start", "looper");
-            assertThat(r.output()).as(s.log()).contains("looper");
+            assertThat(r.exitCode()).as(r.output() + "\n--- supervisor:\n" + s.log()).isZero();
+            assertThat(r.output()).as(s.log()).isEqualTo("looper: RUNNING");
             // A cleared window allows the full three runs again before the next FAILED; an uncleared one, one run.
             s.await("three more launches after ctl start", () -> runs(s) == 6
                     && s.log().split("giving up", -1).length == 3);
@@ -123,10 +128,13 @@ class SupervisorIT {
                     jvm: { heap: 200m }
                     memoryLimit: 210m
                 """)) {
+            long pid = s.awaitState("leaker", "RUNNING").get("pid").asLong();
             JsonNode b = s.awaitBot("leaker", "to be restarted for memory", n -> !n.get("lastExit").isNull());
             assertThat(b.get("lastExit").get("reason").asText())
                     .matches("resident memory \\d+ MB is above memoryLimit 210 MB");
             assertThat(b.get("lastExit").get("code").asInt()).as("graceful: STOP, exit 0").isZero();
+            s.awaitBot("leaker", "to run again in a new JVM",
+                    n -> n.get("state").asText().equals("RUNNING") && n.get("pid").asLong() != pid);
         }
     }
 
@@ -179,16 +187,40 @@ class SupervisorIT {
 
     @Test
     void killedSupervisorTakesEveryChildDown() throws Exception {
+        assertThat(Path.of("/usr/bin/setpriv")).as("setpriv, which gives command: children a parent-death signal")
+                .isExecutable();
         try (SupervisorProcess s = SupervisorProcess.start(dir, FAST + """
                 bots:
                   - { id: runner, type: chaos }
                   - { id: plain, command: ["/bin/sh", "-c", "exec sleep 3600"] }
                 """)) {
-            long runner = s.awaitState("runner", "RUNNING").get("pid").asLong();
-            long plain = s.awaitState("plain", "RUNNING").get("pid").asLong();
+            ProcessHandle runner = handle(s.awaitState("runner", "RUNNING").get("pid").asLong());
+            ProcessHandle plain = handle(s.awaitState("plain", "RUNNING").get("pid").asLong());
+            assertThat(s.log()).containsPattern("bot 'plain' launching \\(gen \\d+\\): /usr/bin/setpriv --pdeathsig "
+                    + "SIGKILL -- /bin/sh -c exec sleep 3600");
             SupervisorProcess.signal(s.process.pid(), "KILL");
-            SupervisorProcess.awaitGone(runner);
-            SupervisorProcess.awaitGone(plain);
+            // Liveness bounds, not measurements: the kernel sends the parent-death signal at once, and a runner notices
+            // its stdin's end in ~25 ms and halts within 0.7 s. 10 s leaves room for a loaded machine.
+            awaitGone(runner, Duration.ofSeconds(10));
+            awaitGone(plain, Duration.ofSeconds(10));
+            // Which path took each down. The runner has no parent-death signal: it stopped itself for being orphaned,
+            // and said so in its events queue (its stdout went to the dead supervisor's pipe). `sleep` reads and
+            // writes nothing, so only a signal could end it, and the test sent it none.
+            assertThat(BotEvents.of(s.stateDir, "runner")).extracting(Message.Event::kind, Message.Event::detail)
+                    .contains(tuple("stopping", "supervisor is gone"));
+        }
+    }
+
+    private static ProcessHandle handle(long pid) {
+        // A handle, not a pid: ProcessHandle checks the start time, so a recycled pid never looks alive.
+        return ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("process " + pid + " is not running"));
+    }
+
+    private static void awaitGone(ProcessHandle p, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (p.isAlive()) {
+            assertThat(System.nanoTime()).as("process %d to be gone within %s", p.pid(), deadline).isLessThan(end);
+            TimeUnit.MILLISECONDS.sleep(20);
         }
     }
 
@@ -237,11 +269,13 @@ class SupervisorIT {
                   - { id: b, command: ["/bin/sh", "-c", "exec sleep 3600"] }
                 """)) {
             long a = s.awaitState("a", "RUNNING").get("pid").asLong();
-            s.awaitState("b", "RUNNING");
+            ProcessHandle b = handle(s.awaitState("b", "RUNNING").get("pid").asLong());
             s.process.destroy();
             assertThat(s.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(s.process.exitValue()).isZero();
             assertThat(s.log()).contains("all bots stopped").contains("bot 'a' stopped [pid " + a + ", exit code 0]");
+            // The supervisor reaped its children before it exited: nothing to wait for.
+            assertThat(b.isAlive()).as("command: bot b after the supervisor exited").isFalse();
         }
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Real processes: a shell with a child that has a child of its own. */
+/** Real processes: a shell with a child that has a child of its own, and a process with none. */
 class ProcessTableTest {
 
     @Test
@@ -29,7 +29,16 @@ class ProcessTableTest {
     }
 
     @Test
-    void unknownPidHasNoDescendants() {
-        assertThat(ProcessTable.scan().descendantsOf(Long.MAX_VALUE)).isEmpty();
+    void processWithoutChildrenHasNoDescendants() throws Exception {
+        Process leaf = new ProcessBuilder("sleep", "60").start();
+        try {
+            ProcessTable table = ProcessTable.scan();
+            // The same snapshot saw the process and its parent link: an empty answer is not a blind scan's.
+            assertThat(table.contains(leaf.pid())).isTrue();
+            assertThat(table.descendantsOf(ProcessHandle.current().pid())).contains(leaf.toHandle());
+            assertThat(table.descendantsOf(leaf.pid())).isEmpty();
+        } finally {
+            leaf.destroyForcibly();
+        }
     }
 }
