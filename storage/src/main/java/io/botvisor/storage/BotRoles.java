@@ -2,6 +2,7 @@ package io.botvisor.storage;
 
 import io.botvisor.storage.internal.Secrets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 
 /**
@@ -17,8 +19,19 @@ import org.postgresql.PGConnection;
  * password in a 0600 file under the state dir. The password travels to the server only as a SCRAM verifier computed
  * here (never in SQL text, so never in server logs). Every change writes an audit row. Runs as the managing role
  * (the embedded superuser, or an external admin with CREATEROLE). Stateless apart from its settings; thread-safe.
+ *
+ * <p>A bot's id names its password file and its row: every entry point refuses a name that is not a bot id
+ * ({@link #BOT_NAME}), whatever its caller checked before.
  */
 public final class BotRoles {
+    /**
+     * What a bot id is: the fleet file's rule, and the CHECK on {@code bots.name}. Storage's own copy, so that no
+     * caller can hand it a name that builds a path ({@code ../../x}) or a role name it did not mean.
+     */
+    public static final Pattern BOT_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+    /** {@link #BOT_NAME} in words, for messages: {@code (expected …)}. */
+    public static final String BOT_NAME_EXPECTED = "1-40 of a-z, 0-9, '-', starting with a letter or digit";
+
     private final DbEndpoint manager;
     private final DbFiles files;
 
@@ -59,8 +72,48 @@ public final class BotRoles {
         }
     }
 
+    /**
+     * {@code botName}, if it is a bot id.
+     *
+     * @throws IllegalArgumentException naming the value and what a bot id is
+     */
+    public static String requireBotName(String botName) {
+        if (botName == null || !BOT_NAME.matcher(botName).matches()) {
+            throw new IllegalArgumentException((botName == null ? "null" : "\"" + botName + "\"")
+                    + " is not a bot id (expected " + BOT_NAME_EXPECTED + ")");
+        }
+        return botName;
+    }
+
     private BotCredentials ensure(Connection c, String botName, String correlationId, int connectionLimit)
             throws SQLException {
+        Registration r = register(c, botName, correlationId, connectionLimit);
+        c.commit();
+        r.committed();
+        return r.credentials();
+    }
+
+    /**
+     * A registration made in a caller's transaction. A new password reaches its file only through
+     * {@link #committed()}, called once the transaction has committed: a registration rolled back leaves no file
+     * (a file written first would outlive it). Should the process die between the commit and the write, the role is
+     * left without a file and the next {@link #ensure} gives it a new password.
+     */
+    record Registration(BotCredentials credentials, Path passwordFile, boolean newPassword) {
+        void committed() {
+            if (newPassword) {
+                Secrets.write(passwordFile, credentials.password());
+            }
+        }
+    }
+
+    /**
+     * Registers the bot (or re-enables it, or gives it a new password if its file is lost) in {@code c}'s open
+     * transaction, which it neither commits nor rolls back; CREATE ROLE and ALTER ROLE roll back with it.
+     */
+    Registration register(Connection c, String botName, String correlationId, int connectionLimit)
+            throws SQLException {
+        requireBotName(botName);
         Audit.correlate(c, correlationId);
         Row row = find(c, botName);
         boolean created = row == null;
@@ -76,7 +129,6 @@ public final class BotRoles {
         if (newPassword) {
             password = Secrets.generate();
             c.unwrap(PGConnection.class).alterUserPassword(row.role, password.toCharArray(), "scram-sha-256");
-            Secrets.write(files.botPassword(botName), password);
         } else {
             password = Secrets.read(files.botPassword(botName));
         }
@@ -92,8 +144,8 @@ public final class BotRoles {
                     botName, created ? null : "{\"enabled\": " + row.enabled + "}",
                     "{\"enabled\": true, \"role\": \"" + row.role + "\"}", correlationId);
         }
-        c.commit();
-        return new BotCredentials(row.botId, botName, row.role, password);
+        return new Registration(new BotCredentials(row.botId, botName, row.role, password),
+                files.botPassword(botName), newPassword);
     }
 
     /**
@@ -111,6 +163,7 @@ public final class BotRoles {
 
     /** Disables a bot: its role can no longer log in, its sessions are ended, its rows stay. Idempotent. */
     public void disable(String botName, String correlationId) {
+        requireBotName(botName);
         try (Connection c = manager.connect()) {
             c.setAutoCommit(false);
             Audit.correlate(c, correlationId);

@@ -42,8 +42,13 @@ public record DbFiles(Path root) {
         return root.resolve("secrets").resolve("admin.password");
     }
 
-    /** The password of one bot's login role. */
+    /**
+     * The password of one bot's login role.
+     *
+     * @throws IllegalArgumentException if {@code botName} is not a bot id (it would name a file elsewhere)
+     */
     public Path botPassword(String botName) {
+        BotRoles.requireBotName(botName);
         return root.resolve("secrets").resolve("bot-" + botName + ".password");
     }
 }

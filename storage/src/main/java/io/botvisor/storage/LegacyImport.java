@@ -24,14 +24,17 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Imports a {@link LegacyFile} into one bot's rows (docs/legacy-json.md): one transaction, as the admin role, rows
- * whose key exists left alone (so a second import changes nothing), and a verification report that reads the rows
- * back and compares a checksum computed the same way over the file and over the database. Stateless.
+ * Imports a {@link LegacyFile} into one bot's rows (docs/legacy-json.md): one transaction, which also registers the
+ * bot if needed, rows whose key exists left alone (so a second import changes nothing), and a verification report
+ * that reads the rows back and compares a checksum computed the same way over the file and over the database; the
+ * transaction commits only if they agree. Stateless.
  */
 public final class LegacyImport {
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     static final List<String> TABLES = List.of("users", "profiles", "conversations", "messages");
+    /** The provisional id of a bot a dry run does not know: real ids start at 1, the fleet's audit rows use 0. */
+    private static final int DRY_RUN_BOT_ID = -1;
 
     private LegacyImport() {
     }
@@ -45,32 +48,50 @@ public final class LegacyImport {
 
         @Override
         public String toString() {
-            StringBuilder b = new StringBuilder((dryRun ? "dry run (nothing kept)" : "imported") + " into bot '" + bot
-                    + "'\n");
+            StringBuilder b = new StringBuilder(dryRun ? "dry run (nothing kept) into bot '" + bot + "'\n"
+                    : verified() ? "imported into bot '" + bot + "'\n"
+                    : "NOT imported into bot '" + bot + "' (rolled back: nothing kept)\n");
             b.append(String.format("%-14s %8s %8s%n", "table", "file", "database"));
             inFile.forEach((t, n) -> b.append(String.format("%-14s %8d %8d%n", t, n, inDatabase.get(t))));
             b.append("checksum file ").append(fileChecksum).append(", database ").append(databaseChecksum).append('\n');
             b.append(verified() ? "verified: the database holds every row of the file as written"
                     : "NOT verified: the database holds other content for some of the file's keys (existing rows are "
-                    + "never overwritten)");
+                    + "never overwritten); compare those rows with the file, fix one or the other, and import again");
             return b.toString();
         }
     }
 
+    /**
+     * Registers the bot if it is not yet and imports {@code file} into it, all in one transaction: kept only if the
+     * report {@link Report#verified() verifies}; on any failure nothing of it remains (no rows, no bots row, no role,
+     * no password file). A dry run registers nothing and keeps nothing; a bot it does not know gets a provisional
+     * row with an id no real bot has, so that it uses up no bot id either.
+     *
+     * @throws IllegalArgumentException if {@code botName} is not a bot id ({@link BotRoles#BOT_NAME})
+     * @throws InvalidLegacyFileException if the file names another bot
+     * @throws StorageException if the database refused the import (nothing was kept)
+     */
     public static Report run(DbEndpoint manager, DbFiles files, String botName, LegacyFile file, boolean dryRun,
                              String correlationId) {
+        BotRoles.requireBotName(botName);
         if (file.bot() != null && !file.bot().equals(botName)) {
             throw new InvalidLegacyFileException("import", List.of("$.bot: \"" + file.bot() + "\" is not the bot "
                     + "being imported into ('" + botName + "'); fix --bot or the file"));
         }
-        if (!dryRun) {
-            new BotRoles(manager, files).ensure(botName, correlationId);
-        }
+        BotRoles.Registration registration = null;
+        Report report;
+        boolean kept;
         try (Connection c = manager.connect()) {
             c.setAutoCommit(false);
             try {
                 Audit.correlate(c, correlationId);
-                int botId = botId(c, botName, dryRun);
+                int botId;
+                if (dryRun) {
+                    botId = existingOrProvisional(c, botName);
+                } else {
+                    registration = new BotRoles(manager, files).register(c, botName, correlationId, -1);
+                    botId = registration.credentials().botId();
+                }
                 try (Statement st = c.createStatement()) {
                     st.execute("SET LOCAL ROLE botvisor_admin");
                 }
@@ -79,8 +100,9 @@ public final class LegacyImport {
                 insertProfiles(c, botId, file.profiles());
                 insertConversations(c, botId, file);
                 insertMessages(c, botId, file.messages());
-                Report report = verify(c, botName, botId, file, dryRun);
-                if (!dryRun) {
+                report = verify(c, botName, botId, file, dryRun);
+                kept = !dryRun && report.verified();
+                if (kept) {
                     Audit.write(c, botId, "bot.import-json", botName, null, "{\"users\": " + file.users().size()
                             + ", \"profiles\": " + file.profiles().size() + ", \"conversations\": "
                             + file.conversations().size() + ", \"messages\": " + file.messages().size() + "}",
@@ -89,7 +111,6 @@ public final class LegacyImport {
                 } else {
                     c.rollback();
                 }
-                return report;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -97,9 +118,23 @@ public final class LegacyImport {
         } catch (SQLException e) {
             throw new StorageException("import into bot '" + botName + "' failed, nothing was kept: " + e.getMessage(), e);
         }
+        if (kept && registration != null) {
+            try {
+                registration.committed();
+            } catch (StorageException e) {
+                throw new StorageException("imported into bot '" + botName + "', but " + e.getMessage() + "; the "
+                        + "supervisor gives the bot a new password when it next starts it", e);
+            }
+        }
+        return report;
     }
 
-    private static int botId(Connection c, String botName, boolean dryRun) throws SQLException {
+    /**
+     * The bot's id, or, for a dry run into a bot not registered yet, a provisional row rolled back with everything
+     * else. Its id is given here, not drawn from the identity sequence: a sequence does not roll back, and the next
+     * bot registered would otherwise skip an id (and its role a name).
+     */
+    private static int existingOrProvisional(Connection c, String botName) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT bot_id FROM botvisor.bots WHERE name = ?")) {
             ps.setString(1, botName);
             try (ResultSet rs = ps.executeQuery()) {
@@ -108,18 +143,13 @@ public final class LegacyImport {
                 }
             }
         }
-        if (!dryRun) {
-            throw new StorageException("bot '" + botName + "' is not registered");
-        }
-        // A dry run for a bot not registered yet: a provisional row, rolled back with everything else.
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO botvisor.bots (name, role_name) VALUES (?, ?) "
-                + "RETURNING bot_id")) {
-            ps.setString(1, botName);
-            ps.setString(2, "dry-run-" + botName);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO botvisor.bots (bot_id, name, role_name) "
+                + "OVERRIDING SYSTEM VALUE VALUES (?, ?, ?)")) {
+            ps.setInt(1, DRY_RUN_BOT_ID);
+            ps.setString(2, botName);
+            ps.setString(3, "dry-run-" + botName);
+            ps.executeUpdate();
+            return DRY_RUN_BOT_ID;
         }
     }
 

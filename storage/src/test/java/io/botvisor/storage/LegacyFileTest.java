@@ -57,4 +57,33 @@ class LegacyFileTest {
         assertThat(catchThrowableOfType(InvalidLegacyFileException.class, () -> LegacyFile.read(file)).problems())
                 .containsExactly("$.format: \"v0\" is not supported (expected \"botvisor-legacy-v1\")");
     }
+
+    @Test
+    void fileOverTheCapIsRefusedNamingItsSizeAndTheCap() throws IOException {
+        Path file = dir.resolve("big.json");
+        Files.writeString(file, "{ \"format\": \"botvisor-legacy-v1\", \"users\": [] }" + " ".repeat(2000));
+        assertThat(catchThrowableOfType(InvalidLegacyFileException.class, () -> LegacyFile.read(file, 1024))
+                .getMessage()).isEqualTo(file + ": 1 problem(s), nothing imported:\n  the file is 2047 bytes (2.0 KiB), "
+                + "over the cap of 1024 bytes (1.0 KiB) (split the file, or raise the cap with --max-bytes and the heap "
+                + "with BOTVISOR_JAVA_OPTS=-Xmx…, about 8 times the file)");
+    }
+
+    @Test
+    void fileOverTheDefaultCapIsRefusedWithoutBeingRead() throws IOException {
+        Path file = dir.resolve("huge.json");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(LegacyFile.DEFAULT_MAX_BYTES + 1); // sparse: no disk used
+        }
+        assertThat(catchThrowableOfType(InvalidLegacyFileException.class, () -> LegacyFile.read(file)).problems())
+                .singleElement().asString().startsWith("the file is 16777217 bytes (16.0 MiB), over the cap of "
+                        + "16777216 bytes (16.0 MiB) ");
+    }
+
+    @Test
+    void fileAtTheCapIsRead() throws IOException {
+        Path file = dir.resolve("exact.json");
+        String json = "{ \"format\": \"botvisor-legacy-v1\" }";
+        Files.writeString(file, json);
+        assertThat(LegacyFile.read(file, json.length()).users()).isEmpty();
+    }
 }

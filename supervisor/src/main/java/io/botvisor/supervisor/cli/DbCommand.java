@@ -1,5 +1,7 @@
 package io.botvisor.supervisor.cli;
 
+import io.botvisor.ipc.Units;
+import io.botvisor.storage.BotRoles;
 import io.botvisor.storage.DbEndpoint;
 import io.botvisor.storage.InvalidLegacyFileException;
 import io.botvisor.storage.LegacyFile;
@@ -214,22 +216,49 @@ final class DbCommand implements Callable<Integer> {
     }
 
     @Command(name = "import-json", description = "Import a bot's state from a legacy JSON file (docs/legacy-json.md); "
-            + "the whole file is validated first, then imported in one transaction and verified.")
+            + "the whole file is validated first, then the bot is registered if needed and the file imported in one "
+            + "transaction, kept only if it verifies.")
     static final class ImportJson extends Base {
-        @Option(names = "--bot", required = true, description = "the bot to import into")
+        @Option(names = "--bot", required = true, description = "the bot to import into (its id)")
         String bot;
 
-        @Option(names = "--dry-run", description = "validate and import inside a transaction that is rolled back")
+        @Option(names = "--dry-run", description = "validate and import inside a transaction that is rolled back; "
+                + "registers nothing")
         boolean dryRun;
+
+        // The default is LegacyFile.DEFAULT_MAX_BYTES: what the launcher's heap holds (see there).
+        @Option(names = "--max-bytes", defaultValue = "16m", description = "refuse a larger file, before reading it "
+                + "(default: ${DEFAULT-VALUE}; at most 1g; the import needs a heap of about 8 times the file: "
+                + "BOTVISOR_JAVA_OPTS=-Xmx…)")
+        String maxBytes;
 
         @Parameters(index = "0", description = "the JSON file")
         Path file;
 
         @Override
         public Integer call() {
+            // Before anything touches the database or the file system: the id names a password file.
+            if (!BotRoles.BOT_NAME.matcher(bot).matches()) {
+                System.err.println("botvisor db import-json: --bot \"" + bot + "\" is not a bot id (expected "
+                        + BotRoles.BOT_NAME_EXPECTED + ")");
+                return 2;
+            }
+            long cap;
+            try {
+                cap = Units.bytes(maxBytes);
+            } catch (IllegalArgumentException e) {
+                System.err.println("botvisor db import-json: --max-bytes \"" + maxBytes + "\" is not a size "
+                        + "(expected e.g. 512k, 64m, 1g)");
+                return 2;
+            }
+            if (cap < 1 || cap > LegacyFile.MAX_BYTES_LIMIT) {
+                System.err.println("botvisor db import-json: --max-bytes \"" + maxBytes + "\" is out of range "
+                        + "(expected 1k to 1g)");
+                return 2;
+            }
             LegacyFile data;
             try {
-                data = LegacyFile.read(file);
+                data = LegacyFile.read(file, cap);
             } catch (InvalidLegacyFileException e) {
                 System.err.println("botvisor db import-json: " + e.getMessage());
                 return 2;
