@@ -46,6 +46,23 @@ public final class Migrations {
     private final DbEndpoint endpoint;
     private final int hashPartitions;
 
+    /**
+     * The ids of the changelog's changes, in order, read from the resource itself (what {@code migrate} would apply to
+     * an empty database): tests derive their expectations from it, so a new migration breaks no unrelated test.
+     */
+    public static java.util.List<String> changeIds() {
+        try (java.io.InputStream in = Migrations.class.getClassLoader().getResourceAsStream(CHANGELOG)) {
+            if (in == null) {
+                throw new UnableToMigrateException("no changelog resource " + CHANGELOG + " on the classpath", null);
+            }
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return java.util.regex.Pattern.compile("(?m)^--changeset\\s+[^:\\s]+:(\\S+)").matcher(text).results()
+                    .map(r -> r.group(1)).toList();
+        } catch (java.io.IOException e) {
+            throw new UnableToMigrateException("cannot read " + CHANGELOG + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Status of the changelog against a database: what ran, and what {@code migrate} would run. Immutable. */
     public record Status(List<String> applied, List<String> pending) {
     }

@@ -39,7 +39,7 @@ class HeartbeatTaskTest {
                 assertThat(e.gen()).isEqualTo(3);
                 assertThat(e.kind()).isEqualTo(ChildExit.EVENT_HEARTBEAT_FAILED);
                 assertThat(e.detail()).isEqualTo("java.lang.IllegalArgumentException: counter name \"no spaces "
-                        + "allowed\" must match [A-Za-z0-9_.-]{1,64}");
+                        + "allowed\" is not valid (expected [A-Za-z0-9_.-]{1,64})");
             });
             assertThat(beats.isCancelled()).isTrue();
         } finally {

@@ -15,12 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Failures the supervisor must survive and explain, each once broken (issue 9), with real JVMs. */
 class CoreFailuresIT {
-    private static final String FAST = """
-            defaults:
-              restart: { backoff: { initial: 100ms, max: 1s } }
-              health: { heartbeatInterval: 200ms, heartbeatTimeout: 1s, startupTimeout: 20s }
-              stopTimeout: 2s
-            """;
+    private static final String FAST = SupervisorProcess.FAST_DEFAULTS;
 
     @TempDir
     Path dir;

@@ -6,6 +6,7 @@ import io.botvisor.storage.DbEndpoint;
 import io.botvisor.storage.DbFiles;
 import io.botvisor.storage.EmbeddedDatabase;
 import io.botvisor.storage.internal.Secrets;
+import io.botvisor.storage.Migrations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -74,7 +75,7 @@ class DatabaseIT {
                     + "a.correlation_id IS NOT NULL").equals("1"));
             SupervisorProcess.DbRun db = SupervisorProcess.db(dir, dir.resolve("fleet.yaml"), "status");
             assertThat(db.exitCode()).as(db.stderr()).isZero();
-            assertThat(db.stdout()).as(db.stderr()).contains(Changelog.ids().size() + " applied, 0 pending");
+            assertThat(db.stdout()).as(db.stderr()).contains(Migrations.changeIds().size() + " applied, 0 pending");
             assertThat(db.stderr()).doesNotContain("starting the embedded PostgreSQL for this command");
             String status = s.ctl("status").output();
             assertThat(status).startsWith("DATABASE embedded jdbc:postgresql://127.0.0.1:");

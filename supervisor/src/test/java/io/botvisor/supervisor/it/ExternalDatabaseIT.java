@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.botvisor.storage.DbFiles;
 import io.botvisor.storage.EmbeddedDatabase;
 import io.botvisor.storage.internal.Secrets;
+import io.botvisor.storage.Migrations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +46,7 @@ class ExternalDatabaseIT {
     void pendingMigrationsAreRefusedNamingTheCommandToRun() throws Exception {
         Result r = runToExit(fleet("  maxConnections: 20\n"));
         assertThat(r.code()).isEqualTo(1);
-        List<String> all = Changelog.ids();
+        List<String> all = Migrations.changeIds();
         assertThat(r.output()).contains("database: " + all.size() + " migrations are pending (" + String.join(", ", all)
                 + "); run 'botvisor db migrate --config FILE', or set database.migrateOnStart: true")
                 .doesNotContain(Secrets.read(passwordFile));
@@ -64,7 +65,7 @@ class ExternalDatabaseIT {
     void migrateOnStartMigratesAndTheBotWritesThroughItsRole() throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("  migrateOnStart: true\n  maxConnections: 20\n"))) {
             s.awaitBot("ext", "to write through its own role", b -> b.get("counters").path("dbWrites").asLong() > 2);
-            List<String> all = Changelog.ids();
+            List<String> all = Migrations.changeIds();
             assertThat(s.log()).contains("database: applied " + all.size() + " migrations: " + String.join(", ", all));
             assertThat(s.ctl("status").output()).startsWith("DATABASE external " + server.superuser().url() + " EXTERNAL");
         }

@@ -17,13 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real supervisor JVM, real bot-runner children, real Chronicle queues, real signals. */
 class SupervisorIT {
-    private static final String FAST = """
-            database: { enabled: false }
-            defaults:
-              restart: { backoff: { initial: 100ms, max: 1s } }
-              health: { heartbeatInterval: 200ms, heartbeatTimeout: 1s, startupTimeout: 20s }
-              stopTimeout: 2s
-            """;
+    private static final String FAST = "database: { enabled: false }\n" + SupervisorProcess.FAST_DEFAULTS;
 
     @TempDir
     Path dir;

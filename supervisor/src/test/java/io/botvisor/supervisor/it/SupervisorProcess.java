@@ -24,6 +24,13 @@ import java.util.function.Supplier;
  */
 final class SupervisorProcess implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(45);
+    /** Fleet-file defaults that make tests quick: short backoff, heartbeats and stop timeout. */
+    static final String FAST_DEFAULTS = """
+            defaults:
+              restart: { backoff: { initial: 100ms, max: 1s } }
+              health: { heartbeatInterval: 200ms, heartbeatTimeout: 1s, startupTimeout: 20s }
+              stopTimeout: 2s
+            """;
     private static final ObjectMapper JSON = new ObjectMapper();
     final Path dir;
     final Path stateDir;
