@@ -102,7 +102,7 @@ final class EmbeddedWatch {
         try {
             db.restartEmbedded();
         } catch (RuntimeException e) {
-            restartLater(nanos.getAsLong(), "embedded PostgreSQL did not restart: " + e.getMessage());
+            restartLater(nanos.getAsLong(), "embedded PostgreSQL did not restart: " + Jobs.why(e));
             return;
         }
         state = State.UP;
