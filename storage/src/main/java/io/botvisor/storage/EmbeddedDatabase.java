@@ -28,6 +28,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static final String SUPERUSER = "postgres";
     public static final String DATABASE = "postgres";
     static final Duration STOP_WAIT = Duration.ofSeconds(60);
+    /** The lock file zonky keeps in the data directory while its instance runs. */
+    static final String ZONKY_LOCK = "epg-lock";
     private final EmbeddedPostgres server;
     private final DbEndpoint superuser;
     private final long pid;
@@ -78,6 +80,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         try {
             Files.createDirectories(data);
             stopOrphan(data);
+            // zonky locks DATA/epg-lock and lets go only in close(); a start that fails never hands back the instance
+            // to close, so this JVM would hold that lock for good and every later start (a restart after the cause is
+            // fixed) would fail with OverlappingFileLockException. A new file is a new lock. The state-dir lock
+            // already keeps a second supervisor or `botvisor db` command off these files.
+            Files.deleteIfExists(data.resolve(ZONKY_LOCK));
             int port = port(files);
             EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                     .setPort(port)

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * The database for one {@code botvisor db} command, whether or not a supervisor runs: an external server as
  * configured; the embedded server the running supervisor started; or, when no supervisor holds the state dir, the
  * embedded server started for the duration of the command (holding the state-dir lock meanwhile, so that a
- * supervisor starting then is refused rather than stopping it underneath). Single use.
+ * supervisor starting then is refused rather than stopping it underneath). Single use; not thread-safe: owned by the
+ * thread that opens it (the CLI's main thread, for one command).
  */
 public final class DbSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DbSession.class);

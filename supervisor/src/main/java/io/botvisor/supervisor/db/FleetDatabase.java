@@ -23,8 +23,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The fleet's database as the supervisor sees it: the embedded server it starts (before any bot) and stops (after
  * the last), or an external one it checks; the migrations it applies or insists on; the bots' roles it registers.
- * Not thread-safe: the CLI's main thread opens and closes it; the supervisor loop never calls it (database calls
- * block).
+ *
+ * <p>Thread-safety: the CLI's main thread opens it, registers bots and closes it; the supervisor's loop never calls
+ * it (database calls block). {@link DatabaseKeeper}'s threads read its immutable parts ({@link #manager()},
+ * {@link #spec()}, {@link #url()}, {@link #files()}: final fields), and its watch thread calls
+ * {@link #embeddedAlive()}, {@link #embeddedPid()} and {@link #restartEmbedded()} while the main thread may call
+ * {@link #close()}: {@code embedded} is volatile for the reads, and a restart and the close are synchronized, so a
+ * close waits for a restart under way and then stops the server it started, and no restart follows a close.
  */
 public final class FleetDatabase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FleetDatabase.class);
@@ -32,7 +37,10 @@ public final class FleetDatabase implements AutoCloseable {
     static final int EMBEDDED_RESERVE = 10;
     private final Specs.Database spec;
     private final DbFiles files;
+    /** Replaced by a restart (watch thread), read by any thread; guarded by {@code this} for writes. */
     private volatile EmbeddedDatabase embedded;
+    /** Guarded by {@code this}. */
+    private boolean closed;
     private final DbEndpoint manager;
     private final int budget;
 
@@ -193,8 +201,15 @@ public final class FleetDatabase implements AutoCloseable {
         return embedded == null ? 0 : embedded.pid();
     }
 
-    /** Starts the embedded server again on the same data, port and passwords (after it died). */
-    void restartEmbedded() {
+    /**
+     * Starts the embedded server again on the same data, port and passwords (after it died). Throws
+     * {@link io.botvisor.storage.UnableToStartDatabaseException} when it does not start, and
+     * {@link SupervisorException} once the database is closed.
+     */
+    synchronized void restartEmbedded() {
+        if (closed) {
+            throw new SupervisorException("database: closed (the supervisor is stopping); not restarted");
+        }
         EmbeddedDatabase old = embedded;
         if (old != null) {
             old.close();
@@ -202,13 +217,22 @@ public final class FleetDatabase implements AutoCloseable {
         embedded = EmbeddedDatabase.start(files, budget + EMBEDDED_RESERVE);
     }
 
+    /** The state dir's database files (data, logs, passwords). */
+    DbFiles files() {
+        return files;
+    }
+
     public Specs.Database spec() {
         return spec;
     }
 
-    /** Stops the embedded server; an external one is left alone. */
+    /** Stops the embedded server (after a restart under way); an external one is left alone. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (embedded != null) {
             embedded.close();
             log.info("embedded PostgreSQL stopped");

@@ -7,7 +7,8 @@ import java.util.function.DoubleSupplier;
 /**
  * Restart delays for one bot: {@code initial × multiplier^n}, capped at {@code max}, then spread by ± {@code jitter}
  * so that bots that crashed together do not restart together. {@link #resetIfStable} starts over once the bot has run
- * healthy for {@code resetAfter}. Not thread-safe: owned by the supervisor's loop.
+ * healthy for {@code resetAfter}. Not thread-safe: each instance is owned by one thread (a bot's by the supervisor's
+ * loop; the embedded database server's by the keeper's {@code database-watch} thread).
  */
 public final class Backoff {
     private final Specs.Backoff spec;

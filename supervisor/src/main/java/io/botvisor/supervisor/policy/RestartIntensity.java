@@ -6,7 +6,9 @@ import java.util.Deque;
 
 /**
  * OTP's restart intensity: more than {@code maxRestarts} restarts within {@code window} means the bot cannot be kept
- * up and is given up on (FAILED). Times are monotonic nanoseconds from the supervisor's clock. Not thread-safe.
+ * up and is given up on (FAILED). Times are monotonic nanoseconds from the supervisor's clock. Not thread-safe: each
+ * instance is owned by one thread (a bot's by the supervisor's loop; the embedded database server's by the keeper's
+ * {@code database-watch} thread).
  */
 public final class RestartIntensity {
     private final int maxRestarts;
