@@ -6,7 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.nio.file.Path;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,10 +62,6 @@ public final class AsyncLauncher implements AutoCloseable {
         }
         reports.launched(child);
         announced.complete(null);
-    }
-
-    public Path logDir(String botId) {
-        return launcher.logDir(botId);
     }
 
     @Override

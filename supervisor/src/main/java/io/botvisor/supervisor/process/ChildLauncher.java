@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * Launches one child for a bot with Apache Commons Exec and reports its exit. A bot-runner child gets an explicit
  * heap, the measured JVM flags and its spec file; a {@code command:} child is run as written, under
  * {@code setpriv --pdeathsig SIGKILL} when available so it cannot outlive a killed supervisor. The command line is
- * logged; environment values never are (they may be secrets), only their names. Stateless apart from settings;
+ * logged; environment values never are (they may be secrets), only their names. A child's environment is an
+ * allow-list ({@link ChildEnvironment}), never the supervisor's, and its HOME is its own directory under STATE/home. Stateless apart from settings;
  * thread-safe (used from the launcher's thread).
  */
 public final class ChildLauncher {
@@ -38,15 +39,23 @@ public final class ChildLauncher {
     private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(10);
     private final LaunchSettings settings;
     private final Function<String, ChildSpec.Db> databaseAccess;
+    /** The part of the supervisor's environment a child may see (read once). */
+    private final Map<String, String> inherited;
 
     /** {@code databaseAccess} gives a bot's database access by bot id, or null (no database, or none for it). */
     public ChildLauncher(LaunchSettings settings, Function<String, ChildSpec.Db> databaseAccess) {
         this.settings = settings;
         this.databaseAccess = databaseAccess;
+        this.inherited = ChildEnvironment.inherited(System.getenv());
     }
 
     public Path logDir(String botId) {
         return settings.stateDir().resolve("logs").resolve(botId);
+    }
+
+    /** The bot's HOME: its own directory in the state dir (bot-runner also gets it as user.home). */
+    Path homeDir(String botId) {
+        return settings.stateDir().resolve("home").resolve(botId);
     }
 
     /**
@@ -56,14 +65,20 @@ public final class ChildLauncher {
      */
     public ChildProcess launch(Specs.Bot bot, long gen, IntConsumer onExit) {
         List<String> argv = bot.isCommand() ? commandArgv(bot) : runnerArgv(bot);
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.putAll(bot.env());
+        Map<String, String> botvisor = new HashMap<>();
         if (!bot.isCommand()) {
             Path spec = settings.stateDir().resolve("run").resolve(bot.id()).resolve("spec.properties");
             new ChildSpec(bot.id(), gen, settings.stateDir(), bot.runner(), bot.health().heartbeatInterval(),
                     bot.config(), databaseAccess.apply(bot.id())).writeTo(spec);
-            env.put(ChildSpec.ENV_SPEC, spec.toString());
+            botvisor.put(ChildSpec.ENV_SPEC, spec.toString());
         }
+        Path home = homeDir(bot.id());
+        try {
+            Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new SupervisorException("bot '" + bot.id() + "': cannot create its home " + home + ": " + e, e);
+        }
+        Map<String, String> env = ChildEnvironment.of(inherited, home, bot.env(), botvisor);
         CommandLine cl = new CommandLine(argv.get(0));
         for (String a : argv.subList(1, argv.size())) {
             cl.addArgument(a, false);
@@ -139,6 +154,7 @@ public final class ChildLauncher {
         List<String> argv = new ArrayList<>();
         argv.add(settings.javaBinary().toString());
         argv.add("-Xmx" + bot.jvm().heapBytes() / 1024 + "k");
+        argv.add("-Duser.home=" + homeDir(bot.id()));
         argv.addAll(settings.runnerJvmFlags());
         argv.addAll(bot.jvm().options());
         argv.add("-cp");

@@ -120,9 +120,17 @@ final class SupervisorProcess implements AutoCloseable {
 
     /** Starts the supervisor JVM and returns at once, before it took its lock. */
     static SupervisorProcess launch(Path dir, String fleetYaml, String runnerClasspath) throws IOException {
+        return launch(dir, fleetYaml, runnerClasspath, java.util.Map.of());
+    }
+
+    /** {@link #launch}, with {@code env} added to the supervisor's environment. */
+    static SupervisorProcess launch(Path dir, String fleetYaml, String runnerClasspath,
+                                    java.util.Map<String, String> env) throws IOException {
         Path fleet = dir.resolve("fleet.yaml");
         Files.writeString(fleet, fleetYaml);
-        return new SupervisorProcess(dir, command(dir, fleet, runnerClasspath).start());
+        ProcessBuilder pb = command(dir, fleet, runnerClasspath);
+        pb.environment().putAll(env);
+        return new SupervisorProcess(dir, pb.start());
     }
 
     ControlClient.Result ctl(String command, String... args) {
