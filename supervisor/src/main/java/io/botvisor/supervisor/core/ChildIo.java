@@ -2,8 +2,8 @@ package io.botvisor.supervisor.core;
 
 import io.botvisor.ipc.Message;
 import io.botvisor.ipc.MessageWriter;
+import io.botvisor.supervisor.Threads;
 import io.botvisor.supervisor.process.ChildProcess;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -20,12 +20,8 @@ import org.slf4j.LoggerFactory;
 final class ChildIo implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChildIo.class);
     static final int CAPACITY = 8192;
-    private final ThreadPoolExecutor thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(CAPACITY), r -> {
-                Thread t = new Thread(r, "child-io");
-                t.setDaemon(true);
-                return t;
-            });
+    private final ThreadPoolExecutor thread =
+            Threads.bounded("child-io", CAPACITY, new ThreadPoolExecutor.AbortPolicy());
 
     void signal(String bot, ChildProcess child, Effect.Signal signal) {
         run(bot, "signal " + signal, () -> {

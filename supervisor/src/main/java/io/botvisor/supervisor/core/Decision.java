@@ -70,13 +70,7 @@ abstract class Decision {
             return;
         }
         int max = d.spec.restart().maxRestarts();
-        long window = d.spec.restart().window().toNanos();
-        List<Long> times = new ArrayList<>();
-        for (long t : d.restartTimes) {
-            if (now.nanos() - t < window) {
-                times.add(t);
-            }
-        }
+        List<Long> times = new ArrayList<>(Slot.inWindow(d.spec, d.restartTimes, now.nanos()));
         times.add(now.nanos());
         d.restartTimes = times;
         if (times.size() > max) {

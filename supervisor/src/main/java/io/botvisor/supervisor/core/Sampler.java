@@ -1,12 +1,12 @@
 package io.botvisor.supervisor.core;
 
+import io.botvisor.supervisor.Threads;
 import io.botvisor.supervisor.process.ChildProcess;
 import io.botvisor.supervisor.process.ProcStats;
 import io.botvisor.supervisor.process.ProcessTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -32,11 +32,7 @@ final class Sampler implements AutoCloseable {
     record Result(String bot, long gen, long rssBytes, boolean stopped) {
     }
 
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "proc-sampler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService thread = Threads.periodic("proc-sampler");
     private volatile List<Watched> watched = List.of();
     private long rounds;
 

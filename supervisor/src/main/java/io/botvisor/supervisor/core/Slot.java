@@ -46,8 +46,13 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
 
     /** Restarts within the window ending at {@code nowNanos}. */
     int restartsInWindow(long nowNanos) {
+        return inWindow(spec, restartTimes, nowNanos).size();
+    }
+
+    /** The restart times of {@code times} still inside the bot's intensity window at {@code nowNanos}. */
+    static List<Long> inWindow(Specs.Bot spec, List<Long> times, long nowNanos) {
         long window = spec.restart().window().toNanos();
-        return (int) restartTimes.stream().filter(t -> nowNanos - t < window).count();
+        return times.stream().filter(t -> nowNanos - t < window).toList();
     }
 
     /** Starting or stopping: its READY or exit should be seen at the supervisor's fast tick. */
@@ -111,7 +116,7 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
         }
 
         int restartsInWindowAt(long nowNanos) {
-            return done().restartsInWindow(nowNanos);
+            return inWindow(spec, restartTimes, nowNanos).size();
         }
 
         Slot done() {

@@ -1,5 +1,6 @@
 package io.botvisor.supervisor.db;
 
+import io.botvisor.supervisor.Threads;
 import io.botvisor.storage.Audit;
 import io.botvisor.storage.DbEndpoint;
 import java.sql.Connection;
@@ -36,7 +37,7 @@ final class AuditWriter {
         this.timeouts = timeouts;
         this.capacity = capacity;
         this.nanos = nanos;
-        this.thread = Jobs.bounded(THREAD, capacity, (r, e) -> dropped((Row) r));
+        this.thread = Threads.bounded(THREAD, capacity, (r, e) -> dropped((Row) r));
     }
 
     /** One control action, written later; never blocks. */

@@ -1,5 +1,6 @@
 package io.botvisor.supervisor.db;
 
+import io.botvisor.supervisor.Threads;
 import io.botvisor.ipc.Units;
 import io.botvisor.supervisor.policy.Backoff;
 import io.botvisor.supervisor.policy.RestartIntensity;
@@ -37,7 +38,7 @@ final class EmbeddedWatch {
     private final Duration resetAfter;
     private final RestartIntensity intensity;
     private final LongSupplier nanos;
-    private final ScheduledThreadPoolExecutor thread = Jobs.periodic(THREAD);
+    private final ScheduledThreadPoolExecutor thread = Threads.periodic(THREAD);
     private volatile Snapshot snapshot;
     private State state = State.UP;
     private long upSinceNanos;

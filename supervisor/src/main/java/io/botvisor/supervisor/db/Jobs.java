@@ -1,45 +1,19 @@
 package io.botvisor.supervisor.db;
 
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionHandler;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The keeper's executors, one thread each, named for their job (as HikariCP's "connection adder" and "house keeper"):
- * a job that hangs stops only itself, and a thread dump says which one. Stateless.
+ * What the keeper's jobs share: stopping a job's thread within a deadline, and an exception's message for a log
+ * line. Their threads come from {@link io.botvisor.supervisor.Threads}. Stateless.
  */
 final class Jobs {
     private static final Logger log = LoggerFactory.getLogger(Jobs.class);
 
     private Jobs() {
-    }
-
-    /**
-     * One thread and at most {@code capacity} waiting tasks; a task that does not fit goes to {@code whenFull} on the
-     * caller's thread, which must not block (the caller is the supervisor's loop or the control server).
-     */
-    static ThreadPoolExecutor bounded(String name, int capacity, RejectedExecutionHandler whenFull) {
-        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
-                daemon(name), whenFull);
-    }
-
-    /**
-     * One thread for a job's own periodic tasks. Its queue is unbounded in type only: nothing but the job's
-     * {@code start()} schedules on it, a fixed number of periodic tasks; after shutdown they end.
-     */
-    static ScheduledThreadPoolExecutor periodic(String name) {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, daemon(name),
-                new ThreadPoolExecutor.DiscardPolicy());
-        e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        e.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-        return e;
     }
 
     /**
@@ -70,13 +44,5 @@ final class Jobs {
     static String why(Exception e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m).strip();
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

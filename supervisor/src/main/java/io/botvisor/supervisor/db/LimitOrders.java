@@ -1,5 +1,6 @@
 package io.botvisor.supervisor.db;
 
+import io.botvisor.supervisor.Threads;
 import io.botvisor.storage.BotRoles;
 import io.botvisor.storage.DbEndpoint;
 import java.sql.Connection;
@@ -37,7 +38,7 @@ final class LimitOrders {
     LimitOrders(DbEndpoint manager, LongSupplier nanos) {
         this.endpoint = JobTimeouts.SHORT.endpoint(manager);
         this.nanos = nanos;
-        this.thread = Jobs.bounded(THREAD, CAPACITY, (r, e) -> {
+        this.thread = Threads.bounded(THREAD, CAPACITY, (r, e) -> {
             if (r instanceof Order o) {
                 if (e.isShutdown()) {
                     o.answer(false); // closing: the broker's loop is stopping too

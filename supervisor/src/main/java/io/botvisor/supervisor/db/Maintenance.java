@@ -1,5 +1,6 @@
 package io.botvisor.supervisor.db;
 
+import io.botvisor.supervisor.Threads;
 import io.botvisor.ipc.Units;
 import io.botvisor.storage.DbEndpoint;
 import io.botvisor.supervisor.config.Specs;
@@ -31,7 +32,7 @@ final class Maintenance {
     static final int MONTHS_AHEAD = 3;
     private final DbEndpoint endpoint;
     private final Specs.Retention keep;
-    private final ScheduledThreadPoolExecutor thread = Jobs.periodic(THREAD);
+    private final ScheduledThreadPoolExecutor thread = Threads.periodic(THREAD);
     /** The failing health checks, or null when all pass; written by the maintenance thread only. */
     private volatile String health;
 

@@ -1,11 +1,10 @@
 package io.botvisor.supervisor.process;
 
+import io.botvisor.supervisor.Threads;
 import io.botvisor.supervisor.config.Specs;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +32,7 @@ public final class AsyncLauncher implements AutoCloseable {
     /** {@code capacity}: launches that may wait (a fleet's worth: the start gate bounds what is in flight). */
     public AsyncLauncher(ChildLauncher launcher, int capacity) {
         this.launcher = launcher;
-        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
-                r -> {
-                    Thread t = new Thread(r, "launcher");
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.thread = Threads.bounded("launcher", capacity, new ThreadPoolExecutor.AbortPolicy());
     }
 
     public void launch(Specs.Bot bot, long gen, Reports reports) {

@@ -17,8 +17,7 @@ class DbCommandIT {
 
     @BeforeEach
     void fleetFile() throws Exception {
-        fleet = dir.resolve("fleet.yaml");
-        Files.writeString(fleet, "database: { hashPartitions: 4 }\nbots:\n  - { id: one, type: chaos }\n");
+        fleet = SupervisorProcess.writeFleet(dir, SupervisorProcess.ONE_BOT_DB_FLEET);
     }
 
     @Test

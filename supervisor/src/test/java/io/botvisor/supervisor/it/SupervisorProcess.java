@@ -118,6 +118,16 @@ final class SupervisorProcess implements AutoCloseable {
         return s;
     }
 
+    /** A fleet of one drill bot on the embedded database (4 hash partitions: quick to create), for db commands. */
+    static final String ONE_BOT_DB_FLEET = "database: { hashPartitions: 4 }\nbots:\n  - { id: one, type: chaos }\n";
+
+    /** Writes {@code yaml} as {@code dir/fleet.yaml} and returns its path. */
+    static Path writeFleet(Path dir, String yaml) throws IOException {
+        Path fleet = dir.resolve("fleet.yaml");
+        Files.writeString(fleet, yaml);
+        return fleet;
+    }
+
     /** Starts the supervisor JVM and returns at once, before it took its lock. */
     static SupervisorProcess launch(Path dir, String fleetYaml, String runnerClasspath) throws IOException {
         return launch(dir, fleetYaml, runnerClasspath, java.util.Map.of());
@@ -126,9 +136,7 @@ final class SupervisorProcess implements AutoCloseable {
     /** {@link #launch}, with {@code env} added to the supervisor's environment. */
     static SupervisorProcess launch(Path dir, String fleetYaml, String runnerClasspath,
                                     java.util.Map<String, String> env) throws IOException {
-        Path fleet = dir.resolve("fleet.yaml");
-        Files.writeString(fleet, fleetYaml);
-        ProcessBuilder pb = command(dir, fleet, runnerClasspath);
+        ProcessBuilder pb = command(dir, writeFleet(dir, fleetYaml), runnerClasspath);
         pb.environment().putAll(env);
         return new SupervisorProcess(dir, pb.start());
     }
