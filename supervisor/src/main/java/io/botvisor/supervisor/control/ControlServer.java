@@ -59,6 +59,9 @@ public final class ControlServer implements AutoCloseable {
         supervisor.addPollHook(this::poll);
         this.doorbell = Doorbell.listen(layout.controlDoorbell(), () -> supervisor.execute(this::poll));
         supervisor.onStateChange(this::checkPending);
+        // Jackson builds its serializers at the first status --json (~150 ms measured): here, before the loop runs,
+        // rather than on the loop while it answers the first ctl.
+        StatusRenderer.json(0, List.of(), null, null);
     }
 
     private void poll() {

@@ -26,6 +26,9 @@ final class Link implements AutoCloseable {
         }
         this.commands = commandQueue.writer();
         this.events = eventQueue.readerFromEnd();
+        // The first read of a queue loads and links much of Chronicle's reading code (tens of ms): pay it here, on the
+        // starting thread, not in the loop's first tick. The reader is at the end, so nothing is consumed.
+        events.poll(1, m -> { });
     }
 
     @Override

@@ -54,6 +54,8 @@ final class Loop {
     private final Thread thread;
     private final Consumer<Throwable> onCrash;
     private volatile boolean stopped;
+    /** When the loop began to run: what was posted before waited for the start, not for the loop. Loop thread only. */
+    private long startedNanos;
 
     Loop(Consumer<Throwable> onCrash) {
         this.onCrash = onCrash;
@@ -122,11 +124,12 @@ final class Loop {
     }
 
     private void run() {
+        startedNanos = System.nanoTime();
         try {
             while (!stopped) {
                 Item item = inbox.poll(untilNextTimer(), TimeUnit.NANOSECONDS);
                 if (item != null) {
-                    lag.record(System.nanoTime() - item.postedNanos);
+                    lag.record(System.nanoTime() - Math.max(item.postedNanos, startedNanos));
                     item.task.run();
                     runLocal();
                 }
