@@ -43,7 +43,7 @@ public final class ControlClient {
             requests.writer().write(new Message.ControlRequest(id, command, args, now + timeout.toMillis(), now));
             Doorbell.ring(layout.controlDoorbell());
             AtomicReference<Message.ControlReply> got = new AtomicReference<>();
-            ProcessHandle supervisor = ProcessHandle.of(pid.getAsLong()).orElse(null);
+            long[] known = {pid.getAsLong()};
             long[] nextCheck = {System.nanoTime()};
             boolean[] died = {false};
             reader.pollUntil(m -> {
@@ -57,13 +57,13 @@ public final class ControlClient {
                 // A supervisor that dies (e.g. failing to start) will never answer: say so instead of waiting it out.
                 if (System.nanoTime() - nextCheck[0] >= 0) {
                     nextCheck[0] = System.nanoTime() + 250_000_000L;
-                    died[0] = supervisor == null || !supervisor.isAlive();
+                    died[0] = !running(stateDir, known);
                 }
                 return died[0];
             }, timeout.plusSeconds(1));
             Message.ControlReply r = got.get();
             if (r == null && died[0]) {
-                return new Result(NO_SUPERVISOR, "the supervisor (pid " + pid.getAsLong() + ") exited before it "
+                return new Result(NO_SUPERVISOR, "the supervisor (pid " + known[0] + ") exited before it "
                         + "answered '" + command + "'; see its log");
             }
             if (r == null) {
@@ -72,5 +72,23 @@ public final class ControlClient {
             }
             return new Result(r.exitCode(), r.output());
         }
+    }
+
+    /**
+     * Whether the supervisor is still there. Its pid is written just after it takes the lock, so a lock held with no
+     * pid yet (-1) is a supervisor starting, not a dead one: the pid is read again until it is known.
+     */
+    private static boolean running(Path stateDir, long[] known) {
+        if (known[0] <= 0) {
+            OptionalLong now = StateDirLock.holder(stateDir);
+            if (now.isEmpty()) {
+                return false;
+            }
+            known[0] = now.getAsLong();
+            if (known[0] <= 0) {
+                return true;
+            }
+        }
+        return ProcessHandle.of(known[0]).map(ProcessHandle::isAlive).orElse(false);
     }
 }
