@@ -4,6 +4,7 @@ import io.botvisor.supervisor.Threads;
 import io.botvisor.supervisor.process.ChildProcess;
 import io.botvisor.supervisor.process.ProcStats;
 import io.botvisor.supervisor.process.ProcessTable;
+import io.botvisor.supervisor.process.StatFiles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,8 @@ final class Sampler implements AutoCloseable {
     }
 
     private final ScheduledExecutorService thread = Threads.periodic("proc-sampler");
+    /** The sampler thread's own: closed by {@link #close} only once that thread has ended. */
+    private final StatFiles files = new StatFiles();
     private volatile List<Watched> watched = List.of();
     private long rounds;
 
@@ -55,13 +58,13 @@ final class Sampler implements AutoCloseable {
 
     private List<Result> sample() {
         List<Watched> now = watched;
-        ProcessTable table = rounds++ % DESCENDANTS_EVERY == 0 && !now.isEmpty() ? ProcessTable.scan() : null;
+        ProcessTable table = rounds++ % DESCENDANTS_EVERY == 0 && !now.isEmpty() ? files.scan() : null;
         List<Result> out = new ArrayList<>(now.size());
         for (Watched w : now) {
             if (table != null) {
                 w.child().refreshDescendants(table);
             }
-            ProcStats.Sample s = table != null ? table.sample(w.child().pid()) : ProcStats.sample(w.child().pid());
+            ProcStats.Sample s = table != null ? table.sample(w.child().pid()) : files.sample(w.child().pid());
             out.add(new Result(w.bot(), w.gen(), s.rssBytes(), s.stopped()));
         }
         return out;
@@ -70,5 +73,15 @@ final class Sampler implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("proc-sampler did not end within 5 s; its /proc descriptors are left to the exit");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        files.close();
     }
 }

@@ -28,23 +28,32 @@ public final class ProcessTable {
 
     /**
      * Reads every /proc/PID/stat; processes that vanish while being read are skipped. The same reads give every
-     * process's state and memory, so a sampling tick with a scan reads nothing else.
+     * process's state and memory, so a sampling tick with a scan reads nothing else. (The sampler scans through
+     * {@link StatFiles#scan}, which keeps the files open.)
      */
     public static ProcessTable scan() {
-        Map<Long, List<Long>> children = new HashMap<>();
-        Map<Long, ProcStats.Sample> samples = new HashMap<>();
+        Map<Long, ProcStats.Stat> stats = new HashMap<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, ProcessTable::isPid)) {
             for (Path d : dirs) {
                 ProcStats.Stat stat = read(d);
                 if (stat != null) {
-                    long pid = Long.parseLong(d.getFileName().toString());
-                    samples.put(pid, stat.sample());
-                    children.computeIfAbsent(stat.ppid(), k -> new ArrayList<>(2)).add(pid);
+                    stats.put(Long.parseLong(d.getFileName().toString()), stat);
                 }
             }
         } catch (IOException e) {
-            return new ProcessTable(Map.of(), Map.of());
+            return of(Map.of());
         }
+        return of(stats);
+    }
+
+    /** The table of these processes' stat lines, by pid. */
+    static ProcessTable of(Map<Long, ProcStats.Stat> stats) {
+        Map<Long, List<Long>> children = new HashMap<>();
+        Map<Long, ProcStats.Sample> samples = new HashMap<>(stats.size() * 2);
+        stats.forEach((pid, stat) -> {
+            samples.put(pid, stat.sample());
+            children.computeIfAbsent(stat.ppid(), k -> new ArrayList<>(2)).add(pid);
+        });
         return new ProcessTable(children, samples);
     }
 
