@@ -99,10 +99,29 @@ public sealed interface Message {
 
     /** Why {@code name} is no valid counter name or event kind, or null when it is one. */
     static String nameProblem(String what, String name) {
-        if (name != null && NAME.matcher(name).matches()) {
+        if (isName(name)) {
             return null;
         }
         return what + " \"" + Printable.oneLine(name, SHOWN_CHARS) + "\" is not valid (expected " + NAME.pattern() + ")";
+    }
+
+    /**
+     * {@link #NAME} without the regex engine: the supervisor checks every counter of every heartbeat (200 bots × ~10
+     * counters a second), and the matcher was the largest share of its decoding time (BENCHMARKS.md, issue 9).
+     */
+    static boolean isName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+                    || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Counters travel as {@code name=value,name=value}; names are restricted so no escaping is needed. */

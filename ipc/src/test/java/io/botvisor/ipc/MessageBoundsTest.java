@@ -138,4 +138,13 @@ class MessageBoundsTest {
         assertThatThrownBy(() -> MessageCodec.decode(raw)).isInstanceOf(MalformedMessageException.class)
                 .hasMessage("field 'gen' is \"1\\nFAKE LOG LINE\", expected an integer");
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "requests", "a.b-c_D9", "x", "`a b`", "é", "٣", "a/b", "a=b", "a,b", "``",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
+    void nameCheckWithoutRegexAcceptsExactlyWhatTheNamePatternAccepts(String name) {
+        assertThat(Message.isName(name)).as(name).isEqualTo(Message.NAME.matcher(name).matches());
+    }
 }
