@@ -196,6 +196,8 @@ public final class Supervisor {
 
     private void onSamples(List<Sampler.Result> results) {
         for (Sampler.Result r : results) {
+            // The health score a sample recomputes counts a heartbeat's lateness: read what the child wrote first.
+            readEvents(r.bot());
             deliver(r.bot(), new Event.ProcSample(r.gen(), r.rssBytes(), r.stopped()));
         }
     }

@@ -5,14 +5,15 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The supervisor's IPC tick, at two speeds: {@link #FAST} while something waits on a quick answer (a bot starting or
- * stopping: its READY), {@link #SLOW} otherwise (heartbeats need no more). Every tick is a wake-up, and wake-ups were
- * most of an idle supervisor's CPU (BENCHMARKS.md, benchmark 4): slow ticks land on the same {@link #SLOW} grid as
- * heartbeat deadlines ({@link Rules#HEARTBEAT_SLACK}), so they share wake-ups. Control requests do not wait for a
- * tick (they ring {@code control.Doorbell}). Loop thread only.
+ * stopping: its READY), {@link #SLOW} otherwise: heartbeats come once a second, and whatever is judged on them reads
+ * the bot's queue first anyway (a heartbeat deadline, a /proc sample's health score), so a faster idle tick only
+ * polled empty queues (BENCHMARKS.md, issue 9). Every tick is a wake-up: slow ticks land on a grid that heartbeat
+ * deadlines ({@link Rules#HEARTBEAT_SLACK}) share, so they share wake-ups. Control requests do not wait for a tick
+ * (they ring {@code control.Doorbell}). Loop thread only.
  */
 final class Ticker {
     static final Duration FAST = Duration.ofMillis(50);
-    static final Duration SLOW = Duration.ofMillis(250);
+    static final Duration SLOW = Duration.ofSeconds(1);
     private final Loop loop;
     private final Runnable task;
     private final BooleanSupplier hurried;
