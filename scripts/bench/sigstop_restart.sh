@@ -29,7 +29,7 @@ for line in open(sys.argv[2]):
     bot, ns, pid = line.split(); t0 = int(ns) / 1e9
     after = [l for l in log if f"'{bot}'" in l and t(l) >= t0 - 0.001]
     k = next(t(l) for l in after if "killing its process tree" in l)
-    s = next(t(l) for l in after if "launching" in l and t(l) >= k)
+    s = next(t(l) for l in after if "launched" in l and t(l) >= k)
     r = next(t(l) for l in after if "is RUNNING" in l and t(l) >= s)
     kill.append((k - t0) * 1000); spawn.append((s - t0) * 1000); ready.append((r - t0) * 1000)
 f = lambda x: f"median {statistics.median(x):.0f} (min {min(x):.0f}, max {max(x):.0f})"

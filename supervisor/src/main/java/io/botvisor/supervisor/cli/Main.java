@@ -55,7 +55,9 @@ public final class Main {
             System.exit(new CommandLine(new Ctl()).setCommandName("botvisor ctl")
                     .execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
-        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        LogSetup.flush();
+        System.exit(code);
     }
 
     @Command(name = "run", description = "Run the supervisor in the foreground until SIGTERM or 'ctl shutdown'.")
@@ -76,6 +78,7 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
+            LogSetup.writeInBackground();
             Specs.Fleet fleet;
             try {
                 fleet = FleetFileReader.read(config, System.getenv());
@@ -173,6 +176,7 @@ public final class Main {
                     Thread.currentThread().interrupt();
                 }
                 afterLastBot.run();
+                LogSetup.flush();
                 // A JVM ended by SIGTERM reports 143; an orderly stop of the whole fleet is a success (0).
                 Runtime.getRuntime().halt(clean ? 0 : 1);
             }, "botvisor-sigterm"));

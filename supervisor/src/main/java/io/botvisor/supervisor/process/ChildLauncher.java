@@ -110,8 +110,6 @@ public final class ChildLauncher {
         };
         executor.setExitValues(null);
         executor.setStreamHandler(streams);
-        log.info("bot '{}' launching (gen {}): {} [env: {}]", bot.id(), gen, String.join(" ", argv),
-                String.join(",", new java.util.TreeSet<>(bot.env().keySet())));
         try {
             executor.execute(cl, env, new ExecuteResultHandler() {
                 @Override
@@ -147,6 +145,9 @@ public final class ChildLauncher {
             throw new SupervisorException("bot '" + bot.id() + "': " + argv.get(0) + " did not start within "
                     + LAUNCH_TIMEOUT.toSeconds() + " s", e);
         }
+        // Logged after the fork, not before: a restart's fork waits for nothing but the launch itself.
+        log.info("bot '{}' launched (gen {}, pid {}): {} [env: {}]", bot.id(), gen, p.pid(), String.join(" ", argv),
+                String.join(",", new java.util.TreeSet<>(bot.env().keySet())));
         return new ChildProcess(p.toHandle(), gen, streams);
     }
 

@@ -108,7 +108,7 @@ class CoreFailuresIT {
                     .contains("com.example.NoSuchBot").contains("nor a class on the bot's classpath")
                     .contains("a configuration error is not retried");
             assertThat(b.get("lastExit").get("code").asInt()).isEqualTo(78);
-            assertThat(s.log().split("bot 'ghost' launching", -1)).as("launched once, not crash-looped").hasSize(2);
+            assertThat(s.log().split("bot 'ghost' launched", -1)).as("launched once, not crash-looped").hasSize(2);
         }
     }
 }

@@ -62,7 +62,7 @@ class SupervisorIT {
     }
 
     private static int runs(SupervisorProcess s) {
-        return s.log().split("bot 'looper' launching", -1).length - 1;
+        return s.log().split("bot 'looper' launched", -1).length - 1;
     }
 
     @Test
@@ -190,7 +190,7 @@ class SupervisorIT {
                 """)) {
             ProcessHandle runner = handle(s.awaitState("runner", "RUNNING").get("pid").asLong());
             ProcessHandle plain = handle(s.awaitState("plain", "RUNNING").get("pid").asLong());
-            assertThat(s.log()).containsPattern("bot 'plain' launching \\(gen \\d+\\): /usr/bin/setpriv --pdeathsig "
+            assertThat(s.log()).containsPattern("bot 'plain' launched \\(gen \\d+, pid \\d+\\): /usr/bin/setpriv --pdeathsig "
                     + "SIGKILL -- /bin/sh -c exec sleep 3600");
             SupervisorProcess.signal(s.process.pid(), "KILL");
             // Liveness bounds, not measurements: the kernel sends the parent-death signal at once, and a runner notices
