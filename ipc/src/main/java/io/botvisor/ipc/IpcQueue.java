@@ -59,17 +59,25 @@ public final class IpcQueue implements AutoCloseable {
         return new MessageWriter(queue.createAppender(), dir.toString());
     }
 
-    /** A reader that sees only what is written after this call: nothing stale is ever delivered. */
+    /**
+     * A reader that sees only what is written after this call: nothing stale is ever delivered. Documents over
+     * {@code maxDocumentBytes} are skipped unread ({@link MessageReader}).
+     */
+    public MessageReader readerFromEnd(int maxDocumentBytes) {
+        return new MessageReader(queue.createTailer().toEnd(), dir.toString(), maxDocumentBytes);
+    }
+
+    /** {@link #readerFromEnd(int)} with the cap for a queue a bot may write. */
     public MessageReader readerFromEnd() {
-        return new MessageReader(queue.createTailer().toEnd(), dir.toString());
+        return readerFromEnd(MessageReader.UNTRUSTED_MAX_BYTES);
     }
 
     /**
      * A reader from the oldest message the queue still holds (retention keeps about two hourly cycles): for a reader
      * that must see what was written before it opened, and filters by time what is not for it.
      */
-    public MessageReader readerFromStart() {
-        return new MessageReader(queue.createTailer().toStart(), dir.toString());
+    public MessageReader readerFromStart(int maxDocumentBytes) {
+        return new MessageReader(queue.createTailer().toStart(), dir.toString(), maxDocumentBytes);
     }
 
     SingleChronicleQueue chronicle() {

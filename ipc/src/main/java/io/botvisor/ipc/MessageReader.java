@@ -14,17 +14,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads messages from one queue without blocking. A message that cannot be decoded is logged with its source and
- * index and skipped; it never stops the reader. Not thread-safe: one thread polls a reader.
+ * index and skipped; it never stops the reader. The writer may be a bot, so a document is measured before it is
+ * parsed: one over the reader's size cap, or with more than {@link #MAX_FIELDS} fields, is skipped unparsed (Chronicle's
+ * parser crashed the reading JVM with SIGSEGV on a valid 1.9 MB document of 100,000 fields, and took 0.45 s over
+ * 50,000). A fault in a mapped file a writer truncated ({@link InternalError}, Unsafe's SIGBUS) ends the poll like any
+ * other read failure. Not thread-safe: one thread polls a reader.
  */
 public final class MessageReader {
     private static final Logger log = LoggerFactory.getLogger(MessageReader.class);
+    /** The size cap for a queue a bot writes: the largest valid message (a heartbeat with 256 counters) is ~27 KB. */
+    public static final int UNTRUSTED_MAX_BYTES = 64 * 1024;
+    /** The size cap for control requests: thousands of bot ids. */
+    public static final int CONTROL_MAX_BYTES = 256 * 1024;
+    /** The size cap for what only the supervisor writes (control replies: a whole fleet's status). */
+    public static final int TRUSTED_MAX_BYTES = 16 * 1024 * 1024;
+    /** Most fields a document may have; the largest message has 15. */
+    public static final int MAX_FIELDS = 64;
     private final ExcerptTailer tailer;
     private final String source;
+    private final int maxBytes;
     private long skipped;
 
-    MessageReader(ExcerptTailer tailer, String source) {
+    MessageReader(ExcerptTailer tailer, String source, int maxBytes) {
         this.tailer = tailer;
         this.source = source;
+        this.maxBytes = maxBytes;
         // Created on one thread, polled on another (one at a time): the confinement is ours, not Chronicle's.
         tailer.singleThreadedCheckDisabled(true);
     }
@@ -44,23 +58,25 @@ public final class MessageReader {
                     continue;
                 }
                 index = dc.index();
-                raw = readFields(dc.wire());
-            } catch (RuntimeException e) {
-                // The document may not have been consumed: end this poll rather than spin on it.
-                skipped++;
-                if (skipped <= 10 || skipped % 1000 == 0) {
-                    log.warn("{}: cannot read the next document ({} failures so far): {}", source, skipped,
-                            e.toString());
+                long size = dc.wire().bytes().readRemaining();
+                raw = size > maxBytes ? null : readFields(dc.wire());
+                if (raw == null) {
+                    // Skipped inside the document, so that closing it consumes it.
+                    skip("skipped the document at index " + Long.toHexString(index) + " unread: " + size
+                            + " bytes (at most " + maxBytes + ") or more than " + MAX_FIELDS + " fields");
+                    continue;
                 }
+            } catch (RuntimeException | InternalError e) {
+                // The document may not have been consumed: end this poll rather than spin on it.
+                skip("cannot read the next document: " + e);
                 break;
             }
             Message m;
             try {
                 m = MessageCodec.decode(raw);
             } catch (MalformedMessageException e) {
-                skipped++;
-                log.warn("{}: skipped malformed message at index {} ({} skipped so far): {}; fields {}",
-                        source, Long.toHexString(index), skipped, e.getMessage(), raw.keySet());
+                skip("skipped malformed message at index " + Long.toHexString(index) + ": " + e.getMessage()
+                        + "; fields " + Printable.oneLine(raw.keySet().toString(), 400));
                 continue;
             }
             sink.accept(m);
@@ -94,10 +110,25 @@ public final class MessageReader {
         return skipped;
     }
 
+    /**
+     * Counts and logs a skipped document; a writer that keeps writing bad ones gets its first ten logged, then one in
+     * a thousand (the writer may be a bot flooding the supervisor's log).
+     */
+    private void skip(String what) {
+        skipped++;
+        if (skipped <= 10 || skipped % 1000 == 0) {
+            log.warn("{}: {} ({} skipped so far)", source, what, skipped);
+        }
+    }
+
+    /** The document's fields, or null when it has more than {@link #MAX_FIELDS}. */
     private static Map<String, String> readFields(Wire wire) {
         Map<String, String> raw = new LinkedHashMap<>();
         StringBuilder name = new StringBuilder();
         while (wire.hasMore()) {
+            if (raw.size() == MAX_FIELDS) {
+                return null;
+            }
             String value = wire.readEventName(name).text();
             raw.put(name.toString(), value == null ? "" : value);
         }

@@ -97,4 +97,40 @@ class IpcQueueTest {
         }
         assertThat(received).containsExactly(new Message.Event(1, "started", "", 1));
     }
+
+    @Test
+    void documentWithTooManyFieldsIsSkippedUnparsedAndReadingContinues() {
+        // A bot's 100,000-field document crashed a reader JVM with SIGSEGV inside Chronicle's parser.
+        List<Message> received = new ArrayList<>();
+        try (IpcQueue q = IpcQueue.open(dir)) {
+            MessageReader reader = q.readerFromEnd();
+            try (DocumentContext dc = q.chronicle().createAppender().writingDocument()) {
+                for (int i = 0; i <= MessageReader.MAX_FIELDS; i++) {
+                    dc.wire().write("f" + i).text("1");
+                }
+            }
+            q.writer().write(new Message.Ping(1, 2, 0, 2));
+            reader.poll(10, received::add);
+            assertThat(reader.skipped()).isEqualTo(1);
+        }
+        assertThat(received).containsExactly(new Message.Ping(1, 2, 0, 2));
+    }
+
+    @Test
+    void documentOverTheReadersSizeCapIsSkippedUnreadAndReadingContinues() {
+        List<Message> received = new ArrayList<>();
+        try (IpcQueue q = IpcQueue.open(dir)) {
+            MessageReader reader = q.readerFromEnd();
+            MessageReader roomy = q.readerFromEnd(MessageReader.TRUSTED_MAX_BYTES);
+            Message big = new Message.ControlReply("c-1", 0, "x".repeat(MessageReader.UNTRUSTED_MAX_BYTES), 1);
+            q.writer().write(big);
+            q.writer().write(new Message.Ping(1, 2, 0, 2));
+            reader.poll(10, received::add);
+            assertThat(reader.skipped()).isEqualTo(1);
+            List<Message> all = new ArrayList<>();
+            roomy.poll(10, all::add);
+            assertThat(all).as("the same document under a larger cap").containsExactly(big, new Message.Ping(1, 2, 0, 2));
+        }
+        assertThat(received).containsExactly(new Message.Ping(1, 2, 0, 2));
+    }
 }

@@ -38,7 +38,7 @@ public final class ControlClient {
         try (IpcQueue replies = IpcQueue.open(layout.controlReplies());
              IpcQueue requests = IpcQueue.open(layout.controlRequests())) {
             // The reply reader exists before the request is written, so the reply cannot be missed.
-            MessageReader reader = replies.readerFromEnd();
+            MessageReader reader = replies.readerFromEnd(MessageReader.TRUSTED_MAX_BYTES);
             long now = System.currentTimeMillis();
             requests.writer().write(new Message.ControlRequest(id, command, args, now + timeout.toMillis(), now));
             Doorbell.ring(layout.controlDoorbell());

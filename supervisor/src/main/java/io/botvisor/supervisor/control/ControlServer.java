@@ -54,7 +54,7 @@ public final class ControlServer implements AutoCloseable {
         this.startedAtMillis = startedAtMillis;
         this.requestQueue = IpcQueue.open(layout.controlRequests());
         this.replyQueue = IpcQueue.open(layout.controlReplies());
-        this.requests = requestQueue.readerFromStart();
+        this.requests = requestQueue.readerFromStart(MessageReader.CONTROL_MAX_BYTES);
         this.replies = replyQueue.writer();
         supervisor.addPollHook(this::poll);
         this.doorbell = Doorbell.listen(layout.controlDoorbell(), () -> supervisor.execute(this::poll));
