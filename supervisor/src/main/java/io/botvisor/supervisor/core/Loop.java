@@ -1,5 +1,6 @@
 package io.botvisor.supervisor.core;
 
+import io.botvisor.supervisor.Threads;
 import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -52,6 +53,8 @@ final class Loop {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>();
     private final LagRecorder lag = new LagRecorder();
     private final Thread thread;
+    /** The loop's niceness: it must get a core before the bots it supervises do, and it uses little. */
+    static final int NICE = -10;
     private final Consumer<Throwable> onCrash;
     private volatile boolean stopped;
     /** When the loop began to run: what was posted before waited for the start, not for the loop. Loop thread only. */
@@ -125,6 +128,7 @@ final class Loop {
 
     private void run() {
         startedNanos = System.nanoTime();
+        Threads.favourCurrent(NICE);
         try {
             while (!stopped) {
                 Item item = inbox.poll(untilNextTimer(), TimeUnit.NANOSECONDS);

@@ -111,4 +111,39 @@ class CoreFailuresIT {
             assertThat(s.log().split("bot 'ghost' launched", -1)).as("launched once, not crash-looped").hasSize(2);
         }
     }
+
+    @Test
+    void loopRunsAheadOfTheBotsWhichKeepTheDefaultPriority() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "raising a thread's priority needs CAP_SYS_NICE (root; CI runs as root); skipped as "
+                        + System.getProperty("user.name"));
+        try (SupervisorProcess s = SupervisorProcess.start(dir, FAST + """
+                database: { enabled: false }
+                bots:
+                  - { id: runner, type: chaos }
+                  - { id: plain, command: ["sleep", "3600"] }
+                """)) {
+            s.await("the loop to be reniced", () -> s.log().contains("supervisor-loop runs at nice -10"));
+            Path tasks = Path.of("/proc", Long.toString(s.process.pid()), "task");
+            long loopNice = -99;
+            try (var list = Files.list(tasks)) {
+                for (Path t : (Iterable<Path>) list::iterator) {
+                    if (Files.readString(t.resolve("comm")).trim().equals("supervisor-loop")) {
+                        loopNice = nice(t.resolve("stat"));
+                    }
+                }
+            }
+            assertThat(loopNice).isEqualTo(-10);
+            for (String bot : List.of("runner", "plain")) {
+                long pid = s.awaitState(bot, "RUNNING").get("pid").asLong();
+                assertThat(nice(Path.of("/proc", Long.toString(pid), "stat"))).as(bot).isZero();
+            }
+        }
+    }
+
+    /** Field 19 of a /proc stat line: the nice value. */
+    private static long nice(Path stat) throws java.io.IOException {
+        String s = Files.readString(stat);
+        return Long.parseLong(s.substring(s.lastIndexOf(')') + 2).split(" ")[16]);
+    }
 }
