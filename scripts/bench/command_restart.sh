@@ -5,8 +5,9 @@
 # JVM teardown  = "down" -> the harness has reaped the exited JVM (same bare runs): the crash itself, not ours;
 # crash->restart = "down" of one incarnation -> "up" of the next, under the supervisor (backoff 1 ms, no jitter),
 #                  minus the median JVM teardown, so that it runs from the moment the process is gone.
+#                  BACKOFF=0ms measures with no restart delay at all, as PM2's default (restart_delay 0).
 # The raw figure (from "down") is printed too.
-# Usage: scripts/bench/command_restart.sh [CYCLES=15]
+# Usage: [BACKOFF=1ms] scripts/bench/command_restart.sh [CYCLES=15]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 n="${1:-15}"
@@ -43,7 +44,7 @@ PY
 }
 bare > "$work/bare.txt"
 { echo "defaults:"
-  echo "  restart: { backoff: { initial: 1ms, max: 1ms, jitter: 0.0 }, intensity: { maxRestarts: 10000, window: 60s } }"
+  echo "  restart: { backoff: { initial: ${BACKOFF:-1ms}, max: 1ms, jitter: 0.0 }, intensity: { maxRestarts: 10000, window: 60s } }"
   echo "bots:"
   printf '  - { id: crash, command: [%s' "\"$java\""; for a in "${jvm[@]}"; do printf ', "%s"' "$a"; done; echo '] }'
 } > "$work/fleet.yaml"
