@@ -161,8 +161,8 @@ public final class AttackBot implements Bot {
                 + "hides other users' processes") : Outcome.error("no process of peer '" + target.peer() + "' found "
                 + "in /proc within " + PEER_WAIT.toSeconds() + " s (is it running?)");
         long supervisor = supervisorPid();
-        Outcome noSupervisor = Outcome.blocked("the supervisor's process (pid " + supervisor + ") is hidden from "
-                + "this bot");
+        Outcome noSupervisor = supervisor > 0 ? Outcome.blocked("the supervisor's process (pid " + supervisor + ") "
+                + "is hidden from this bot") : Outcome.error("cannot read its parent's pid from /proc/self/stat");
         boolean supervisorVisible = supervisor > 0 && ProcAttacks.visible(supervisor);
         report("read-peer-environ", () -> peerPid.isEmpty() ? noPeer : proc.readEnviron(peerPid.getAsLong(), "peer"));
         report("read-supervisor-environ", () -> supervisorVisible ? proc.readEnviron(supervisor, "supervisor")
