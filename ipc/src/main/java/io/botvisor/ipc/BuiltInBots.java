@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The bot types bot-runner has built in and, for each, the {@code config:} keys it reads and the form of their values.
@@ -15,14 +16,25 @@ import java.util.TreeMap;
 public final class BuiltInBots {
     /** The form of a config value. */
     public enum Kind {
-        DURATION, INTEGER, SIZE, BOOLEAN
+        DURATION, INTEGER, SIZE, BOOLEAN, BOT_ID
     }
+
+    /** What a bot id is: the fleet file's rule for {@code id:} (ipc's own copy: it links no sibling module). */
+    private static final Pattern BOT_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
     /**
      * One config key. {@code min} and {@code max} bound an {@link Kind#INTEGER} or a {@link Kind#SIZE} (in bytes);
-     * a duration is 0 or more.
+     * a duration is 0 or more. A {@code required} key must be given; the others are optional.
      */
-    public record Key(String name, Kind kind, long min, long max) {
+    public record Key(String name, Kind kind, long min, long max, boolean required) {
+        Key(String name, Kind kind, long min, long max) {
+            this(name, kind, min, max, false);
+        }
+
+        static Key requiredBotId(String name) {
+            return new Key(name, Kind.BOT_ID, 0, 0, true);
+        }
+
         static Key duration(String name) {
             return new Key(name, Kind.DURATION, 0, 0);
         }
@@ -41,6 +53,8 @@ public final class BuiltInBots {
                 case INTEGER -> integerProblem(value);
                 case SIZE -> sizeProblem(value);
                 case BOOLEAN -> value.equals("true") || value.equals("false") ? null : "is not true or false";
+                case BOT_ID -> BOT_ID.matcher(value).matches() ? null
+                        : "is not a bot id (expected [a-z0-9][a-z0-9-]{0,39}, e.g. shop-1)";
             };
         }
 
@@ -83,7 +97,16 @@ public final class BuiltInBots {
     /** The drill bot, {@code io.botvisor.runner.drill.ChaosBot}. */
     public static final String CHAOS = "chaos";
 
-    private static final Map<String, Map<String, Key>> TYPES = Map.of(CHAOS, keys(
+    /**
+     * The hostile drill bot, {@code io.botvisor.runner.drill.AttackBot}: attacks another bot's files, queues,
+     * database rows and processes from inside its own child, and reports each attempt as blocked or escaped.
+     */
+    public static final String ATTACK = "attack";
+
+    private static final Map<String, Map<String, Key>> TYPES = Map.of(ATTACK, keys(
+            Key.requiredBotId("peer"),
+            // Bounded on purpose: the drill measures the per-uid process limit, it must never become a real bomb.
+            new Key("forkBomb", Kind.INTEGER, 0, 1024)), CHAOS, keys(
             Key.duration("crashAfter"),
             new Key("exitCode", Kind.INTEGER, 0, 255), // an exit status is one byte
             Key.duration("hangAfter"),
@@ -101,7 +124,7 @@ public final class BuiltInBots {
     private BuiltInBots() {
     }
 
-    /** The built-in type names ({@code type: chaos}). */
+    /** The built-in type names ({@code type: chaos}, {@code type: attack}). */
     public static Set<String> names() {
         return TYPES.keySet();
     }

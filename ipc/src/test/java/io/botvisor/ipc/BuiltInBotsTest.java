@@ -8,9 +8,31 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class BuiltInBotsTest {
     @Test
-    void chaosIsTheOnlyBuiltInType() {
-        assertThat(BuiltInBots.names()).containsExactly("chaos");
+    void builtInTypesAreTheTwoDrillBots() {
+        assertThat(BuiltInBots.names()).containsExactlyInAnyOrder("chaos", "attack");
         assertThat(BuiltInBots.configKeys("chaso")).isEmpty();
+    }
+
+    @Test
+    void attackRequiresItsPeerAndNothingElse() {
+        assertThat(BuiltInBots.configKeys("attack").orElseThrow().values()).filteredOn(BuiltInBots.Key::required)
+                .extracting(BuiltInBots.Key::name).containsExactly("peer");
+        assertThat(BuiltInBots.configKeys("chaos").orElseThrow().values()).noneMatch(BuiltInBots.Key::required);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "OK", value = {
+            "peer     | shop-1 | OK",
+            "peer     | 0      | OK",
+            "peer     | Shop_1 | is not a bot id (expected [a-z0-9][a-z0-9-]{0,39}, e.g. shop-1)",
+            "peer     | -shop  | is not a bot id (expected [a-z0-9][a-z0-9-]{0,39}, e.g. shop-1)",
+            "peer     | ../x   | is not a bot id (expected [a-z0-9][a-z0-9-]{0,39}, e.g. shop-1)",
+            "forkBomb | 0      | OK",
+            "forkBomb | 1024   | OK",
+            "forkBomb | 1025   | is not valid (expected a whole number from 0 to 1024)"})
+    void attackConfigValuesAreCheckedByTheirKind(String key, String value, String problem) {
+        BuiltInBots.Key k = BuiltInBots.configKeys("attack").orElseThrow().get(key);
+        assertThat(k.problem(value)).isEqualTo(problem);
     }
 
     @ParameterizedTest

@@ -2,6 +2,7 @@ package io.botvisor.runner.internal;
 
 import io.botvisor.runner.Bot;
 import io.botvisor.runner.BotConfigException;
+import io.botvisor.runner.drill.AttackBot;
 import io.botvisor.runner.drill.ChaosBot;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
@@ -15,7 +16,7 @@ import java.util.function.Supplier;
  * Stateless.
  */
 final class BotLoader {
-    private static final Map<String, Supplier<Bot>> BUILT_IN = Map.of("chaos", ChaosBot::new);
+    private static final Map<String, Supplier<Bot>> BUILT_IN = Map.of("chaos", ChaosBot::new, "attack", AttackBot::new);
     private static final String NEEDS = "a bot class is public, implements " + Bot.class.getName()
             + " and has a public no-argument constructor";
 

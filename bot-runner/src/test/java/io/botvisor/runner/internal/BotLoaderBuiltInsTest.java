@@ -3,6 +3,7 @@ package io.botvisor.runner.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.botvisor.ipc.BuiltInBots;
+import io.botvisor.runner.drill.AttackBot;
 import io.botvisor.runner.drill.ChaosBot;
 import java.lang.reflect.Field;
 import java.util.Map;
@@ -19,6 +20,11 @@ class BotLoaderBuiltInsTest {
         Field table = BotLoader.class.getDeclaredField("BUILT_IN");
         table.setAccessible(true);
         assertThat(((Map<?, ?>) table.get(null)).keySet()).isEqualTo(BuiltInBots.names());
+    }
+
+    @Test
+    void attackTypeLoadsTheHostileDrillBot() throws Exception {
+        assertThat(BotLoader.load(BuiltInBots.ATTACK)).isInstanceOf(AttackBot.class);
     }
 
     @Test

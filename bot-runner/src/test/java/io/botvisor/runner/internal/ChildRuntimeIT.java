@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A real bot-runner child JVM against the test playing its supervisor: failed starts, heartbeats, orphaning. */
 class ChildRuntimeIT {
@@ -25,9 +27,9 @@ class ChildRuntimeIT {
 
             assertThat(child.awaitExit(RunnerChild.DEADLINE)).isEqualTo(ChildExit.CONFIG_ERROR);
             assertThat(e.gen()).isEqualTo(RunnerChild.GEN);
-            assertThat(e.detail()).isEqualTo("type \"com.example.NoSuchBot\" is neither a built-in bot type [chaos] "
-                    + "nor a class on the bot's classpath (check the bot's type:, class: and classpath: in the fleet "
-                    + "file)");
+            assertThat(e.detail()).isEqualTo("type \"com.example.NoSuchBot\" is neither a built-in bot type "
+                    + "[attack, chaos] nor a class on the bot's classpath (check the bot's type:, class: and "
+                    + "classpath: in the fleet file)");
             assertThat(child.stderr())
                     .contains("bot 'child-1' failed to start, a configuration error (exit 78): type "
                             + "\"com.example.NoSuchBot\"")
@@ -55,6 +57,28 @@ class ChildRuntimeIT {
             assertThat(child.awaitExit(RunnerChild.DEADLINE)).isEqualTo(ChildExit.CONFIG_ERROR);
             assertThat(e.detail()).startsWith("config has keys the chaos bot does not know: [crashAftr] (expected "
                     + "some of [crashAfter, ");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "''            | config.peer is missing (expected the id of the bot to attack, e.g. shop-1)",
+            "child-1       | config.peer \"child-1\" is this bot itself (expected another bot's id)",
+            "other,2000    | config.forkBomb \"2000\" is not valid (expected a whole number from 0 to 1024)"})
+    void attackWithABadPeerOrForkBombExitsAsConfigError(String config, String detail) throws Exception {
+        String[] parts = config.split(",");
+        Map<String, String> c = new java.util.HashMap<>();
+        if (!parts[0].isEmpty()) {
+            c.put("peer", parts[0]);
+        }
+        if (parts.length > 1) {
+            c.put("forkBomb", parts[1]);
+        }
+        try (RunnerChild child = RunnerChild.start(dir, "attack", c)) {
+            Message.Event e = child.awaitEvent(ChildExit.EVENT_START_FAILED);
+
+            assertThat(child.awaitExit(RunnerChild.DEADLINE)).isEqualTo(ChildExit.CONFIG_ERROR);
+            assertThat(e.detail()).isEqualTo(detail);
         }
     }
 

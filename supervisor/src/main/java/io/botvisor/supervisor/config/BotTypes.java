@@ -34,11 +34,17 @@ final class BotTypes {
         }
     }
 
-    /** The config of a built-in type: every key known, every value of its key's form. */
+    /** The config of a built-in type: every key known, every value of its key's form, every required key given. */
     static void checkConfig(String file, String subject, String type, Map<String, String> config, Problems problems) {
         Map<String, BuiltInBots.Key> keys = BuiltInBots.configKeys(type).orElse(null);
         if (keys == null) {
             return;
+        }
+        for (BuiltInBots.Key key : keys.values()) {
+            if (key.required() && !config.containsKey(key.name())) {
+                problems.add(file + ": " + subject + ": config." + key.name() + " is missing (type " + type
+                        + " requires it: " + expected(key) + ")");
+            }
         }
         for (Map.Entry<String, String> e : config.entrySet()) {
             BuiltInBots.Key key = keys.get(e.getKey());
@@ -54,6 +60,17 @@ final class BotTypes {
                         + problem);
             }
         }
+    }
+
+    /** What a value of {@code key} looks like, for a missing key's message. */
+    private static String expected(BuiltInBots.Key key) {
+        return switch (key.kind()) {
+            case BOT_ID -> "a bot id, e.g. shop-1";
+            case DURATION -> "a duration, e.g. 20s";
+            case INTEGER -> "a whole number from " + key.min() + " to " + key.max();
+            case SIZE -> "a size, e.g. 64m";
+            case BOOLEAN -> "true or false";
+        };
     }
 
     /** Java identifiers separated by dots: {@code com.example.ShopBot}, {@code Outer$Inner}. */

@@ -207,14 +207,15 @@ class FleetFileReaderTest {
     @Test
     void misspelledBuiltInTypeIsRejectedWithTheClosestName() throws IOException {
         assertThat(botProblems("type: chaso")).containsExactly(bot("type \"chaso\" is not a built-in bot type "
-                + "(expected one of: chaos; or a class name such as com.example.ShopBot); did you mean 'chaos'?"));
+                + "(expected one of: attack, chaos; or a class name such as com.example.ShopBot); "
+                + "did you mean 'chaos'?"));
     }
 
     @ParameterizedTest
     @CsvSource({"shop", "com..ShopBot", "com.example.Shop-Bot", "com.example.", "1com.example.ShopBot"})
     void typeThatIsNeitherBuiltInNorAClassNameIsRejected(String type) throws IOException {
         assertThat(botProblems("type: \"" + type + "\"")).containsExactly(bot("type \"" + type + "\" is not a "
-                + "built-in bot type (expected one of: chaos; or a class name such as com.example.ShopBot)"));
+                + "built-in bot type (expected one of: attack, chaos; or a class name such as com.example.ShopBot)"));
     }
 
     @ParameterizedTest
@@ -248,6 +249,23 @@ class FleetFileReaderTest {
             "ignoreStop: maybe     | config.ignoreStop \"maybe\" is not true or false"})
     void chaosConfigValueOfTheWrongFormIsRejected(String config, String problem) throws IOException {
         assertThat(botProblems("type: chaos, config: { " + config + " }")).containsExactly(bot(problem));
+    }
+
+    @Test
+    void attackBotWithoutAPeerIsRejected() throws IOException {
+        assertThat(botProblems("type: attack")).containsExactly(bot("config.peer is missing (type attack requires it: "
+                + "a bot id, e.g. shop-1)"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "peer: Shop_1            | config.peer \"Shop_1\" is not a bot id (expected [a-z0-9][a-z0-9-]{0,39}, "
+                    + "e.g. shop-1)",
+            "peer: b, forkBomb: 2000 | config.forkBomb \"2000\" is not valid (expected a whole number from 0 to 1024)",
+            "peer: b, forkbomb: 3    | unknown config key 'forkbomb' for type attack (expected some of: forkBomb, "
+                    + "peer); did you mean 'forkBomb'?"})
+    void attackConfigValueOfTheWrongFormIsRejected(String config, String problem) throws IOException {
+        assertThat(botProblems("type: attack, config: { " + config + " }")).containsExactly(bot(problem));
     }
 
     @Test
