@@ -50,6 +50,30 @@ public final class IpcQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a queue that this process only reads and a less trusted process writes (a bot's events, read by the
+     * supervisor; a bot's commands, read by the bot): Chronicle writes nothing here — no table store, no directory
+     * listing, no lock — so a directory the reader cannot write works, and a writer cannot make the reader write
+     * through a symlink it planted. A file the writer planted under the next cycle's name costs each read at most
+     * {@code 2 × READ_ONLY_TIMEOUT} (Chronicle's default is 10 s).
+     */
+    public static IpcQueue openReadOnly(Path dir) {
+        try {
+            SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir)
+                    .blockSize(BLOCK_SIZE)
+                    .rollCycle(RollCycles.FAST_HOURLY)
+                    .readOnly(true)
+                    .timeoutMS(READ_ONLY_TIMEOUT_MS)
+                    .build();
+            return new IpcQueue(dir, q);
+        } catch (Exception e) {
+            throw new UnableToOpenQueueException("cannot open queue " + dir + " to read: " + e.getMessage(), e);
+        }
+    }
+
+    /** How long a read-only queue waits for a cycle file's header (see {@link #openReadOnly}). */
+    static final long READ_ONLY_TIMEOUT_MS = 200;
+
     public Path dir() {
         return dir;
     }

@@ -99,6 +99,29 @@ class IpcQueueTest {
     }
 
     @Test
+    void readOnlyQueueOpenedOnAnEmptyDirectorySeesWhatAWriterAddsLaterAndWritesNothing() throws Exception {
+        // The supervisor opens a bot's events queue before the bot has created it, and must never write there.
+        java.nio.file.Files.createDirectories(dir);
+        List<Message> received = new ArrayList<>();
+        try (IpcQueue reader = IpcQueue.openReadOnly(dir)) {
+            MessageReader r = reader.readerFromEnd();
+            assertThat(r.poll(10, received::add)).isZero();
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+                assertThat(files).as("nothing created by the reader").isEmpty();
+            }
+            try (IpcQueue writer = IpcQueue.open(dir)) {
+                writer.writer().write(new Message.Ping(1, 7, 0, 1));
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (received.isEmpty() && System.nanoTime() < deadline) {
+                    r.poll(10, received::add);
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        assertThat(received).containsExactly(new Message.Ping(1, 7, 0, 1));
+    }
+
+    @Test
     void documentWithTooManyFieldsIsSkippedUnparsedAndReadingContinues() {
         // A bot's 100,000-field document crashed a reader JVM with SIGSEGV inside Chronicle's parser.
         List<Message> received = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.botvisor.runner.drill;
 
 import io.botvisor.ipc.IpcQueue;
+import io.botvisor.ipc.MessageReader;
 import io.botvisor.ipc.Message;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +52,7 @@ final class QueueAttacks {
         Path dir = target.ipc().commands(target.peer());
         try (IpcQueue q = IpcQueue.open(dir)) {
             AtomicInteger read = new AtomicInteger();
-            q.readerFromStart().poll(MAX_READ, m -> read.incrementAndGet());
+            q.readerFromStart(MessageReader.TRUSTED_MAX_BYTES).poll(MAX_READ, m -> read.incrementAndGet());
             return Outcome.escaped("opened " + target.show(dir) + " and read " + read.get() + " messages");
         } catch (RuntimeException e) {
             return Outcome.failed(e);

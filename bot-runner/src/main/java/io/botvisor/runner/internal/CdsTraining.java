@@ -46,6 +46,8 @@ final class CdsTraining {
         Path specFile = dir.resolve("spec.properties");
         spec.writeTo(specFile);
         ChildSpec read = ChildSpec.readFrom(specFile);
+        // The runtime reads its commands read-only, as under a supervisor, where the supervisor made the queue first.
+        IpcQueue.open(read.layout().commands(BOT_ID)).close();
         Thread driver = new Thread(() -> drive(read.layout()), "cds-training-driver");
         driver.setDaemon(true);
         driver.start();

@@ -150,7 +150,9 @@ public final class ChildRuntime {
     private Queues openQueues() {
         // The command reader starts at the end and is open before READY: every command the supervisor sends after
         // READY is seen, and nothing an earlier incarnation was sent is replayed.
-        MessageReader commands = IpcQueue.open(spec.layout().commands(spec.botId())).readerFromEnd();
+        // The supervisor's queue: read-only (with walls the bot cannot write there, and must not need to).
+        MessageReader commands = IpcQueue.openReadOnly(spec.layout().commands(spec.botId()))
+                .readerFromEnd(MessageReader.TRUSTED_MAX_BYTES);
         MessageWriter ev = IpcQueue.open(spec.layout().events(spec.botId())).writer();
         return new Queues(ev, commands);
     }

@@ -8,7 +8,9 @@ import io.botvisor.ipc.MessageWriter;
 /**
  * One bot-runner bot's IPC: its command queue (written on the child-io thread; {@link MessageWriter} is thread-safe)
  * and its events queue (read on the loop). Opened once at start, before the loop runs, and kept across restarts;
- * the events reader starts at the end, so nothing an earlier supervisor's children wrote is replayed.
+ * the events reader starts at the end, so nothing an earlier supervisor's children wrote is replayed. The events
+ * queue is the bot's (its uid owns it, with walls): the supervisor only reads it, read-only, so nothing the bot
+ * plants there makes the supervisor write.
  */
 final class Link implements AutoCloseable {
     private final IpcQueue commandQueue;
@@ -19,10 +21,11 @@ final class Link implements AutoCloseable {
     Link(IpcLayout layout, String bot) {
         this.commandQueue = IpcQueue.open(layout.commands(bot));
         try {
-            this.eventQueue = IpcQueue.open(layout.events(bot));
-        } catch (RuntimeException e) {
+            java.nio.file.Files.createDirectories(layout.events(bot));
+            this.eventQueue = IpcQueue.openReadOnly(layout.events(bot));
+        } catch (RuntimeException | java.io.IOException e) {
             commandQueue.close();
-            throw e;
+            throw new io.botvisor.ipc.IpcException("cannot open the events queue of bot '" + bot + "': " + e, e);
         }
         this.commands = commandQueue.writer();
         this.events = eventQueue.readerFromEnd();
