@@ -77,6 +77,7 @@ public final class FleetFileReader {
             defaults = MissingNode.getInstance();
         }
         int concurrency = startConcurrency(name, root.path("supervisor").path("startConcurrency"), problems);
+        Specs.Isolation isolation = IsolationSection.read(name, root.path("supervisor"), problems);
         Specs.Database database = DatabaseSection.read(name, root.path("database"), env, problems);
         List<Specs.Bot> bots = new ArrayList<>();
         JsonNode botsNode = root.path("bots");
@@ -94,7 +95,7 @@ public final class FleetFileReader {
         if (!problems.isEmpty()) {
             throw new InvalidFleetFileException(problems.list());
         }
-        return new Specs.Fleet(file, concurrency, bots, database);
+        return new Specs.Fleet(file, concurrency, isolation, bots, database);
     }
 
     private static int startConcurrency(String file, JsonNode n, Problems problems) {
@@ -177,6 +178,9 @@ public final class FleetFileReader {
         }
         Long logSize = f.size("logs.maxFileSize");
         Integer logFiles = f.integer("logs.maxFiles", 1, 1000);
+        // A JVM has ~20 threads before the bot starts one, and each counts against the process limit.
+        Integer processes = f.integer("limits.processes", 64, 1_000_000);
+        Integer openFiles = f.integer("limits.openFiles", 64, 1_048_576);
         Map<String, String> env = env(name, subject, node.path("env"), problems);
         env.putAll(secrets(file, subject, node.path("secretsFile"), problems));
         Map<String, String> config = new TreeMap<>();
@@ -189,12 +193,12 @@ public final class FleetFileReader {
         }
         if (id == null || restart == null || health == null || stopTimeout == null || heap == null
                 || jvmOptions == null || memoryLimit == null || logSize == null || logFiles == null
-                || command == null || classpath == null) {
+                || command == null || classpath == null || processes == null || openFiles == null) {
             return null;
         }
         return new Specs.Bot(id, hasCommand ? null : (type != null ? type : clazz), classpath, command, config,
                 restart, health, stopTimeout, new Specs.Jvm(heap, jvmOptions), memoryLimit, env,
-                new Specs.Logs(logSize, logFiles));
+                new Specs.Logs(logSize, logFiles), new Specs.Limits(processes, openFiles));
     }
 
     private static Specs.Restart restart(Lookup f) {

@@ -22,7 +22,8 @@ final class Schema {
             "stopTimeout", LEAF,
             "jvm", map("heap", LEAF, "options", LEAF),
             "memoryLimit", LEAF,
-            "logs", map("maxFileSize", LEAF, "maxFiles", LEAF));
+            "logs", map("maxFileSize", LEAF, "maxFiles", LEAF),
+            "limits", map("processes", LEAF, "openFiles", LEAF));
 
     static final Map<String, Object> BOT;
     /** The {@code database:} section (DatabaseSection). */
@@ -31,7 +32,7 @@ final class Schema {
             "pools", map("maxPerBot", LEAF, "shrinkAfter", LEAF),
             "retention", map("messages", LEAF, "metrics", LEAF, "audit", LEAF));
     static final Map<String, Object> TOP = map("defaults", INHERITABLE, "bots", LEAF,
-            "supervisor", map("startConcurrency", LEAF), "database", DATABASE);
+            "supervisor", map("startConcurrency", LEAF, "isolation", LEAF, "botUids", LEAF), "database", DATABASE);
 
     static {
         Map<String, Object> bot = new LinkedHashMap<>(map("id", LEAF, "type", LEAF, "class", LEAF, "classpath", LEAF,
@@ -51,6 +52,7 @@ final class Schema {
             stopTimeout: 10s
             jvm: { heap: 64m, options: [] }
             logs: { maxFileSize: 10m, maxFiles: 5 }
+            limits: { processes: 1024, openFiles: 4096 }
             """;
 
     /** Built-in values of the {@code database:} section. */

@@ -10,7 +10,7 @@ public final class Specs {
     private Specs() {
     }
 
-    public record Fleet(Path file, int startConcurrency, List<Bot> bots, Database database) {
+    public record Fleet(Path file, int startConcurrency, Isolation isolation, List<Bot> bots, Database database) {
         public Fleet {
             bots = List.copyOf(bots);
         }
@@ -27,7 +27,7 @@ public final class Specs {
      */
     public record Bot(String id, String runner, List<String> classpath, List<String> command,
                       Map<String, String> config, Restart restart, Health health, Duration stopTimeout, Jvm jvm,
-                      long memoryLimit, Map<String, String> env, Logs logs) {
+                      long memoryLimit, Map<String, String> env, Logs logs, Limits limits) {
         public Bot {
             classpath = List.copyOf(classpath);
             command = List.copyOf(command);
@@ -38,6 +38,25 @@ public final class Specs {
         public boolean isCommand() {
             return runner == null;
         }
+    }
+
+    /**
+     * Whether each bot runs under its own user ({@code supervisor.isolation}) and the uids they get
+     * ({@code supervisor.botUids}, inclusive).
+     */
+    public record Isolation(Mode mode, long firstUid, long lastUid) {
+        public enum Mode {
+            /** Own users when the supervisor can switch users (root, or CAP_SETUID and CAP_SETGID); else none, said. */
+            AUTO,
+            /** Own users, or the supervisor refuses to start. */
+            USERS,
+            /** The operator chose no walls between bots: no warning. */
+            NONE
+        }
+    }
+
+    /** Per-uid limits of a bot's processes: tasks (processes and threads: RLIMIT_NPROC) and open files. */
+    public record Limits(int processes, int openFiles) {
     }
 
     public record Restart(RestartPolicy policy, Backoff backoff, int maxRestarts, Duration window,

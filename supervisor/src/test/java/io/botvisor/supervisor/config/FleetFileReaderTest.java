@@ -181,6 +181,34 @@ class FleetFileReaderTest {
                         + " is not valid (expected a whole number from 1 to 1000; default: the number of cores)");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "isolation: separate | isolation \"separate\" is not valid (expected auto, users or none)",
+            "botUids: 60000-70000 | botUids \"60000-70000\" overlaps systemd's dynamic users 61184-65519 (expected a range outside it; default 1900000000-1900065535)",
+            "botUids: 5000 | botUids 5000 is not a range (expected FIRST-LAST, e.g. \"1900000000-1900065535\")",
+            "botUids: 9-20 | botUids \"9-20\" is out of bounds (expected 1000 ≤ FIRST ≤ LAST ≤ 2147483646)",
+            "botUids: 3000000000-3000000001 | botUids \"3000000000-3000000001\" is out of bounds (expected 1000 ≤ FIRST ≤ LAST ≤ 2147483646)"})
+    void isolationSettingsOutOfBoundsAreRejected(String setting, String problem) throws IOException {
+        assertThat(problems("supervisor: { " + setting + " }\nbots:\n  - { id: a, type: chaos }\n"))
+                .containsExactly(dir.resolve("fleet.yaml") + ": supervisor: " + problem);
+    }
+
+    @Test
+    void isolationDefaultsToAutoWithAUidRangeAboveSystemdsAndLimitsPerBot() throws IOException {
+        Specs.Fleet fleet = FleetFileReader.read(write("bots:\n  - { id: a, type: chaos }\n"
+                + "  - { id: b, type: chaos, limits: { processes: 64 } }\n"));
+        assertThat(fleet.isolation()).isEqualTo(new Specs.Isolation(Specs.Isolation.Mode.AUTO, 1_900_000_000L,
+                1_900_065_535L));
+        assertThat(fleet.bots().get(0).limits()).isEqualTo(new Specs.Limits(1024, 4096));
+        assertThat(fleet.bots().get(1).limits()).isEqualTo(new Specs.Limits(64, 4096));
+    }
+
+    @Test
+    void processLimitTooSmallForAJvmIsRejected() throws IOException {
+        assertThat(botProblems("type: chaos, limits: { processes: 16 }")).containsExactly(
+                bot("limits.processes 16 is not valid (expected a whole number from 64 to 1000000)"));
+    }
+
     @Test
     void smallestHeapAndLargestStartConcurrencyAreAccepted() throws IOException {
         Specs.Fleet fleet = FleetFileReader.read(write("supervisor: { startConcurrency: 1000 }\n"
