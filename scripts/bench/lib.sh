@@ -4,6 +4,8 @@
 # start_supervisor FLEET [RUN-OPTIONS…]: 'botvisor run' in the background, state in $work/state, log in $work/sup.log.
 start_supervisor() {
   local fleet="$1"; shift
+  # mktemp -d makes $work 0700: bots running as users of their own (as root) could not reach the state dir in it.
+  chmod o+x "$work"
   "$root/scripts/botvisor" run --config "$fleet" --state-dir "$work/state" "$@" > "$work/sup.log" 2>&1 &
   sup=$!
 }

@@ -8,6 +8,7 @@ import io.botvisor.supervisor.config.InvalidFleetFileException;
 import io.botvisor.supervisor.config.Specs;
 import io.botvisor.supervisor.db.ConnectionBroker;
 import io.botvisor.supervisor.db.DatabaseKeeper;
+import io.botvisor.supervisor.isolation.Walls;
 import io.botvisor.supervisor.db.FleetDatabase;
 import io.botvisor.storage.BotCredentials;
 import io.botvisor.ipc.ChildSpec;
@@ -135,7 +136,12 @@ public final class Main {
                 if (keeper != null) {
                     started.add(0, keeper);
                 }
-                supervisor = new Supervisor(fleet, new AsyncLauncher(new ChildLauncher(settings, access::get),
+                Walls walls = Walls.decide(fleet, state, settings.botsRead());
+                walls.prepare(fleet.bots());
+                if (walls.isolated()) {
+                    log.info("isolation: {}", walls.describe());
+                }
+                supervisor = new Supervisor(fleet, new AsyncLauncher(new ChildLauncher(settings, walls, access::get),
                         fleet.bots().size() + 16), layout, Clock.systemUTC(), System::nanoTime);
                 if (keeper != null) {
                     Map<String, String> roles = new java.util.TreeMap<>();
@@ -144,7 +150,7 @@ public final class Main {
                             keeper::setConnectionLimit, supervisor::execute, System::nanoTime));
                 }
                 control = new ControlServer(supervisor, layout, () -> supervisor.shutdown("ctl shutdown"), keeper,
-                        startedAtMillis);
+                        walls, startedAtMillis);
                 started.add(0, control);
                 if (keeper != null) {
                     keeper.start();

@@ -7,9 +7,10 @@ import io.botvisor.ipc.MessageReader;
 import io.botvisor.ipc.MessageWriter;
 import io.botvisor.supervisor.core.ChildState;
 import io.botvisor.supervisor.core.Supervisor;
-import io.botvisor.supervisor.db.DatabaseKeeper;
 import io.botvisor.supervisor.db.ConnectionBroker;
+import io.botvisor.supervisor.db.DatabaseKeeper;
 import io.botvisor.supervisor.db.DatabaseStatus;
+import io.botvisor.supervisor.isolation.Walls;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class ControlServer implements AutoCloseable {
     private final DatabaseKeeper database;
 
     private final long startedAtMillis;
+    private final StatusRenderer.Isolation isolation;
 
     private record Pending(Message.ControlRequest request, List<String> bots) {
     }
@@ -47,8 +49,9 @@ public final class ControlServer implements AutoCloseable {
      * {@code startedAtMillis}: when this supervisor took the state dir; older requests are not for it.
      */
     public ControlServer(Supervisor supervisor, IpcLayout layout, Runnable onShutdown, DatabaseKeeper database,
-                         long startedAtMillis) {
+                         Walls walls, long startedAtMillis) {
         this.supervisor = supervisor;
+        this.isolation = new StatusRenderer.Isolation(walls.isolated(), walls.describe(), walls.warns());
         this.database = database;
         this.onShutdown = onShutdown;
         this.startedAtMillis = startedAtMillis;
@@ -90,9 +93,9 @@ public final class ControlServer implements AutoCloseable {
                 DatabaseStatus db = database == null ? null : database.status();
                 ConnectionBroker.View pools = supervisor.connections();
                 reply(r, 0, r.args().contains("--json")
-                        ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.lag(), supervisor.status(), db,
-                                pools)
-                        : StatusRenderer.table(supervisor.status(), db, pools));
+                        ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.lag(), isolation,
+                                supervisor.status(), db, pools)
+                        : StatusRenderer.table(isolation, supervisor.status(), db, pools));
             }
             case "start", "stop", "restart" -> act(r);
             case "shutdown" -> {

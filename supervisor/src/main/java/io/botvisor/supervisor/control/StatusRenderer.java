@@ -23,18 +23,28 @@ final class StatusRenderer {
     private StatusRenderer() {
     }
 
+    /** What status says of the walls between bots: whether each has its own user, and the line that says so. */
+    record Isolation(boolean users, String detail, boolean warn) {
+    }
+
     static String json(long supervisorPid, List<BotStatus> bots, DatabaseStatus db, ConnectionBroker.View pools) {
-        return json(supervisorPid, null, bots, db, pools);
+        return json(supervisorPid, null, null, bots, db, pools);
     }
 
     /**
      * With {@code lag}, a {@code loop} object: events handled, and the lag from an event's arrival (or its timer's
      * deadline) to its handling, p50/p99 (power-of-two bucket bounds) and max, in microseconds, since the start.
      */
-    static String json(long supervisorPid, LagRecorder.Snapshot lag, List<BotStatus> bots, DatabaseStatus db,
-                       ConnectionBroker.View pools) {
+    static String json(long supervisorPid, LagRecorder.Snapshot lag, Isolation isolation, List<BotStatus> bots,
+                       DatabaseStatus db, ConnectionBroker.View pools) {
         ObjectNode root = JSON.createObjectNode();
         root.put("supervisorPid", supervisorPid);
+        if (isolation != null) {
+            ObjectNode i = root.putObject("isolation");
+            i.put("users", isolation.users());
+            i.put("detail", isolation.detail());
+            i.put("warning", isolation.warn());
+        }
         if (lag != null) {
             ObjectNode l = root.putObject("loop");
             l.put("events", lag.events());
@@ -103,6 +113,10 @@ final class StatusRenderer {
     }
 
     static String table(List<BotStatus> bots, DatabaseStatus db, ConnectionBroker.View pools) {
+        return table(null, bots, db, pools);
+    }
+
+    static String table(Isolation isolation, List<BotStatus> bots, DatabaseStatus db, ConnectionBroker.View pools) {
         StringBuilder sb = new StringBuilder();
         if (db != null) {
             sb.append(String.format(Locale.ROOT, "DATABASE %s %s %s%s%s%n", db.kind(), DbEndpoint.redact(db.endpoint()), db.state(),
@@ -112,6 +126,12 @@ final class StatusRenderer {
                 sb.append(String.format(Locale.ROOT, "CONNECTIONS %d of a budget of %d reserved (%d bots, one each "
                         + "guaranteed)%n", pools.reserved(), pools.budget(), pools.grants().size()));
             }
+        }
+        if (isolation != null) {
+            sb.append(isolation.warn() ? "WARNING " : "ISOLATION ").append(isolation.detail())
+                    .append(System.lineSeparator());
+        }
+        if (db != null || isolation != null) {
             sb.append(System.lineSeparator());
         }
         sb.append(String.format(Locale.ROOT, "%-24s %-9s %8s %6s %8s %10s %8s %4s  %s%n",

@@ -49,7 +49,7 @@ final class Effects {
     private final StartGate gate;
     private final Map<Long, ChildProcess> children = new HashMap<>();
     private final Map<String, EnumMap<Timer, Loop.Handle>> timers = new HashMap<>();
-    private long genCounter;
+    private final java.security.SecureRandom generations = new java.security.SecureRandom();
 
     Effects(Shell shell, Loop loop, AsyncLauncher launcher, ChildIo io, Sampler sampler, Map<String, Slot> slots,
             Map<String, Link> links, Supplier<ConnectionBroker> connections, Clock wall, LongSupplier nanos,
@@ -115,6 +115,7 @@ final class Effects {
             ChildProcess child = children.remove(g.gen());
             if (child != null) {
                 io.reap(bot, child);
+                launcher.sweep(bot);
             }
             connections().childGone(bot, nanos.getAsLong());
             watchChildren();
@@ -126,7 +127,8 @@ final class Effects {
     private void openGate(String bot) {
         // Generations are unique across supervisor restarts (wall-clock based) so that a child never takes a command
         // meant for an earlier incarnation of its bot.
-        long gen = wall.millis() * 1000 + (genCounter++ % 1000);
+        // Unguessable: a bot that could guess another's generation could forge its READY and heartbeats.
+        long gen = generations.nextLong() & Long.MAX_VALUE | 1;
         shell.deliver(bot, new Event.GateOpened(gen));
     }
 

@@ -19,6 +19,8 @@ public final class AsyncLauncher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AsyncLauncher.class);
     private final ChildLauncher launcher;
     private final ThreadPoolExecutor thread;
+    /** Bots whose uid was swept since their last launch (launcher thread only). */
+    private final java.util.Set<String> swept = new java.util.HashSet<>();
 
     /** What one launch reports, each at most once, on the launcher's or Commons Exec's threads. */
     public interface Reports {
@@ -43,7 +45,27 @@ public final class AsyncLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills what the bot's uid left running (see {@link ChildLauncher#sweep}), on the launcher's thread, so it is done
+     * before the bot's next launch and can never hit a child launched after it. Call when a child is gone.
+     */
+    public void sweep(String botId) {
+        try {
+            thread.execute(() -> {
+                launcher.sweep(botId);
+                swept.add(botId);
+            });
+        } catch (RejectedExecutionException e) {
+            // Closed (shutting down) or full: the next launch sweeps first.
+        }
+    }
+
     private void run(Specs.Bot bot, long gen, Reports reports) {
+        if (swept.remove(bot.id())) {
+            // Swept when its last child went: nothing of its uid can have started since.
+        } else {
+            launcher.sweep(bot.id()); // the first launch since start: whatever an earlier supervisor's bot left
+        }
         CompletableFuture<Void> announced = new CompletableFuture<>();
         IntConsumer onExit = code -> announced.thenRun(() -> reports.exited(code));
         ChildProcess child;

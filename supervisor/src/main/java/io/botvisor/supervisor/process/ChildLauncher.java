@@ -3,6 +3,7 @@ package io.botvisor.supervisor.process;
 import io.botvisor.ipc.ChildSpec;
 import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.config.Specs;
+import io.botvisor.supervisor.isolation.Walls;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,24 +28,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Launches one child for a bot with Apache Commons Exec and reports its exit. A bot-runner child gets an explicit
- * heap, the measured JVM flags and its spec file; a {@code command:} child is run as written, under
- * {@code setpriv --pdeathsig SIGKILL} when available so it cannot outlive a killed supervisor. The command line is
- * logged; environment values never are (they may be secrets), only their names. A child's environment is an
- * allow-list ({@link ChildEnvironment}), never the supervisor's, and its HOME is its own directory under STATE/home. Stateless apart from settings;
- * thread-safe (used from the launcher's thread).
+ * heap, the measured JVM flags and its spec file; a {@code command:} child is run as written. With walls
+ * ({@link Walls}) every child runs as its bot's own user, with its limits and a parent-death signal; without, a
+ * {@code command:} child still gets {@code setpriv --pdeathsig SIGKILL} so it cannot outlive a killed supervisor. The
+ * command line is logged; environment values never are (they may be secrets), only their names. A child's
+ * environment is an allow-list ({@link ChildEnvironment}), never the supervisor's; its HOME and TMPDIR are its own
+ * directories under STATE/bots/ID. Stateless apart from settings; thread-safe (used from the launcher's thread).
  */
 public final class ChildLauncher {
     private static final Logger log = LoggerFactory.getLogger(ChildLauncher.class);
-    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(10);
     private final LaunchSettings settings;
+    private final Walls walls;
     private final Function<String, ChildSpec.Db> databaseAccess;
     /** The part of the supervisor's environment a child may see (read once). */
     private final Map<String, String> inherited;
 
     /** {@code databaseAccess} gives a bot's database access by bot id, or null (no database, or none for it). */
-    public ChildLauncher(LaunchSettings settings, Function<String, ChildSpec.Db> databaseAccess) {
+    public ChildLauncher(LaunchSettings settings, Walls walls, Function<String, ChildSpec.Db> databaseAccess) {
         this.settings = settings;
+        this.walls = walls;
         this.databaseAccess = databaseAccess;
         this.inherited = ChildEnvironment.inherited(System.getenv());
     }
@@ -55,7 +58,7 @@ public final class ChildLauncher {
 
     /** The bot's HOME: its own directory in the state dir (bot-runner also gets it as user.home). */
     Path homeDir(String botId) {
-        return settings.stateDir().resolve("home").resolve(botId);
+        return walls.layout().home(botId);
     }
 
     /**
@@ -64,18 +67,30 @@ public final class ChildLauncher {
      * Throws {@link SupervisorException} (or any unchecked exception from writing files) when it cannot launch.
      */
     public ChildProcess launch(Specs.Bot bot, long gen, IntConsumer onExit) {
-        List<String> argv = bot.isCommand() ? commandArgv(bot) : runnerArgv(bot);
+        List<String> argv = walls.wrap(bot, bot.isCommand() ? bot.command() : runnerArgv(bot));
         Map<String, String> botvisor = new HashMap<>();
+        botvisor.put("TMPDIR", walls.layout().tmp(bot.id()).toString());
         if (!bot.isCommand()) {
-            Path spec = settings.stateDir().resolve("run").resolve(bot.id()).resolve("spec.properties");
+            Path spec = walls.layout().runDir(bot.id()).resolve("spec.properties");
             new ChildSpec(bot.id(), gen, settings.stateDir(), bot.runner(), bot.health().heartbeatInterval(),
                     bot.config(), databaseAccess.apply(bot.id())).writeTo(spec);
+            if (walls.isolated()) {
+                try {
+                    walls.layout().giveToGroup(spec, walls.uidOf(bot.id()));
+                } catch (IOException e) {
+                    throw new SupervisorException("bot '" + bot.id() + "': cannot give it its spec " + spec + ": " + e,
+                            e);
+                }
+            }
             botvisor.put(ChildSpec.ENV_SPEC, spec.toString());
         }
         Path home = homeDir(bot.id());
         try {
-            Files.createDirectories(home);
-        } catch (IOException e) {
+            // Made at start (Walls.prepare); made again if someone removed them since.
+            if (!Files.isDirectory(home) || !Files.isDirectory(walls.layout().tmp(bot.id()))) {
+                walls.prepareOne(bot);
+            }
+        } catch (RuntimeException e) {
             throw new SupervisorException("bot '" + bot.id() + "': cannot create its home " + home + ": " + e, e);
         }
         Map<String, String> env = ChildEnvironment.of(inherited, home, bot.env(), botvisor);
@@ -151,11 +166,37 @@ public final class ChildLauncher {
         return new ChildProcess(p.toHandle(), gen, streams);
     }
 
+    /**
+     * Kills every process the bot's uid still has (with walls; a no-op without). Blocks up to a few seconds: call it
+     * from the launcher's thread, where it is ordered before the bot's next launch.
+     */
+    public void sweep(String botId) {
+        List<String> cmd = walls.sweep(botId);
+        if (cmd == null) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                log.warn("bot '{}': sweeping its uid's processes did not finish within 5 s", botId);
+            }
+        } catch (IOException e) {
+            log.warn("bot '{}': cannot sweep its uid's processes: {}", botId, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     List<String> runnerArgv(Specs.Bot bot) {
         List<String> argv = new ArrayList<>();
         argv.add(settings.javaBinary().toString());
         argv.add("-Xmx" + bot.jvm().heapBytes() / 1024 + "k");
         argv.add("-Duser.home=" + homeDir(bot.id()));
+        argv.add("-Djava.io.tmpdir=" + walls.layout().tmp(bot.id()));
+        // A crash report holds the bot's memory: into its own home, not a world-readable file in the shared /tmp.
+        argv.add("-XX:ErrorFile=" + homeDir(bot.id()).resolve("hs_err_pid%p.log"));
         argv.addAll(settings.runnerJvmFlags());
         argv.addAll(bot.jvm().options());
         argv.add("-cp");
@@ -165,15 +206,6 @@ public final class ChildLauncher {
         }
         argv.add(cp);
         argv.add(LaunchSettings.RUNNER_MAIN);
-        return argv;
-    }
-
-    List<String> commandArgv(Specs.Bot bot) {
-        List<String> argv = new ArrayList<>();
-        if (Files.isExecutable(SETPRIV)) {
-            argv.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "SIGKILL", "--"));
-        }
-        argv.addAll(bot.command());
         return argv;
     }
 }

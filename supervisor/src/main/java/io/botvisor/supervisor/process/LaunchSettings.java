@@ -15,6 +15,21 @@ public record LaunchSettings(Path javaBinary, String runnerClasspath, List<Strin
     }
 
     /** These settings with one more flag for every bot-runner JVM. */
+    /**
+     * What every bot-runner child must be able to read: the java binary and each entry of its classpath (a
+     * {@code dir/*} entry: the directory).
+     */
+    public java.util.List<Path> botsRead() {
+        java.util.List<Path> out = new java.util.ArrayList<>();
+        out.add(javaBinary);
+        for (String entry : runnerClasspath.split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                out.add(Path.of(entry.endsWith("/*") ? entry.substring(0, entry.length() - 2) : entry));
+            }
+        }
+        return out;
+    }
+
     public LaunchSettings withRunnerFlag(String flag) {
         List<String> f = new java.util.ArrayList<>(runnerJvmFlags);
         f.add(flag);

@@ -24,4 +24,22 @@ class StatusRendererTest {
                 .contains("\"endpoint\":\"jdbc:postgresql://***@h/db?password=***\"")
                 .doesNotContain("s3cr3t");
     }
+
+    @Test
+    void fleetWithoutWallsIsAWarningInTheTableAndInJson() {
+        StatusRenderer.Isolation none = new StatusRenderer.Isolation(false,
+                "bots are not isolated from each other: run as root or grant CAP_SETUID and CAP_SETGID", true);
+        assertThat(StatusRenderer.table(none, List.of(), null, null)).startsWith(
+                "WARNING bots are not isolated from each other: run as root or grant CAP_SETUID and CAP_SETGID\n");
+        assertThat(StatusRenderer.json(1, null, none, List.of(), null, null))
+                .contains("\"isolation\":{\"users\":false,\"detail\":\"bots are not isolated from each other: run as "
+                        + "root or grant CAP_SETUID and CAP_SETGID\",\"warning\":true}");
+    }
+
+    @Test
+    void fleetWithWallsSaysSoWithoutAWarning() {
+        StatusRenderer.Isolation users = new StatusRenderer.Isolation(true, "each bot runs as its own user", false);
+        assertThat(StatusRenderer.table(users, List.of(), null, null)).startsWith("ISOLATION each bot runs as its own user")
+                .doesNotContain("WARNING");
+    }
 }

@@ -29,15 +29,15 @@ class ChildEnvironmentIT {
             String shell = stdout(s, "shell");
             // It would have seen the secret: the supervisor has it (its own environment) and passes PATH through.
             assertThat(Files.readString(Path.of("/proc", Long.toString(s.process.pid()), "environ"))).contains(SECRET);
-            assertThat(shell).contains("PATH=").contains("HOME=" + s.stateDir.resolve("home").resolve("shell"))
+            assertThat(shell).contains("PATH=").contains("HOME=" + s.stateDir.resolve("bots").resolve("shell").resolve("home"))
                     .doesNotContain(SECRET).doesNotContain("BOTVISOR_RUNNER_CLASSPATH");
 
             long pid = s.awaitState("runner", "RUNNING").get("pid").asLong();
             String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ")).replace('\0', '\n');
             assertThat(environ).contains("OWN_VALUE=mine").contains("BOTVISOR_SPEC=")
-                    .contains("HOME=" + s.stateDir.resolve("home").resolve("runner")).doesNotContain(SECRET);
+                    .contains("HOME=" + s.stateDir.resolve("bots").resolve("runner").resolve("home")).doesNotContain(SECRET);
             assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' '))
-                    .contains("-Duser.home=" + s.stateDir.resolve("home").resolve("runner"));
+                    .contains("-Duser.home=" + s.stateDir.resolve("bots").resolve("runner").resolve("home"));
         }
     }
 

@@ -107,6 +107,15 @@ final class SupervisorProcess implements AutoCloseable {
         return new DbRun(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /**
+     * Makes {@code dir} (a JUnit temp dir: 0700) searchable by others, so that bots running as users of their own
+     * (as root) can reach the state dir inside it; without it the supervisor runs them without walls, and says so.
+     */
+    static Path openToBots(Path dir) throws IOException {
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        return dir;
+    }
+
     static SupervisorProcess start(Path dir, String fleetYaml) throws IOException {
         return start(dir, fleetYaml, runnerClasspath());
     }
@@ -143,6 +152,25 @@ final class SupervisorProcess implements AutoCloseable {
 
     ControlClient.Result ctl(String command, String... args) {
         return ControlClient.send(stateDir, command, Arrays.asList(args), Duration.ofSeconds(30));
+    }
+
+    /**
+     * Skips the calling test, saying why, when the supervisor runs without walls because a bot's user could not reach
+     * what it must (a checkout in a directory only root may enter); any other reason for no walls fails the test.
+     */
+    void requireWalls() {
+        ControlClient.Result r = ctl("status", "--json");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        JsonNode isolation;
+        try {
+            isolation = JSON.readTree(r.output()).get("isolation");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        if (!isolation.get("users").asBoolean() && isolation.get("detail").asText().contains("cannot reach")) {
+            org.junit.jupiter.api.Assumptions.abort("walls are off here: " + isolation.get("detail").asText());
+        }
+        assertThat(isolation.get("users").asBoolean()).as(isolation.toString()).isTrue();
     }
 
     JsonNode bot(String id) {

@@ -1,0 +1,153 @@
+package io.botvisor.supervisor.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each bot its own user: real children, real uids, real permission checks made as those uids. Needs root (CI runs as
+ * root); elsewhere these tests skip, saying so.
+ */
+class WallsIT {
+    private static final String TWO_BOTS = SupervisorProcess.FAST_DEFAULTS + """
+            database: { enabled: false }
+            bots:
+              - { id: a, type: chaos }
+              - { id: b, command: ["/bin/sh", "-c", "exec sleep 3600"], limits: { processes: 100, openFiles: 200 } }
+            """;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void needsRoot() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "needs root to give bots users of their own (CI runs as root); skipped as " + System.getProperty("user.name"));
+        SupervisorProcess.openToBots(dir);
+    }
+
+    @Test
+    void eachBotRunsAsItsOwnUserWithNoGroupsNoNewPrivilegesAndItsLimits() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, TWO_BOTS)) {
+            s.requireWalls();
+            Map<String, String> a = status(s.awaitState("a", "RUNNING").get("pid").asLong());
+            Map<String, String> b = status(s.awaitState("b", "RUNNING").get("pid").asLong());
+            long uidA = uid(a);
+            long uidB = uid(b);
+            assertThat(uidA).isNotEqualTo(uidB).isBetween(1_900_000_000L, 1_900_065_535L);
+            assertThat(uidB).isBetween(1_900_000_000L, 1_900_065_535L);
+            for (Map<String, String> st : List.of(a, b)) {
+                assertThat(st.get("Uid").split("\\s+")).as("real, effective, saved, fs uid").containsOnly(
+                        Long.toString(uid(st)));
+                assertThat(st.get("Gid").split("\\s+")).containsOnly(Long.toString(uid(st)));
+                assertThat(st.get("Groups")).as("no supplementary groups").isEmpty();
+                assertThat(st.get("NoNewPrivs")).isEqualTo("1");
+                assertThat(st.get("CapEff")).isEqualTo("0000000000000000");
+            }
+            String limits = Files.readString(Path.of("/proc", Long.toString(s.bot("b").get("pid").asLong()),
+                    "limits"));
+            assertThat(limits).containsPattern("Max processes\\s+100\\s+100").containsPattern("Max open files\\s+200\\s+200");
+            assertThat(s.ctl("status").output()).contains("ISOLATION each bot runs as its own user");
+            assertThat(s.bot("a").toString()).doesNotContain("WARNING");
+        }
+    }
+
+    @Test
+    void botsKeepTheirUidsAcrossASupervisorRestart() throws Exception {
+        long before;
+        try (SupervisorProcess s = SupervisorProcess.start(dir, TWO_BOTS)) {
+            s.requireWalls();
+            before = uid(status(s.awaitState("a", "RUNNING").get("pid").asLong()));
+        }
+        try (SupervisorProcess s = SupervisorProcess.start(dir, TWO_BOTS)) {
+            s.requireWalls();
+            assertThat(uid(status(s.awaitState("a", "RUNNING").get("pid").asLong()))).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aBotCannotEnterAnotherBotsDirectoriesOrTheSupervisorsButCanUseItsOwn() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, TWO_BOTS)) {
+            s.requireWalls();
+            long uidA = uid(status(s.awaitState("a", "RUNNING").get("pid").asLong()));
+            s.awaitState("b", "RUNNING");
+            Path state = s.stateDir;
+            // What a may do, as a, proves the checks below would see access.
+            assertThat(as(uidA, "touch", state.resolve("bots/a/home/mine").toString())).isZero();
+            assertThat(as(uidA, "ls", state.resolve("ipc/bots/a/commands").toString())).isZero();
+            for (String theirs : List.of("bots/b/home", "bots/b/tmp", "ipc/bots/b", "ipc/bots", "ipc/control", "logs",
+                    "run/b")) {
+                assertThat(as(uidA, "ls", state.resolve(theirs).toString())).as("a lists " + theirs).isNotZero();
+            }
+            assertThat(as(uidA, "touch", state.resolve("bots/b/home/planted").toString())).isNotZero();
+            assertThat(as(uidA, "touch", state.resolve("ipc/bots/a/commands/planted").toString()))
+                    .as("a writes its own commands queue").isNotZero();
+            assertThat(Files.getPosixFilePermissions(state.resolve("bots/a/home")))
+                    .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    @Test
+    void whatABotLeavesRunningUnderItsUidIsKilledWhenItsChildGoes() throws Exception {
+        // A subshell starts a sleep in a session of its own and exits: the sleep leaves the bot's process tree
+        // (its parent becomes init); only its uid still ties it to the bot.
+        try (SupervisorProcess s = SupervisorProcess.start(dir, SupervisorProcess.FAST_DEFAULTS + """
+                database: { enabled: false }
+                bots:
+                  - { id: leaver, command: ["/bin/sh", "-c", "(setsid sleep 3600 & echo left $!); sleep 3600"] }
+                """)) {
+            s.requireWalls();
+            long pid = s.awaitState("leaver", "RUNNING").get("pid").asLong();
+            s.await("the escapee to start", () -> stdoutOf(s, "leaver").contains("left "));
+            long escapee = Long.parseLong(stdoutOf(s, "leaver").replaceAll("(?s).*left (\\d+).*", "$1"));
+            ProcessHandle bot = ProcessHandle.of(pid).orElseThrow();
+            s.await("the escapee to leave the bot's tree",
+                    () -> bot.descendants().noneMatch(d -> d.pid() == escapee));
+            assertThat(ProcessHandle.of(escapee)).as("escaped, and alive").isPresent();
+            assertThat(s.ctl("stop", "leaver").exitCode()).isZero();
+            SupervisorProcess.awaitGone(pid);
+            SupervisorProcess.awaitGone(escapee);
+        }
+    }
+
+    private static String stdoutOf(SupervisorProcess s, String bot) {
+        try {
+            return s.botStdout(bot);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a command as uid:uid with no groups; its exit code. */
+    private static int as(long uid, String... cmd) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid,
+                "--clear-groups", "--"));
+        argv.addAll(List.of(cmd));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
+    }
+
+    private static Map<String, String> status(long pid) throws Exception {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            int colon = line.indexOf(':');
+            out.put(line.substring(0, colon), line.substring(colon + 1).trim());
+        }
+        return out;
+    }
+
+    private static long uid(Map<String, String> status) {
+        return Long.parseLong(status.get("Uid").split("\\s+")[0]);
+    }
+}
