@@ -3,6 +3,7 @@ package io.botvisor.supervisor.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -116,6 +117,28 @@ class WallsIT {
             assertThat(s.ctl("stop", "leaver").exitCode()).isZero();
             SupervisorProcess.awaitGone(pid);
             SupervisorProcess.awaitGone(escapee);
+        }
+    }
+
+    @Test
+    void aForkBombStopsAtItsBotsProcessLimitWhileTheOtherBotKeepsHeartbeating() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, SupervisorProcess.FAST_DEFAULTS + """
+                database: { enabled: false }
+                bots:
+                  - { id: calm, type: chaos }
+                  - { id: bomber, type: attack, config: { peer: calm, forkBomb: 200 }, limits: { processes: 64 } }
+                """)) {
+            s.requireWalls();
+            long restartsBefore = s.awaitState("calm", "RUNNING").get("restarts").asLong();
+            s.await("the fork bomb to end", () -> stdoutOf(s, "bomber").contains("attack: done"));
+            String out = stdoutOf(s, "bomber");
+            assertThat(out).containsPattern("attack forkBomb: started \\d+ of 200").contains("attack forkBomb: refused");
+            int started = Integer.parseInt(out.replaceAll("(?s).*attack forkBomb: started (\\d+) of 200.*", "$1"));
+            assertThat(started).as("stopped by its own limit of 64 tasks, JVM threads included").isLessThan(64);
+            // The other bot kept heartbeating throughout (a 1 s gap would have had it killed and restarted as hung).
+            JsonNode calm = s.bot("calm");
+            assertThat(calm.get("state").asText()).isEqualTo("RUNNING");
+            assertThat(calm.get("restarts").asLong()).isEqualTo(restartsBefore);
         }
     }
 
