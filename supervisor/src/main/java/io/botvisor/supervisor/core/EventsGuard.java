@@ -69,7 +69,6 @@ final class EventsGuard implements AutoCloseable {
     private final Predicate<Runnable> beforeLaunches;
     private final ReadWatchdog watchdog = new ReadWatchdog();
     private final Map<String, Guarded> bots = new HashMap<>();
-    private final Object transition = new Object();
     private List<Message> spare = new ArrayList<>();
 
     /**
@@ -109,7 +108,11 @@ final class EventsGuard implements AutoCloseable {
      * proved (the queue is then quarantined), or null. Loop only.
      */
     String read(String bot, Link link, Consumer<Message> sink) {
-        Guarded g = bots.computeIfAbsent(bot, b -> new Guarded(new ReadWatchdog.Watch(b, layout.events(b))));
+        Guarded g = bots.get(bot);
+        if (g == null) {
+            g = new Guarded(new ReadWatchdog.Watch(bot, layout.events(bot)));
+            bots.put(bot, g);
+        }
         if (g.quarantined) {
             return null;
         }
@@ -124,11 +127,10 @@ final class EventsGuard implements AutoCloseable {
         try {
             // Collected, then delivered: the time judged is the queue's alone, not the decisions it leads to.
             reader.poll(BATCH, got::add);
-            // A fault in a mapped file (SIGBUS in compiled code) is raised at the thread's next transition, not where it
-            // happened: measured, it surfaced after poll's own catch, even after the caller's. A native call here makes
-            // it surface inside this try, not somewhere later on the loop, which would take it for a bug of its own.
-            Thread.holdsLock(transition);
         } catch (InternalError e) {
+            // A fault in a mapped file (SIGBUS in compiled code) is raised at the thread's next safepoint poll, not where
+            // it happened: measured, it can surface as poll returns, past poll's own catch. (One that surfaces later
+            // still, outside this try, stops the loop as a bug would.)
             fault = e;
         } finally {
             released = watchdog.leave(g.watch);

@@ -31,7 +31,11 @@ final class ReadWatchdog implements AutoCloseable {
      * verdict on the read is {@link EventsGuard}'s.
      */
     static final Duration BOUND = Duration.ofMillis(500);
-    static final Duration CHECK = Duration.ofMillis(250);
+    /**
+     * Two wake-ups a second for the whole fleet (at four a second the thread used 30 ms of CPU in a minute, at 10 ms
+     * clock-tick resolution: ~0.05 % of a core, against ~0.8 % for a whole idle supervisor of 200 bots).
+     */
+    static final Duration CHECK = Duration.ofMillis(500);
     /** A read stuck this long with no FIFO to open is logged, then every {@link #REPORT_EVERY} while it stays. */
     static final Duration REPORT_STUCK = Duration.ofSeconds(5);
     static final Duration REPORT_EVERY = Duration.ofSeconds(30);

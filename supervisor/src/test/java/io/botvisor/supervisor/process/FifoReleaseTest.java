@@ -41,7 +41,7 @@ class FifoReleaseTest {
     void readerBlockedOpeningAFifoGetsThrough() throws Exception {
         Path fifo = tmp.resolve("20261130-17F.cq4");
         DirectoryWipeTest.mkfifo(fifo);
-        assertReleases(fifo, fifo);
+        assertReleases(fifo);
     }
 
     @Test
@@ -49,7 +49,7 @@ class FifoReleaseTest {
         Path fifo = tmp.resolve("fifo");
         DirectoryWipeTest.mkfifo(fifo);
         Path link = Files.createSymbolicLink(tmp.resolve("20261130-17F.cq4"), fifo);
-        assertReleases(link, link);
+        assertReleases(link);
     }
 
     @Test
@@ -69,7 +69,7 @@ class FifoReleaseTest {
         Path toBots = botsLink(tmp.resolve("20261130-17F.cq4"), botsFifo);
         Path toRoots = botsLink(tmp.resolve("20261130-18F.cq4"), rootsFifo);
 
-        assertReleases(toBots, toBots);
+        assertReleases(toBots);
         assertThat(FifoRelease.release(toBots)).endsWith("for writing as its owner, uid " + BOT_UID);
         assertThatThrownBy(() -> FifoRelease.release(toRoots)).isInstanceOf(IOException.class)
                 .hasMessageContaining("as uid " + BOT_UID + " failed").hasMessageContaining("Permission denied");
@@ -82,10 +82,10 @@ class FifoReleaseTest {
         return link;
     }
 
-    /** A reader opening {@code readerOpens} blocks until releases of {@code entry} let it through. */
-    private static void assertReleases(Path readerOpens, Path entry) throws Exception {
+    /** A reader opening {@code entry} blocks until releases of it let the reader through. */
+    private static void assertReleases(Path entry) throws Exception {
         CompletableFuture<Boolean> reader = CompletableFuture.supplyAsync(() -> {
-            try (FileInputStream in = new FileInputStream(readerOpens.toFile())) {
+            try (FileInputStream in = new FileInputStream(entry.toFile())) {
                 return true;
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
