@@ -42,6 +42,26 @@ class EventsTamperIT {
     }
 
     @Test
+    void fifoABotUnderWallsPlantsIsOpenedWithTheBotsOwnRights() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "needs root to give bots users of their own (CI runs as root); skipped as "
+                        + System.getProperty("user.name"));
+        SupervisorProcess.openToBots(dir);
+        try (SupervisorProcess s = SupervisorProcess.start(dir, FLEET)) {
+            s.requireWalls();
+            Path events = s.stateDir.resolve("ipc/bots/victim/events");
+            Object botUid = Files.getAttribute(events, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            assertThat(botUid).as("the bot owns its events directory").isNotEqualTo(0);
+            plantAndAwaitRestart(s, p -> {
+                HostileWriter.mkfifo(p);
+                Files.setAttribute(p, "unix:uid", botUid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", botUid, LinkOption.NOFOLLOW_LINKS);
+            });
+            assertThat(s.log()).contains("(a FIFO) for writing as its owner, uid " + botUid);
+        }
+    }
+
+    @Test
     void fileOfZerosPlantedInABotsEventsQueueGetsItRestartedWhileTheSupervisorGoesOn() throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, FLEET)) {
             plantAndAwaitRestart(s, HostileWriter::zeros);
