@@ -34,6 +34,8 @@ public final class MessageReader {
     private final String source;
     private final int maxBytes;
     private long skipped;
+    private long failures;
+    private Throwable lastFailure;
 
     MessageReader(ExcerptTailer tailer, String source, int maxBytes) {
         this.tailer = tailer;
@@ -68,6 +70,8 @@ public final class MessageReader {
                 }
             } catch (RuntimeException | InternalError e) {
                 // The document may not have been consumed: end this poll rather than spin on it.
+                failures++;
+                lastFailure = e;
                 skip("cannot read the next document: " + e);
                 break;
             }
@@ -108,6 +112,19 @@ public final class MessageReader {
     /** Messages skipped as unreadable or malformed since this reader was created. */
     public long skipped() {
         return skipped;
+    }
+
+    /**
+     * Polls that ended because the queue could not be read (an exception, or a fault in a mapped file), as opposed to
+     * a document skipped as too large or malformed: a caller that does not trust the writer judges the queue by these.
+     */
+    public long failures() {
+        return failures;
+    }
+
+    /** What ended the latest failed poll ({@link #failures}), or null. */
+    public Throwable lastFailure() {
+        return lastFailure;
     }
 
     /**

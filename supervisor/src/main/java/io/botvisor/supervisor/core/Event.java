@@ -51,6 +51,14 @@ sealed interface Event {
     record ProcSample(long gen, long rssBytes, boolean stopped) implements Event {
     }
 
+    /**
+     * Reading the bot's events queue proved it tampered with (a read that faulted, hung on a FIFO, or failed or
+     * crawled twice in a row; {@code what} says which, already escaped); {@code gen}: the incarnation current when it
+     * was found (0: none). The shell no longer reads the queue and empties it before the bot's next launch.
+     */
+    record EventsTampered(long gen, String what) implements Event {
+    }
+
     /** A timer the slot armed ran out; {@code gen} is the incarnation it was armed for (0: none). */
     record TimerFired(Timer timer, long gen) implements Event {
     }

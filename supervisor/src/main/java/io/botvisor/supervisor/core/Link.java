@@ -14,9 +14,10 @@ import io.botvisor.ipc.MessageWriter;
  */
 final class Link implements AutoCloseable {
     private final IpcQueue commandQueue;
-    private final IpcQueue eventQueue;
+    private IpcQueue eventQueue;
     final MessageWriter commands;
-    final MessageReader events;
+    /** Replaced only by {@link #replaceEvents}, on the loop. */
+    MessageReader events;
 
     Link(IpcLayout layout, String bot) {
         this.commandQueue = IpcQueue.open(layout.commands(bot));
@@ -32,6 +33,17 @@ final class Link implements AutoCloseable {
         // The first read of a queue loads and links much of Chronicle's reading code (tens of ms): pay it here, on the
         // starting thread, not in the loop's first tick. The reader is at the end, so nothing is consumed.
         events.poll(1, m -> { });
+    }
+
+    /**
+     * Reads the events queue from {@code fresh} and {@code reader} from now on (its directory was emptied and the
+     * queue opened afresh: {@link EventsGuard}); returns the old queue, for the caller to close. Loop only.
+     */
+    IpcQueue replaceEvents(IpcQueue fresh, MessageReader reader) {
+        IpcQueue old = eventQueue;
+        eventQueue = fresh;
+        events = reader;
+        return old;
     }
 
     @Override

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * The shell around the decision {@link Table}: it owns every bot's {@link Slot}, turns what happens (exits, launch
  * results, child messages, samples, timers, control commands) into {@link Event}s, and carries out the
  * {@link Effect}s each decision returns — launches on the launcher's thread, signals and pipe writes on the child-io
- * thread, /proc reads on the sampler's — so that its own thread, the {@link Loop}, never blocks.
+ * thread, /proc reads on the sampler's — so that its own thread, the {@link Loop}, never blocks. The bots' events
+ * queues, which bots can tamper with, are read through an {@link EventsGuard}: a read that hangs is ended by its
+ * watchdog, and one that faults, hangs or crawls becomes an event that kills the bot.
  * <p>Threads: {@link #execute}, {@link #shutdown}, {@link #awaitTermination}, {@link #lag} and {@link #start} are safe
  * from any thread; every other method must be called on the loop (control requests run there through
  * {@link #execute}). An exception in a decision is a bug: it is logged with the bot, its state and the event, and the
@@ -55,6 +57,7 @@ public final class Supervisor {
     private final List<Runnable> stateListeners = new ArrayList<>();
     private final List<Runnable> pollHooks = new ArrayList<>();
     private final Ticker ticker;
+    private final EventsGuard guard;
     private ConnectionBroker connections = ConnectionBroker.none();
     private boolean draining;
     private boolean stateChanged;
@@ -72,6 +75,7 @@ public final class Supervisor {
         this.wall = wall;
         this.nanos = nanos;
         this.loop = new Loop(onCrash);
+        this.guard = new EventsGuard(layout, loop::post, launcher::inOrder);
         this.effects = new Effects(new Effects.Shell() {
             @Override
             public void deliver(String bot, Event event) {
@@ -105,13 +109,16 @@ public final class Supervisor {
         try {
             for (Specs.Bot b : fleet.bots()) {
                 if (!b.isCommand()) {
+                    EventsGuard.clearAtStart(layout.events(b.id()));
                     links.put(b.id(), new Link(layout, b.id()));
                 }
             }
         } catch (RuntimeException e) {
+            // UncheckedIOException included: an events directory that cannot be opened to be cleared.
             links.values().forEach(Link::close);
             throw new SupervisorException("cannot open the bots' queues: " + e.getMessage(), e);
         }
+        guard.start();
         loop.start();
         loop.post(() -> {
             log.info("supervising {} bots (start concurrency {})", slots.size(), fleet.startConcurrency());
@@ -191,6 +198,9 @@ public final class Supervisor {
                     + " on " + event + ": " + e, e);
         }
         slots.put(bot, step.slot());
+        if (guard.quarantined(bot) && step.effects().stream().anyMatch(e -> e instanceof Effect.Launch)) {
+            guard.beforeLaunch(bot, links.get(bot));
+        }
         step.effects().forEach(effect -> effects.apply(bot, step.slot(), effect));
     }
 
@@ -216,7 +226,11 @@ public final class Supervisor {
         if (link == null || terminated.getCount() == 0) {
             return;
         }
-        link.events.poll(64, m -> onChildMessage(bot, m));
+        String tampered = guard.read(bot, link, m -> onChildMessage(bot, m));
+        if (tampered != null) {
+            Slot s = slots.get(bot);
+            deliver(bot, new Event.EventsTampered(s.current() == null ? 0 : s.current().gen(), tampered));
+        }
     }
 
     private void onChildMessage(String bot, Message m) {
@@ -300,6 +314,7 @@ public final class Supervisor {
         if (terminated.getCount() == 0 || slots.values().stream().anyMatch(s -> s.current() != null)) {
             return;
         }
+        guard.close();
         links.values().forEach(Link::close);
         sampler.close();
         io.close();

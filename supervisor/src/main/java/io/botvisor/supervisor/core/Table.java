@@ -32,6 +32,7 @@ import java.util.List;
  * child event    | stale          | log; remember the cause of a failed start or heartbeat, any state of the incarnation
  * /proc sample   | stale          | memory             | stopped 2×: kill; memory/health bad: | memory | stale          | stale
  *                |                |                    | restart; healthy long enough: backoff starts over
+ * queue tampered | stale          | kill (failure)     | kill (failure)      | kill (failure)     | stale          | stale
  * STARTUP        |                | kill (failure)     |                     |                    |                |
  * SLOW_START     |                | give gate back     |                     |                    |                |
  * HEARTBEAT      |                |                    | overdue: kill;      |                    |                |
@@ -95,6 +96,8 @@ final class Table extends Decision {
             childEvent(e);
         } else if (event instanceof Event.ProcSample p) {
             sample(p);
+        } else if (event instanceof Event.EventsTampered t) {
+            eventsTampered(t.gen(), t.what());
         } else if (event instanceof Event.TimerFired f) {
             timer(f.timer(), f.gen());
         } else {
@@ -303,6 +306,30 @@ final class Table extends Decision {
                 && now.nanos() - healthySince >= d.spec.restart().resetAfter().toNanos()) {
             // Stable for long enough: the next failure starts the backoff over (client-go's rule).
             d.backoffFailures = 0;
+        }
+    }
+
+    /** The bot broke the one rule its events queue has (be readable): it is killed at once, as a failure. */
+    private void eventsTampered(long gen, String what) {
+        if (!d.isCurrent(gen)) {
+            return;
+        }
+        String reason = "its events queue was tampered with: " + what;
+        log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + pidText(d.current) + ") " + reason
+                + "; killing its process tree");
+        Incarnation.StopOrder kill = new Incarnation.StopOrder(reason, true, false);
+        switch (d.state) {
+            case STARTING, RUNNING -> end(kill);
+            case STOPPING -> {
+                // A stop in flight (graceful, or waiting for the pid) becomes this kill.
+                out.add(new Effect.Cancel(Timer.STOP_TIMEOUT));
+                out.add(new Effect.Cancel(Timer.KILL_GRACE));
+                d.current = d.current.withStop(kill);
+                if (d.current.pid() != 0) {
+                    signal(kill, false);
+                }
+            }
+            default -> throw unknownState();
         }
     }
 

@@ -80,6 +80,20 @@ public final class AsyncLauncher implements AutoCloseable {
         announced.complete(null);
     }
 
+    /**
+     * Runs {@code task} on the launcher's thread after every launch asked for before it and before every launch asked
+     * for after it: work that must be done between two launches of a bot. The task reports its own outcome. Returns
+     * false, without running it, when the launcher is closed or its queue is full.
+     */
+    public boolean inOrder(Runnable task) {
+        try {
+            thread.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         thread.shutdownNow();

@@ -278,6 +278,63 @@ class TableRowsTest {
         assertThat(Drive.summary(open)).containsExactly("LeaveGate");
     }
 
+    @Test
+    void tamperedEventsQueueKillsTheTreeAndCountsAsAFailureWithTheReason() {
+        Drive bot = Drive.runner().in(ChildState.RUNNING);
+        Table.Step step = bot.on(new Event.EventsTampered(bot.gen(), "a FIFO in it (20261130-17F.cq4) held the "
+                + "supervisor's read for 1.2 s, until the supervisor opened it"));
+        assertThat(step.slot().state()).isEqualTo(ChildState.STOPPING);
+        assertThat(Drive.summary(step)).containsExactly("Signal:KILL_TREE");
+        assertThat(Drive.logs(step)).containsExactly("bot 'b' (pid 4242) its events queue was tampered with: a FIFO "
+                + "in it (20261130-17F.cq4) held the supervisor's read for 1.2 s, until the supervisor opened it; "
+                + "killing its process tree");
+        Table.Step exit = bot.on(new Event.Exited(bot.gen(), 137));
+        assertThat(exit.slot().state()).isEqualTo(ChildState.BACKOFF);
+        assertThat(exit.slot().lastExit().reason()).isEqualTo("its events queue was tampered with: a FIFO in it "
+                + "(20261130-17F.cq4) held the supervisor's read for 1.2 s, until the supervisor opened it");
+    }
+
+    @Test
+    void botThatKeepsTamperingWithItsEventsQueueEndsFailedSayingSo() {
+        Drive bot = Drive.runner();
+        bot.on(new Event.Control(Command.START, "supervisor start"));
+        Table.Step exit = null;
+        for (int i = 0; i <= 3; i++) {
+            long gen = bot.nextGen();
+            bot.on(new Event.GateOpened(gen));
+            bot.on(new Event.Launched(gen, Drive.PID));
+            bot.on(new Event.Ready(gen, 200));
+            bot.on(new Event.EventsTampered(gen, "reading it faulted (java.lang.InternalError)"));
+            exit = bot.on(new Event.Exited(gen, 137));
+            bot.advance(Duration.ofSeconds(2));
+            bot.on(new Event.TimerFired(Timer.BACKOFF, 0));
+        }
+        assertThat(exit.slot().state()).isEqualTo(ChildState.FAILED);
+        assertThat(exit.slot().failedReason()).startsWith("bot 'b' exited with 137 (SIGKILL) [pid 4242, killed: "
+                + "its events queue was tampered with: reading it faulted (java.lang.InternalError)]; giving up: ");
+    }
+
+    @Test
+    void tamperingFoundWhileAStopIsUnderWayKillsAtOnce() {
+        Drive bot = Drive.runner().in(ChildState.STOPPING);
+        Table.Step step = bot.on(new Event.EventsTampered(bot.gen(), "reading it failed (x), 2 reads in a row"));
+        assertThat(Drive.summary(step)).containsExactly("Signal:KILL_TREE");
+        assertThat(step.effects()).contains(new Effect.Cancel(Timer.STOP_TIMEOUT));
+        Table.Step exit = bot.on(new Event.Exited(bot.gen(), 137));
+        assertThat(exit.slot().state()).as("the operator's stop still holds").isEqualTo(ChildState.STOPPED);
+        assertThat(exit.slot().lastExit().reason())
+                .isEqualTo("its events queue was tampered with: reading it failed (x), 2 reads in a row");
+    }
+
+    @Test
+    void tamperingFoundWhenNoIncarnationRunsChangesNothing() {
+        Drive bot = Drive.runner().in(ChildState.BACKOFF);
+        Slot before = bot.slot();
+        Table.Step step = bot.on(new Event.EventsTampered(0, "reading it failed (x), 2 reads in a row"));
+        assertThat(step.slot()).isEqualTo(before);
+        assertThat(step.effects()).isEmpty();
+    }
+
     private static Message.Heartbeat heartbeat(long gen) {
         return new Message.Heartbeat(gen, 1, 10, 100, 0, 0, 10, 0, true, "", Map.of(), System.currentTimeMillis());
     }
