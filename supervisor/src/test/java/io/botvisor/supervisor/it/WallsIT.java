@@ -114,6 +114,7 @@ class WallsIT {
             s.await("the escapee to leave the bot's tree",
                     () -> bot.descendants().noneMatch(d -> d.pid() == escapee));
             assertThat(ProcessHandle.of(escapee)).as("escaped, and alive").isPresent();
+            assertThat(uid(status(escapee))).as("a bot's child processes run as the bot").isEqualTo(uid(status(pid)));
             assertThat(s.ctl("stop", "leaver").exitCode()).isZero();
             SupervisorProcess.awaitGone(pid);
             SupervisorProcess.awaitGone(escapee);
