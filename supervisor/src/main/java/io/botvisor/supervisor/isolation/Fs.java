@@ -72,29 +72,22 @@ final class Fs {
         return ((Number) Files.getAttribute(path, "unix:uid", NOFOLLOW)).longValue();
     }
 
-    /** Deletes what is inside {@code dir} (symlinks themselves, never their targets); keeps {@code dir}. */
+    /**
+     * Deletes what is inside {@code dir} ({@link DirectoryWipe}: through the directory's descriptor, symlinks
+     * themselves, never their targets); keeps {@code dir}. Throws when anything was left.
+     */
     static void empty(Path dir) throws IOException {
         if (!Files.isDirectory(dir, NOFOLLOW)) {
             return;
         }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
+        try {
+            DirectoryWipe.Result r = DirectoryWipe.empty(dir);
+            if (!r.left().isEmpty()) {
+                throw new IOException("cannot empty " + dir + ": " + String.join("; ", r.left()));
             }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                if (!d.equals(dir)) {
-                    Files.delete(d);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /**

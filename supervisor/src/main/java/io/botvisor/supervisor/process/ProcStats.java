@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /** Reads a process's state and memory from /proc. Stateless. */
 public final class ProcStats {
     private static final long PAGE = 4096;
-    /** What {@link #sample} returns for a process that is gone or whose /proc entry cannot be read. */
+    /** The sample of a process that is gone or whose /proc entry cannot be read. */
     public static final Sample GONE = new Sample('?', -1);
 
     private ProcStats() {
@@ -23,15 +23,6 @@ public final class ProcStats {
         /** Stopped by SIGSTOP (or SIGTSTP, SIGTTIN, SIGTTOU): it runs no code until SIGCONT. */
         public boolean stopped() {
             return state == 'T';
-        }
-    }
-
-    /** State and RSS from /proc/PID/stat in one short read: cheap enough for every child each second. */
-    public static Sample sample(long pid) {
-        try {
-            return parse(readSmall(Path.of("/proc", Long.toString(pid), "stat"))).sample();
-        } catch (IOException | RuntimeException e) {
-            return GONE;
         }
     }
 

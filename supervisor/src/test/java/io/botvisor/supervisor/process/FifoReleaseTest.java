@@ -25,9 +25,9 @@ class FifoReleaseTest {
     @Test
     void findsFifosAndLinksToFifosOnly() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("events"));
-        DirectoryWipeTest.mkfifo(dir.resolve("a.cq4"));
+        io.botvisor.supervisor.isolation.DirectoryWipeTest.mkfifo(dir.resolve("a.cq4"));
         Path elsewhere = tmp.resolve("fifo");
-        DirectoryWipeTest.mkfifo(elsewhere);
+        io.botvisor.supervisor.isolation.DirectoryWipeTest.mkfifo(elsewhere);
         Files.createSymbolicLink(dir.resolve("b.cq4"), elsewhere);
         Files.writeString(dir.resolve("c.cq4"), "plain");
         Files.createSymbolicLink(dir.resolve("d.cq4"), dir.resolve("c.cq4"));
@@ -40,14 +40,14 @@ class FifoReleaseTest {
     @Test
     void readerBlockedOpeningAFifoGetsThrough() throws Exception {
         Path fifo = tmp.resolve("20261130-17F.cq4");
-        DirectoryWipeTest.mkfifo(fifo);
+        io.botvisor.supervisor.isolation.DirectoryWipeTest.mkfifo(fifo);
         assertReleases(fifo);
     }
 
     @Test
     void readerBlockedOpeningASymlinkToAFifoGetsThrough() throws Exception {
         Path fifo = tmp.resolve("fifo");
-        DirectoryWipeTest.mkfifo(fifo);
+        io.botvisor.supervisor.isolation.DirectoryWipeTest.mkfifo(fifo);
         Path link = Files.createSymbolicLink(tmp.resolve("20261130-17F.cq4"), fifo);
         assertReleases(link);
     }
@@ -60,12 +60,12 @@ class FifoReleaseTest {
         Path botDir = Files.createDirectories(tmp.resolve("bot"));
         Files.setAttribute(botDir, "unix:uid", BOT_UID);
         Path botsFifo = botDir.resolve("fifo");
-        DirectoryWipeTest.mkfifo(botsFifo);
+        io.botvisor.supervisor.isolation.DirectoryWipeTest.mkfifo(botsFifo);
         Files.setAttribute(botsFifo, "unix:uid", BOT_UID);
         Path rootOnly = Files.createDirectories(tmp.resolve("root-only"));
         Files.setPosixFilePermissions(rootOnly, PosixFilePermissions.fromString("rwx------"));
         Path rootsFifo = rootOnly.resolve("fifo");
-        DirectoryWipeTest.mkfifo(rootsFifo);
+        io.botvisor.supervisor.isolation.DirectoryWipeTest.mkfifo(rootsFifo);
         Path toBots = botsLink(tmp.resolve("20261130-17F.cq4"), botsFifo);
         Path toRoots = botsLink(tmp.resolve("20261130-18F.cq4"), rootsFifo);
 

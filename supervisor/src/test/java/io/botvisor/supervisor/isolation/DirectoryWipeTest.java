@@ -1,4 +1,4 @@
-package io.botvisor.supervisor.process;
+package io.botvisor.supervisor.isolation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Emptying a directory a bot can write: what is in it goes, what its symlinks point at stays. */
-class DirectoryWipeTest {
+public class DirectoryWipeTest {
     @TempDir
     Path tmp;
 
@@ -68,7 +68,7 @@ class DirectoryWipeTest {
         assertThat(Files.readString(real.resolve("keep.txt"))).isEqualTo("keep me");
     }
 
-    static void mkfifo(Path p) throws Exception {
+    public static void mkfifo(Path p) throws Exception {
         Process mk = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
         assertThat(mk.waitFor()).isZero();
         assertThat(Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(p)).isFalse();

@@ -1,4 +1,4 @@
-package io.botvisor.supervisor.process;
+package io.botvisor.supervisor.isolation;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
