@@ -3,10 +3,15 @@ package io.botvisor.supervisor.isolation;
 import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.config.Specs;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,6 +215,46 @@ public final class Walls {
             return null;
         }
         long uid = uids.uidOf(bot);
+        return sweepAs(uid);
+    }
+
+    /**
+     * Whether a process of {@code bot}'s uid runs now (by the owners of {@code /proc/PID}, in one pass over
+     * {@code uidsRunning}); false without walls. What decides a bot's first sweep at start: the sweep is a fork and an
+     * exec, and a 200-bot start would pay 200 of them for uids that almost always have nothing left.
+     */
+    public boolean hasProcesses(String bot, Set<Long> uidsRunning) {
+        return isolated() && uidsRunning.contains(uids.uidOf(bot));
+    }
+
+    /**
+     * The uids that own a process now, read from the owners of the {@code /proc/PID} directories. Not atomic: a
+     * process that forks and exits while the pass runs may be missed — which at start only leaves that bot's own uid
+     * a process of its own until the bot's first exit, when its sweep (a {@code kill -1} as the uid, atomic) takes
+     * it; no other bot is ever exposed to it.
+     */
+    public static Set<Long> uidsRunning(Path proc) {
+        Set<Long> out = new HashSet<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(proc)) {
+            for (Path p : dir) {
+                String name = p.getFileName().toString();
+                if (name.isEmpty() || name.charAt(0) < '1' || name.charAt(0) > '9') {
+                    continue;
+                }
+                try {
+                    out.add(((Number) Files.getAttribute(p, "unix:uid",
+                            LinkOption.NOFOLLOW_LINKS)).longValue());
+                } catch (IOException gone) {
+                    // exited while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + proc, e);
+        }
+        return out;
+    }
+
+    private static List<String> sweepAs(long uid) {
         return List.of(SETPRIV.toString(), "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--",
                 KILL.toString(), "-KILL", "-1");
     }

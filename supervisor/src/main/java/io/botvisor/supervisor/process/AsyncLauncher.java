@@ -64,7 +64,7 @@ public final class AsyncLauncher implements AutoCloseable {
         if (swept.remove(bot.id())) {
             // Swept when its last child went: nothing of its uid can have started since.
         } else {
-            launcher.sweep(bot.id()); // the first launch since start: whatever an earlier supervisor's bot left
+            launcher.sweepLeftovers(bot.id()); // the first launch since start: what an earlier supervisor's bot left
         }
         CompletableFuture<Void> announced = new CompletableFuture<>();
         IntConsumer onExit = code -> announced.thenRun(() -> reports.exited(code));

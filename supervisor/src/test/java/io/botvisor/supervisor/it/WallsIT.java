@@ -122,6 +122,38 @@ class WallsIT {
     }
 
     @Test
+    void aProcessLeftUnderABotsUidBeforeStartIsKilledAtItsFirstLaunchAndOnlyThatBotsUidIsSwept() throws Exception {
+        long uidA;
+        long uidB;
+        try (SupervisorProcess s = SupervisorProcess.start(dir, TWO_BOTS)) {
+            s.requireWalls();
+            uidA = uid(status(s.awaitState("a", "RUNNING").get("pid").asLong()));
+            uidB = uid(status(s.awaitState("b", "RUNNING").get("pid").asLong()));
+        }
+        // As if an earlier supervisor had died leaving a's escapee behind: a process of a's uid, outside any tree of
+        // the next supervisor. A process of b's uid would be swept too; one of another uid must survive.
+        Process leftover = new ProcessBuilder("setpriv", "--reuid=" + uidA, "--regid=" + uidA, "--clear-groups", "--",
+                "sleep", "3600").start();
+        Process bystander = new ProcessBuilder("setpriv", "--reuid=" + (uidB + 1000), "--regid=" + (uidB + 1000),
+                "--clear-groups", "--", "sleep", "3600").start();
+        try {
+            awaitUid(leftover.pid(), uidA);
+            awaitUid(bystander.pid(), uidB + 1000);
+            try (SupervisorProcess s = SupervisorProcess.start(dir, TWO_BOTS)) {
+                s.requireWalls();
+                s.awaitState("a", "RUNNING");
+                assertThat(leftover.waitFor(30, TimeUnit.SECONDS)).as("a's leftover killed").isTrue();
+                s.await("the sweep's log line", () -> s.log().contains("bot 'a': its uid has processes left from before"));
+                assertThat(s.log()).doesNotContain("bot 'b': its uid has processes left from before");
+                assertThat(bystander.isAlive()).as("a process of a uid no bot has").isTrue();
+            }
+        } finally {
+            leftover.destroyForcibly();
+            bystander.destroyForcibly();
+        }
+    }
+
+    @Test
     void aForkBombStopsAtItsBotsProcessLimitWhileTheOtherBotKeepsHeartbeating() throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, SupervisorProcess.FAST_DEFAULTS + """
                 database: { enabled: false }
@@ -169,6 +201,22 @@ class WallsIT {
             out.put(line.substring(0, colon), line.substring(colon + 1).trim());
         }
         return out;
+    }
+
+    /** Polls until setpriv has dropped {@code pid} to {@code uid} (it execs at once; a deadline, not a guess). */
+    private static void awaitUid(long pid, long uid) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                if (uid(status(pid)) == uid) {
+                    return;
+                }
+            } catch (java.io.IOException gone) {
+                throw new AssertionError("process " + pid + " exited before running as " + uid, gone);
+            }
+            assertThat(System.nanoTime()).as("process " + pid + " running as " + uid).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
     }
 
     private static long uid(Map<String, String> status) {
