@@ -47,6 +47,9 @@ public final class Main {
     static final String ENV_RUNNER_CLASSPATH = "BOTVISOR_RUNNER_CLASSPATH";
 
     public static void main(String[] args) {
+        if (TopCommand.handles(args)) { // ctl top: options and a loop of its own (TopCommand)
+            System.exit(TopCommand.commandLine(System.getenv()).execute(TopCommand.ownArgs(args)));
+        }
         if (args.length > 0 && args[0].equals("db")) {
             System.setProperty(LogSetup.STDERR_PROPERTY, "true"); // before the first logger exists
         }
