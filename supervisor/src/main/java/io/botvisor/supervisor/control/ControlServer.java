@@ -11,6 +11,7 @@ import io.botvisor.supervisor.db.ConnectionBroker;
 import io.botvisor.supervisor.db.DatabaseKeeper;
 import io.botvisor.supervisor.db.DatabaseStatus;
 import io.botvisor.supervisor.isolation.Walls;
+import io.botvisor.supervisor.reload.Reloader;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class ControlServer implements AutoCloseable {
     private final Runnable onShutdown;
     private final Doorbell doorbell;
     private final DatabaseKeeper database;
+    private Reloader reloader;
 
     private final long startedAtMillis;
     private final StatusRenderer.Isolation isolation;
@@ -98,14 +100,35 @@ public final class ControlServer implements AutoCloseable {
                         : StatusRenderer.table(isolation, supervisor.status(), db, pools));
             }
             case "start", "stop", "restart" -> act(r);
+            case "reload" -> reload(r);
             case "shutdown" -> {
                 audit("ctl.shutdown", null, r);
                 reply(r, 0, "supervisor shutting down");
                 onShutdown.run();
             }
             default -> reply(r, 2, "unknown command '" + r.command() + "' (expected status, start, stop, restart, "
-                    + "shutdown)");
+                    + "reload, shutdown)");
         }
+    }
+
+    /** Reloads are done by {@code reloader} (call before the loop starts); without one, reload is refused. */
+    public void reloadWith(Reloader reloader) {
+        this.reloader = reloader;
+    }
+
+    private void reload(Message.ControlRequest r) {
+        List<String> unknown = r.args().stream().filter(a -> !a.equals("--dry-run") && !a.equals("--wait")).toList();
+        if (!unknown.isEmpty()) {
+            reply(r, 2, "reload: unexpected " + String.join(" ", unknown) + " (expected --dry-run, --wait)");
+            return;
+        }
+        if (reloader == null) {
+            reply(r, 1, "reload: this supervisor cannot reload");
+            return;
+        }
+        reloader.request(new Reloader.Request("ctl reload (request " + r.id() + ")", r.id(),
+                        r.args().contains("--dry-run"), r.args().contains("--wait"), r.expiresAtMillis()),
+                result -> supervisor.execute(() -> reply(r, result.exitCode(), result.output())));
     }
 
     private void act(Message.ControlRequest r) {

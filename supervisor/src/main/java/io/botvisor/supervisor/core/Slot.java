@@ -75,7 +75,7 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
 
     /** A mutable copy used inside one decision and turned back into a slot; never escapes {@link Table}. */
     static final class Draft {
-        final Specs.Bot spec;
+        Specs.Bot spec;
         Desired desired;
         boolean closing;
         ChildState state;

@@ -19,6 +19,7 @@ import java.util.List;
  * ctl stop       | want DOWN      | stop: SIGTERM child| stop: STOP over IPC | want DOWN          | STOPPED        | want DOWN
  *                | (leave queue)  | (command: same)    | (command: SIGTERM)  |                    |                |
  * ctl restart    | = start        | stop, want UP      | stop, want UP       | want UP            | = start        | = start
+ * respec (reload)| new spec; wanted up and restart: as ctl restart, the stop under the old spec; else only the spec
  * shutdown       | want DOWN      | stop               | stop                | want DOWN          | STOPPED        | want DOWN
  * gate opened    | launch         | give back          | give back           | give back          | launch         | give back
  *                | → STARTING     |                    |                     |                    | → STARTING     |
@@ -75,6 +76,8 @@ final class Table extends Decision {
                 case RESTART -> restart(c.reason());
                 default -> throw new IllegalArgumentException("unknown command " + c.command());
             }
+        } else if (event instanceof Event.Respec r) {
+            respec(r.spec(), r.restart(), r.reason());
         } else if (event instanceof Event.Shutdown s) {
             shutdown(s.reason());
         } else if (event instanceof Event.GateOpened g) {
@@ -159,6 +162,30 @@ final class Table extends Decision {
             }
             case STOPPING -> d.desired = Slot.Desired.UP;
             case STOPPED, BACKOFF, FAILED -> start();
+            default -> throw unknownState();
+        }
+    }
+
+    /** A reload's new spec: stop what runs under the old one, then go on under the new (see {@link Event.Respec}). */
+    private void respec(io.botvisor.supervisor.config.Specs.Bot spec, boolean restart, String reason) {
+        if (!spec.id().equals(d.id())) {
+            throw new IllegalArgumentException("spec of bot '" + spec.id() + "' given to bot '" + d.id() + "'");
+        }
+        if (!restart || d.closing || d.desired == Slot.Desired.DOWN) {
+            d.spec = spec;
+            return;
+        }
+        switch (d.state) {
+            case STARTING, RUNNING -> {
+                // Signalled under the old spec (a command: child gets SIGTERM, a bot-runner STOP, with the old timeout).
+                end(new Incarnation.StopOrder(reason, false, true));
+                d.spec = spec;
+            }
+            case STOPPING -> d.spec = spec;
+            case STOPPED, BACKOFF, FAILED -> {
+                d.spec = spec;
+                start();
+            }
             default -> throw unknownState();
         }
     }
