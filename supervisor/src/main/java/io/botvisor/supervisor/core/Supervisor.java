@@ -51,6 +51,7 @@ public final class Supervisor {
     private final Sampler sampler = new Sampler();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final Map<String, Link> links = new HashMap<>();
+    private final Tallies tallies;
     private final Effects effects;
     private final ArrayDeque<Runnable> pendingEvents = new ArrayDeque<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -75,6 +76,7 @@ public final class Supervisor {
         this.wall = wall;
         this.nanos = nanos;
         this.loop = new Loop(onCrash);
+        this.tallies = new Tallies(wall);
         this.guard = new EventsGuard(layout, loop::post, launcher::inOrder);
         this.effects = new Effects(new Effects.Shell() {
             @Override
@@ -198,6 +200,7 @@ public final class Supervisor {
                     + " on " + event + ": " + e, e);
         }
         slots.put(bot, step.slot());
+        tallies.step(bot, slot, step.slot());
         if (guard.quarantined(bot) && step.effects().stream().anyMatch(e -> e instanceof Effect.Launch)) {
             guard.beforeLaunch(bot, links.get(bot));
         }
@@ -208,6 +211,7 @@ public final class Supervisor {
         for (Sampler.Result r : results) {
             // The health score a sample recomputes counts a heartbeat's lateness: read what the child wrote first.
             readEvents(r.bot());
+            tallies.sample(r.bot(), slots.get(r.bot()), r.gen(), r.cpuTicks());
             deliver(r.bot(), new Event.ProcSample(r.gen(), r.rssBytes(), r.stopped()));
         }
     }
@@ -240,6 +244,7 @@ public final class Supervisor {
             deliver(bot, new Event.Heartbeat(h.gen(), h));
             Slot s = slots.get(bot);
             if (s.isCurrent(h.gen())) {
+                tallies.heartbeat(bot, h.gen());
                 connections.onUsage(bot, h.counters(), nanos.getAsLong());
             }
         } else if (m instanceof Message.Event e) {
@@ -261,7 +266,7 @@ public final class Supervisor {
     /** Snapshots of every bot, in fleet-file order. */
     public List<BotStatus> status() {
         long now = nanos.getAsLong();
-        return slots.values().stream().map(s -> s.status(now)).toList();
+        return slots.values().stream().map(s -> tallies.status(s, now)).toList();
     }
 
     public ChildState state(String id) {
