@@ -15,6 +15,8 @@ import io.botvisor.ipc.ChildSpec;
 import io.botvisor.supervisor.control.ControlClient;
 import io.botvisor.supervisor.control.ControlServer;
 import io.botvisor.supervisor.control.StateDirLock;
+import io.botvisor.supervisor.control.StatusSource;
+import io.botvisor.supervisor.metrics.MetricFiles;
 import io.botvisor.supervisor.core.Supervisor;
 import io.botvisor.supervisor.reload.Reloader;
 import io.botvisor.supervisor.process.AsyncLauncher;
@@ -163,12 +165,20 @@ public final class Main {
                 started.add(0, reloader);
                 control.reloadWith(reloader);
                 reloadOnSighup(reloader);
+                MetricFiles metrics = MetricFiles.open(fleet.metrics(), walls.layout(), supervisor,
+                        new StatusSource(supervisor, keeper, walls));
+                if (metrics != null) {
+                    started.add(0, metrics);
+                }
                 if (keeper != null) {
                     keeper.start();
                 }
                 log.info("botvisor supervisor pid {} with fleet {} and state dir {}", ProcessHandle.current().pid(),
                         config, state);
                 supervisor.start();
+                if (metrics != null) {
+                    metrics.start();
+                }
                 // After the last bot stopped, on either way out (ctl shutdown, or SIGTERM whose hook halts the JVM).
                 afterLastBot = once(() -> started.stream().filter(c -> !(c instanceof ControlServer))
                         .forEach(Run::closeQuietly));
@@ -265,7 +275,7 @@ public final class Main {
         }
     }
 
-    @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running supervisor: status [--json], start|stop|restart BOT…|--all, "
+    @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running supervisor: status [--json] [BOT…], start|stop|restart BOT…|--all, "
             + "reload [--dry-run] [--wait], shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, 3 no supervisor, 4 no reply.")
     static final class Ctl implements Callable<Integer> {
         @Option(names = "--state-dir", defaultValue = "state", description = "State dir of the supervisor.")

@@ -55,6 +55,7 @@ public final class Supervisor {
     private final Map<String, Link> staged = new java.util.concurrent.ConcurrentHashMap<>();
     /** Bots a reload removed, until they are down; then what to do (loop only). */
     private final Map<String, Runnable> leaving = new HashMap<>();
+    private final Tallies tallies;
     private final Effects effects;
     private final ArrayDeque<Runnable> pendingEvents = new ArrayDeque<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -79,6 +80,7 @@ public final class Supervisor {
         this.wall = wall;
         this.nanos = nanos;
         this.loop = new Loop(onCrash);
+        this.tallies = new Tallies(wall);
         this.guard = new EventsGuard(layout, loop::post, launcher::inOrder);
         this.effects = new Effects(new Effects.Shell() {
             @Override
@@ -215,6 +217,7 @@ public final class Supervisor {
                     + " on " + event + ": " + e, e);
         }
         slots.put(bot, step.slot());
+        tallies.step(bot, slot, step.slot());
         if (guard.quarantined(bot) && step.effects().stream().anyMatch(e -> e instanceof Effect.Launch)) {
             guard.beforeLaunch(bot, links.get(bot));
         }
@@ -225,6 +228,11 @@ public final class Supervisor {
         for (Sampler.Result r : results) {
             // The health score a sample recomputes counts a heartbeat's lateness: read what the child wrote first.
             readEvents(r.bot());
+            Slot slot = slots.get(r.bot());
+            if (slot == null) {
+                continue; // sampled before a reload removed the bot
+            }
+            tallies.sample(r.bot(), slot, r.gen(), r.cpuTicks());
             deliver(r.bot(), new Event.ProcSample(r.gen(), r.rssBytes(), r.stopped()));
         }
     }
@@ -256,7 +264,8 @@ public final class Supervisor {
         } else if (m instanceof Message.Heartbeat h) {
             deliver(bot, new Event.Heartbeat(h.gen(), h));
             Slot s = slots.get(bot);
-            if (s.isCurrent(h.gen())) {
+            if (s != null && s.isCurrent(h.gen())) {
+                tallies.heartbeat(bot, h.gen());
                 connections.onUsage(bot, h.counters(), nanos.getAsLong());
             }
         } else if (m instanceof Message.Event e) {
@@ -278,7 +287,7 @@ public final class Supervisor {
     /** Snapshots of every bot, in fleet-file order. */
     public List<BotStatus> status() {
         long now = nanos.getAsLong();
-        return slots.values().stream().map(s -> s.status(now)).toList();
+        return slots.values().stream().map(s -> tallies.status(s, now)).toList();
     }
 
     /** The bot's state, or null for a bot not (or no longer) in the fleet. */
@@ -392,6 +401,7 @@ public final class Supervisor {
             it.remove();
             slots.remove(e.getKey());
             effects.forget(e.getKey());
+            tallies.forget(e.getKey());
             Link link = links.remove(e.getKey());
             if (link != null) {
                 link.close();

@@ -246,7 +246,7 @@ final class Table extends Decision {
         if (d.state == ChildState.STOPPING) {
             afterStop(inc, new ExitStatus(-1), "never launched: " + reason);
         } else {
-            failure(new ExitStatus(-1), "could not be launched: " + reason, null);
+            failure(new ExitStatus(-1), "could not be launched: " + reason, null, ExitCause.LAUNCH_FAILED);
         }
     }
 
@@ -325,7 +325,7 @@ final class Table extends Decision {
         if (v.endFor() != null) {
             log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + inc.pid() + ") " + v.endFor()
                     + (v.kill() ? "; killing its process tree" : "; restarting it gracefully"));
-            end(new Incarnation.StopOrder(v.endFor(), true, !v.kill()));
+            end(new Incarnation.StopOrder(v.endFor(), true, !v.kill(), v.cause()));
             return;
         }
         long healthySince = v.health().healthySinceNanos();
@@ -344,7 +344,7 @@ final class Table extends Decision {
         String reason = "its events queue was tampered with: " + what;
         log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + pidText(d.current) + ") " + reason
                 + "; killing its process tree");
-        Incarnation.StopOrder kill = new Incarnation.StopOrder(reason, true, false);
+        Incarnation.StopOrder kill = new Incarnation.StopOrder(reason, true, false, ExitCause.CRASH);
         switch (d.state) {
             case STARTING, RUNNING -> end(kill);
             case STOPPING -> {
@@ -374,7 +374,8 @@ final class Table extends Decision {
                     Duration t = d.spec.health().startupTimeout();
                     log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + pidText(d.current) + ") sent no READY within "
                             + Units.seconds(t) + "; killing its process tree");
-                    end(new Incarnation.StopOrder("no READY within " + Units.seconds(t), true, false));
+                    end(new Incarnation.StopOrder("no READY within " + Units.seconds(t), true, false,
+                            ExitCause.STARTUP_TIMEOUT));
                 }
             }
             case SLOW_START -> {
@@ -419,6 +420,6 @@ final class Table extends Decision {
                         : "; its heartbeat task failed: " + d.current.heartbeatFailure());
         log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + d.current.pid() + ") " + reason
                 + "; killing its process tree");
-        end(new Incarnation.StopOrder(reason, true, false));
+        end(new Incarnation.StopOrder(reason, true, false, ExitCause.HANG));
     }
 }

@@ -83,6 +83,7 @@ public record ReloadPlan(List<Specs.Bot> added, List<String> removed, List<Chang
             case "database" -> "the database and its connection budget are set up at start";
             case "isolation" -> "the bots' users and the state dir's owners are set up at start";
             case "startConcurrency" -> "the start gate is sized at start";
+            case "metrics" -> "the metric files' writer is set up at start";
             default -> "it is read only at start";
         };
         return yamlName(field) + " changed: " + why + "; restart the supervisor to apply it (systemctl restart "
@@ -99,6 +100,9 @@ public record ReloadPlan(List<Specs.Bot> added, List<String> removed, List<Chang
         }
         if (field.startsWith("isolation.")) {
             return "supervisor.botUids";
+        }
+        if (field.startsWith("metrics")) {
+            return "supervisor." + field;
         }
         return field;
     }
