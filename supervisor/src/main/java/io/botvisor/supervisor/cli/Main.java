@@ -15,7 +15,10 @@ import io.botvisor.ipc.ChildSpec;
 import io.botvisor.supervisor.control.ControlClient;
 import io.botvisor.supervisor.control.ControlServer;
 import io.botvisor.supervisor.control.StateDirLock;
+import io.botvisor.supervisor.control.StatusSource;
+import io.botvisor.supervisor.metrics.MetricFiles;
 import io.botvisor.supervisor.core.Supervisor;
+import io.botvisor.supervisor.reload.Reloader;
 import io.botvisor.supervisor.process.AsyncLauncher;
 import io.botvisor.supervisor.process.ChildLauncher;
 import io.botvisor.supervisor.process.ClassDataArchive;
@@ -134,7 +137,9 @@ public final class Main {
                 if (database != null) {
                     started.add(0, database);
                 }
-                Map<String, ChildSpec.Db> access = database == null ? Map.of() : registerBots(fleet, database);
+                // Concurrent: a reload adds bots' access (on its thread) that the launcher reads (on its own).
+                Map<String, ChildSpec.Db> access = new java.util.concurrent.ConcurrentHashMap<>(
+                        database == null ? Map.of() : registerBots(fleet, database));
                 DatabaseKeeper keeper = database == null ? null : new DatabaseKeeper(database);
                 if (keeper != null) {
                     started.add(0, keeper);
@@ -145,22 +150,38 @@ public final class Main {
                     log.info("isolation: {}", walls.describe());
                 }
                 supervisor = new Supervisor(fleet, new AsyncLauncher(new ChildLauncher(settings, walls, access::get),
-                        fleet.bots().size() + 16), layout, Clock.systemUTC(), System::nanoTime);
+                        fleet.bots().size() + 1024), layout, Clock.systemUTC(), System::nanoTime);
+                Reloader.Database reloadDb = null;
                 if (keeper != null) {
                     Map<String, String> roles = new java.util.TreeMap<>();
                     access.forEach((bot, db) -> roles.put(bot, db.user()));
-                    supervisor.lendConnections(new ConnectionBroker(database.budget(), database.spec().pools(), roles,
-                            keeper::setConnectionLimit, supervisor::execute, System::nanoTime));
+                    ConnectionBroker broker = new ConnectionBroker(database.budget(), database.spec().pools(), roles,
+                            keeper::setConnectionLimit, supervisor::execute, System::nanoTime);
+                    supervisor.lendConnections(broker);
+                    reloadDb = new Reloader.Database(database, broker, keeper, access);
                 }
                 control = new ControlServer(supervisor, layout, () -> supervisor.shutdown("ctl shutdown"), keeper,
                         walls, startedAtMillis);
                 started.add(0, control);
+                Reloader reloader = new Reloader(fleet, System.getenv(), supervisor, walls, reloadDb,
+                        Reloader.Reconfigure.RESTART, Reloader.Notices.NONE);
+                started.add(0, reloader);
+                control.reloadWith(reloader);
+                reloadOnSighup(reloader);
+                MetricFiles metrics = MetricFiles.open(fleet.metrics(), walls.layout(), supervisor,
+                        new StatusSource(supervisor, keeper, walls));
+                if (metrics != null) {
+                    started.add(0, metrics);
+                }
                 if (keeper != null) {
                     keeper.start();
                 }
                 log.info("botvisor supervisor pid {} with fleet {} and state dir {}", ProcessHandle.current().pid(),
                         config, state);
                 supervisor.start();
+                if (metrics != null) {
+                    metrics.start();
+                }
                 // After the last bot stopped, on either way out (ctl shutdown, or SIGTERM whose hook halts the JVM).
                 afterLastBot = once(() -> started.stream().filter(c -> !(c instanceof ControlServer))
                         .forEach(Run::closeQuietly));
@@ -193,6 +214,18 @@ public final class Main {
             afterLastBot.run();
             control.close();
             return 0;
+        }
+
+        /**
+         * SIGHUP rereads the fleet file, as {@code ctl reload} does (its result is logged). Without a handler the JVM
+         * would exit 129 on it.
+         */
+        private static void reloadOnSighup(Reloader reloader) {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                long now = System.currentTimeMillis();
+                reloader.request(new Reloader.Request("SIGHUP", "sighup-" + now, false, false, now + 60_000),
+                        result -> { });
+            });
         }
 
         private static void closeQuietly(AutoCloseable c) {
@@ -245,8 +278,8 @@ public final class Main {
         }
     }
 
-    @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running supervisor: status [--json], start|stop|restart BOT…|--all, "
-            + "shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, 3 no supervisor, 4 no reply.")
+    @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running supervisor: status [--json] [BOT…], start|stop|restart BOT…|--all, "
+            + "reload [--dry-run] [--wait], shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, 3 no supervisor, 4 no reply.")
     static final class Ctl implements Callable<Integer> {
         @Option(names = "--state-dir", defaultValue = "state", description = "State dir of the supervisor.")
         Path stateDir;
@@ -266,6 +299,13 @@ public final class Main {
         @Option(names = "--json", description = "status as one JSON object")
         boolean json;
 
+        @Option(names = "--dry-run", description = "reload: print what would change, change nothing")
+        boolean dryRun;
+
+        @Option(names = "--wait", description = "reload: reply once every bot added or changed runs and every bot "
+                + "removed is gone")
+        boolean await;
+
         @Override
         public Integer call() {
             Duration t;
@@ -281,6 +321,12 @@ public final class Main {
             }
             if (json) {
                 sent.add("--json");
+            }
+            if (dryRun) {
+                sent.add("--dry-run");
+            }
+            if (await) {
+                sent.add("--wait");
             }
             ControlClient.Result r = ControlClient.send(stateDir.toAbsolutePath().normalize(), command, sent, t);
             (r.exitCode() == 0 ? System.out : System.err).println(r.output().stripTrailing());

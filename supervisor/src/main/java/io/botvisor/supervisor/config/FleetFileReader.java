@@ -78,6 +78,7 @@ public final class FleetFileReader {
         }
         int concurrency = startConcurrency(name, root.path("supervisor").path("startConcurrency"), problems);
         Specs.Isolation isolation = IsolationSection.read(name, root.path("supervisor"), problems);
+        Specs.Metrics metrics = MetricsSection.read(name, root.path("supervisor"), problems);
         Specs.Database database = DatabaseSection.read(name, root.path("database"), env, problems);
         List<Specs.Bot> bots = new ArrayList<>();
         JsonNode botsNode = root.path("bots");
@@ -95,7 +96,7 @@ public final class FleetFileReader {
         if (!problems.isEmpty()) {
             throw new InvalidFleetFileException(problems.list());
         }
-        return new Specs.Fleet(file, concurrency, isolation, bots, database);
+        return new Specs.Fleet(file, concurrency, isolation, bots, database, metrics);
     }
 
     private static int startConcurrency(String file, JsonNode n, Problems problems) {

@@ -32,7 +32,8 @@ final class Schema {
             "pools", map("maxPerBot", LEAF, "shrinkAfter", LEAF),
             "retention", map("messages", LEAF, "metrics", LEAF, "audit", LEAF));
     static final Map<String, Object> TOP = map("defaults", INHERITABLE, "bots", LEAF,
-            "supervisor", map("startConcurrency", LEAF, "isolation", LEAF, "botUids", LEAF), "database", DATABASE);
+            "supervisor", map("startConcurrency", LEAF, "isolation", LEAF, "botUids", LEAF,
+                    "metrics", map("enabled", LEAF, "interval", LEAF, "group", LEAF)), "database", DATABASE);
 
     static {
         Map<String, Object> bot = new LinkedHashMap<>(map("id", LEAF, "type", LEAF, "class", LEAF, "classpath", LEAF,

@@ -10,7 +10,8 @@ public final class Specs {
     private Specs() {
     }
 
-    public record Fleet(Path file, int startConcurrency, Isolation isolation, List<Bot> bots, Database database) {
+    public record Fleet(Path file, int startConcurrency, Isolation isolation, List<Bot> bots, Database database,
+                        Metrics metrics) {
         public Fleet {
             bots = List.copyOf(bots);
         }
@@ -53,6 +54,13 @@ public final class Specs {
             /** The operator chose no walls between bots: no warning. */
             NONE
         }
+    }
+
+    /**
+     * The metric files ({@code supervisor.metrics}): written every {@code interval} and on state changes unless
+     * {@code enabled} is false; {@code group} (a name or number; null: the supervisor's own group) may read them.
+     */
+    public record Metrics(boolean enabled, Duration interval, String group) {
     }
 
     /** Per-uid limits of a bot's processes: tasks (processes and threads: RLIMIT_NPROC) and open files. */

@@ -7,10 +7,9 @@ import io.botvisor.ipc.MessageReader;
 import io.botvisor.ipc.MessageWriter;
 import io.botvisor.supervisor.core.ChildState;
 import io.botvisor.supervisor.core.Supervisor;
-import io.botvisor.supervisor.db.ConnectionBroker;
 import io.botvisor.supervisor.db.DatabaseKeeper;
-import io.botvisor.supervisor.db.DatabaseStatus;
 import io.botvisor.supervisor.isolation.Walls;
+import io.botvisor.supervisor.reload.Reloader;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -37,9 +36,10 @@ public final class ControlServer implements AutoCloseable {
     private final Runnable onShutdown;
     private final Doorbell doorbell;
     private final DatabaseKeeper database;
+    private Reloader reloader;
 
     private final long startedAtMillis;
-    private final StatusRenderer.Isolation isolation;
+    private final StatusSource status;
 
     private record Pending(Message.ControlRequest request, List<String> bots) {
     }
@@ -51,7 +51,7 @@ public final class ControlServer implements AutoCloseable {
     public ControlServer(Supervisor supervisor, IpcLayout layout, Runnable onShutdown, DatabaseKeeper database,
                          Walls walls, long startedAtMillis) {
         this.supervisor = supervisor;
-        this.isolation = new StatusRenderer.Isolation(walls.isolated(), walls.describe(), walls.warns());
+        this.status = new StatusSource(supervisor, database, walls);
         this.database = database;
         this.onShutdown = onShutdown;
         this.startedAtMillis = startedAtMillis;
@@ -64,7 +64,7 @@ public final class ControlServer implements AutoCloseable {
         supervisor.onStateChange(this::checkPending);
         // Jackson builds its serializers at the first status --json (~150 ms measured): here, before the loop runs,
         // rather than on the loop while it answers the first ctl.
-        StatusRenderer.json(0, List.of(), null, null);
+        StatusRenderer.json(new StatusSnapshot(0, 0, 0, 0, "", "", null, null, List.of(), null, null));
     }
 
     private void poll() {
@@ -89,23 +89,53 @@ public final class ControlServer implements AutoCloseable {
         }
         log.info("control: {} {} (request {})", r.command(), String.join(" ", r.args()), r.id());
         switch (r.command()) {
-            case "status" -> {
-                DatabaseStatus db = database == null ? null : database.status();
-                ConnectionBroker.View pools = supervisor.connections();
-                reply(r, 0, r.args().contains("--json")
-                        ? StatusRenderer.json(ProcessHandle.current().pid(), supervisor.lag(), isolation,
-                                supervisor.status(), db, pools)
-                        : StatusRenderer.table(isolation, supervisor.status(), db, pools));
-            }
+            case "status" -> status(r);
             case "start", "stop", "restart" -> act(r);
+            case "reload" -> reload(r);
             case "shutdown" -> {
                 audit("ctl.shutdown", null, r);
                 reply(r, 0, "supervisor shutting down");
                 onShutdown.run();
             }
             default -> reply(r, 2, "unknown command '" + r.command() + "' (expected status, start, stop, restart, "
-                    + "shutdown)");
+                    + "reload, shutdown)");
         }
+    }
+
+    /** Reloads are done by {@code reloader} (call before the loop starts); without one, reload is refused. */
+    public void reloadWith(Reloader reloader) {
+        this.reloader = reloader;
+    }
+
+    private void reload(Message.ControlRequest r) {
+        List<String> unknown = r.args().stream().filter(a -> !a.equals("--dry-run") && !a.equals("--wait")).toList();
+        if (!unknown.isEmpty()) {
+            reply(r, 2, "reload: unexpected " + String.join(" ", unknown) + " (expected --dry-run, --wait)");
+            return;
+        }
+        if (reloader == null) {
+            reply(r, 1, "reload: this supervisor cannot reload");
+            return;
+        }
+        reloader.request(new Reloader.Request("ctl reload (request " + r.id() + ")", r.id(),
+                        r.args().contains("--dry-run"), r.args().contains("--wait"), r.expiresAtMillis()),
+                result -> supervisor.execute(() -> reply(r, result.exitCode(), result.output())));
+    }
+
+    /** status [--json] [BOT…]: the fleet, or only the bots named, in fleet-file order; an unknown name: exit 2. */
+    private void status(Message.ControlRequest r) {
+        List<String> named = r.args().stream().filter(a -> !a.startsWith("--")).toList();
+        List<String> unknown = named.stream().filter(b -> !supervisor.hasBot(b)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            reply(r, 2, unknown.stream().map(b -> "unknown bot '" + b + "'").collect(Collectors.joining("; "))
+                    + " (known: " + String.join(", ", supervisor.botIds()) + ")");
+            return;
+        }
+        StatusSnapshot s = status.capture();
+        if (!named.isEmpty()) {
+            s = s.withBots(s.bots().stream().filter(b -> named.contains(b.id())).toList());
+        }
+        reply(r, 0, r.args().contains("--json") ? StatusRenderer.json(s) : StatusRenderer.table(s));
     }
 
     private void act(Message.ControlRequest r) {

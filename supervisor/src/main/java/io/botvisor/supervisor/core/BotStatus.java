@@ -1,16 +1,46 @@
 package io.botvisor.supervisor.core;
 
 import java.util.List;
+import java.util.Map;
 
 /**
- * A snapshot of one bot for {@code ctl status}. {@code pid} is 0 without a process, {@code health} -1 before the first
- * heartbeat (or for a {@code command:} bot, which has none), {@code rssBytes} -1 when unknown. Immutable.
+ * A snapshot of one bot for {@code ctl status} and the metric files (docs/status-json.md). Null where a value does not
+ * apply or is not known yet: {@code pid} and {@code startTimeMillis} without a process; {@code health} unless RUNNING
+ * and scored (never for a {@code command:} bot, which has no heartbeat); {@code rssBytes} before the process's first
+ * /proc sample; the heartbeat's figures before the current process's first heartbeat. Times are epoch milliseconds.
+ * Immutable.
+ *
+ * @param command    a {@code command:} bot (no heartbeats, so no health, heap or GC figures)
+ * @param restarts   restarts since the supervisor started
+ * @param counters   the current process's own counters from its latest heartbeat (empty without one)
+ * @param totals     what accumulates across the bot's restarts
  */
-public record BotStatus(String id, ChildState state, long pid, int health, List<String> healthReasons,
-                        int restarts, int restartsInWindow, long stateForMillis, long rssBytes, String failedReason,
-                        LastExit lastExit, java.util.Map<String, Long> counters) {
+public record BotStatus(String id, ChildState state, boolean command, Long pid, Integer health,
+                        List<String> healthReasons, int restarts, int restartsInWindow, long stateForMillis,
+                        Long rssBytes, String failedReason, LastExit lastExit, Map<String, Long> counters,
+                        Long startTimeMillis, Long lastHeartbeatMillis, Long heapUsedBytes, Long heapMaxBytes,
+                        Totals totals) {
     public BotStatus {
         healthReasons = List.copyOf(healthReasons);
-        counters = java.util.Map.copyOf(counters);
+        counters = Map.copyOf(counters);
+    }
+
+    /**
+     * Totals over the supervisor's lifetime, across the bot's restarts; none ever goes down (what a process reported
+     * before it ended is kept, and what its successor reports is added to it).
+     *
+     * @param exits      ends that counted against the bot, by cause; every cause present
+     * @param cpuSeconds user + system CPU time of the bot's processes, as /proc showed it at the last sample (each
+     *                   second) of each
+     * @param gcSeconds  time in GC the bot's JVMs reported in their heartbeats; null for a {@code command:} bot
+     * @param counters   the bot's own counters (and its pool's cumulative ones, {@code db.*}) summed over its
+     *                   processes, by name
+     */
+    public record Totals(Map<ExitCause, Long> exits, double cpuSeconds, Double gcSeconds, Map<String, Long> counters) {
+        /** Kept in order (causes as declared, counters by name): status and the metric files list them so. */
+        public Totals {
+            exits = java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(exits));
+            counters = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(counters));
+        }
     }
 }

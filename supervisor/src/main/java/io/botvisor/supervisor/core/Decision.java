@@ -29,7 +29,8 @@ abstract class Decision {
     void afterStop(Incarnation inc, ExitStatus status, String note) {
         Incarnation.StopOrder order = inc.stop();
         if (order.failure() && d.desired == Slot.Desired.UP && !d.closing) {
-            failure(status, exitText(status, inc, order.reason()), order.reason());
+            failure(status, exitText(status, inc, order.reason()), order.reason(),
+                    order.cause() != null ? order.cause() : ExitCause.ofExit(status, d.spec.isCommand()));
             return;
         }
         String reason = note == null ? order.reason() : order.reason() + " (" + note + ")";
@@ -47,7 +48,7 @@ abstract class Decision {
         String cause = inc.startFailure() != null ? inc.startFailure()
                 : "exited with " + status.describe() + " (configuration error) before READY; see logs/" + d.id()
                         + "/stderr.log";
-        record(status, "configuration error: " + cause);
+        record(status, "configuration error: " + cause, ExitCause.CRASH);
         fail("bot '" + d.id() + "' cannot start: " + cause + " [pid " + pidText(inc) + "]; a configuration error is "
                 + "not retried: fix it, then 'botvisor ctl start " + d.id() + "'");
     }
@@ -57,13 +58,19 @@ abstract class Decision {
      * place that decides it.
      */
     void failure(ExitStatus status, String what, String killedFor) {
-        record(status, killedFor != null ? killedFor : what);
+        failure(status, what, killedFor, ExitCause.ofExit(status, d.spec.isCommand()));
+    }
+
+    /** {@link #failure(ExitStatus, String, String)}, counted as {@code cause} (a clean exit under on-failure: none). */
+    void failure(ExitStatus status, String what, String killedFor, ExitCause cause) {
         RestartPolicy policy = d.spec.restart().policy();
+        boolean finished = policy == RestartPolicy.ON_FAILURE && status.clean() && killedFor == null;
+        record(status, killedFor != null ? killedFor : what, finished ? null : cause);
         if (policy == RestartPolicy.NEVER) {
             fail("bot '" + d.id() + "' " + what + "; restart policy is never");
             return;
         }
-        if (policy == RestartPolicy.ON_FAILURE && status.clean() && killedFor == null) {
+        if (finished) {
             d.desired = Slot.Desired.DOWN;
             log(Effect.Level.INFO, "bot '" + d.id() + "' " + what + "; restart policy on-failure leaves it STOPPED");
             to(ChildState.STOPPED);
@@ -100,7 +107,11 @@ abstract class Decision {
     }
 
     void record(ExitStatus status, String reason) {
-        d.lastExit = new LastExit(status.code(), status.signal(), reason, now.instant());
+        record(status, reason, null);
+    }
+
+    void record(ExitStatus status, String reason, ExitCause cause) {
+        d.lastExit = new LastExit(status.code(), status.signal(), reason, now.instant(), cause);
     }
 
     // ---- shared steps ---------------------------------------------------------------------------------------------

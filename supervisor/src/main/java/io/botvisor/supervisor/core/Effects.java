@@ -179,6 +179,16 @@ final class Effects {
         return timers.computeIfAbsent(bot, b -> new EnumMap<>(Timer.class));
     }
 
+    /** A bot that left the fleet (a reload): its timers are cancelled and it leaves the start gate. */
+    void forget(String bot) {
+        EnumMap<Timer, Loop.Handle> t = timers.remove(bot);
+        if (t != null) {
+            t.values().forEach(Loop.Handle::cancel);
+        }
+        gate.leave(bot);
+        gate.pump(this::openGate);
+    }
+
     void watchChildren() {
         List<Sampler.Watched> w = new ArrayList<>();
         slots.forEach((id, s) -> {

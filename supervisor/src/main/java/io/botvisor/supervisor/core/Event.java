@@ -16,6 +16,14 @@ sealed interface Event {
     record Control(Command command, String reason) implements Event {
     }
 
+    /**
+     * A reload gave the bot a new spec. {@code restart}: the running child is stopped under the old spec and the bot
+     * started again under the new one (if it is wanted up); otherwise the new spec only applies from the next launch
+     * (the running child took the change live, or runs nothing the change touches).
+     */
+    record Respec(io.botvisor.supervisor.config.Specs.Bot spec, boolean restart, String reason) implements Event {
+    }
+
     /** The supervisor is stopping: every bot goes down and stays down. */
     record Shutdown(String reason) implements Event {
     }

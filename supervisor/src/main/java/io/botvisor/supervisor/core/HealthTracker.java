@@ -18,8 +18,11 @@ final class HealthTracker {
     private HealthTracker() {
     }
 
-    /** What a sample concluded: the new health, and why the bot must be ended (null: it need not). */
-    record Verdict(Health health, String endFor, boolean kill) {
+    /** What a sample concluded: the new health, and why the bot must be ended (null: it need not), as a cause. */
+    record Verdict(Health health, String endFor, boolean kill, ExitCause cause) {
+        Verdict(Health health, String endFor, boolean kill) {
+            this(health, endFor, kill, null);
+        }
     }
 
     static Health onHeartbeat(Health was, Message.Heartbeat h, long nowNanos) {
@@ -45,11 +48,12 @@ final class HealthTracker {
         int stoppedSamples = stopped && !spec.isCommand() ? was.stoppedSamples() + 1 : 0;
         Health h = was.withSample(rssBytes, stoppedSamples);
         if (stoppedSamples >= STOPPED_SAMPLES) {
-            return new Verdict(h, "stopped by a signal (state T) in " + stoppedSamples + " samples in a row", true);
+            return new Verdict(h, "stopped by a signal (state T) in " + stoppedSamples + " samples in a row", true,
+                    ExitCause.STOPPED_BY_SIGNAL);
         }
         if (spec.memoryLimit() > 0 && rssBytes > spec.memoryLimit()) {
             return new Verdict(h, "resident memory " + (rssBytes >> 20) + " MB is above memoryLimit "
-                    + (spec.memoryLimit() >> 20) + " MB", false);
+                    + (spec.memoryLimit() >> 20) + " MB", false, ExitCause.MEMORY);
         }
         if (spec.isCommand()) {
             // A command: bot has no heartbeat to score; running counts as healthy (for the backoff's reset rule).
@@ -76,7 +80,7 @@ final class HealthTracker {
             return new Verdict(scored, "health score " + score.value() + " below " + hs.minScore() + " for "
                     + Units.seconds(low) + ": " + String.join(", ", score.reasons())
                     + (last.selfCheckDetail().isEmpty() ? "" : " (" + Printable.oneLine(last.selfCheckDetail()) + ")"),
-                    false);
+                    false, ExitCause.UNHEALTHY);
         }
         return new Verdict(scored, null, false);
     }

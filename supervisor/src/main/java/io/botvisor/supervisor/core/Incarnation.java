@@ -35,8 +35,13 @@ record Incarnation(long gen, long pid, long launchedNanos, Health health, StopOr
     /**
      * Why and how the supervisor is ending an incarnation. {@code failure}: the end counts as a failure (hang,
      * startup timeout, memory, health: backoff and restart intensity apply), otherwise it is an operator's stop or
-     * restart. {@code graceful}: STOP/SIGTERM first; otherwise SIGKILL at once. Immutable.
+     * restart. {@code graceful}: STOP/SIGTERM first; otherwise SIGKILL at once. {@code cause}: what a failure is
+     * counted as (null for an operator's stop). Immutable.
      */
-    record StopOrder(String reason, boolean failure, boolean graceful) {
+    record StopOrder(String reason, boolean failure, boolean graceful, ExitCause cause) {
+        /** An operator's stop or restart, or a kill whose cause is not counted. */
+        StopOrder(String reason, boolean failure, boolean graceful) {
+            this(reason, failure, graceful, null);
+        }
     }
 }

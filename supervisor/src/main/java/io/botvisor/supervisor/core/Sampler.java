@@ -29,8 +29,8 @@ final class Sampler implements AutoCloseable {
     record Watched(String bot, long gen, ChildProcess child) {
     }
 
-    /** One child's sample. */
-    record Result(String bot, long gen, long rssBytes, boolean stopped) {
+    /** One child's sample; {@code cpuTicks} as {@link ProcStats.Sample#cpuTicks()}. */
+    record Result(String bot, long gen, long rssBytes, boolean stopped, long cpuTicks) {
     }
 
     private final ScheduledExecutorService thread = Threads.periodic("proc-sampler");
@@ -65,7 +65,7 @@ final class Sampler implements AutoCloseable {
                 w.child().refreshDescendants(table);
             }
             ProcStats.Sample s = table != null ? table.sample(w.child().pid()) : files.sample(w.child().pid());
-            out.add(new Result(w.bot(), w.gen(), s.rssBytes(), s.stopped()));
+            out.add(new Result(w.bot(), w.gen(), s.rssBytes(), s.stopped(), s.cpuTicks()));
         }
         return out;
     }

@@ -60,22 +60,13 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
         return state == ChildState.STARTING || state == ChildState.STOPPING;
     }
 
-    BotStatus status(long nowNanos) {
-        Incarnation c = current;
-        Health h = c == null ? Health.NONE : c.health();
-        return new BotStatus(id(), state, c == null ? 0 : c.pid(), state == ChildState.RUNNING ? h.score() : -1,
-                h.reasons(), restartsTotal, restartsInWindow(nowNanos), Math.max(0, (nowNanos - sinceNanos) / 1_000_000),
-                c == null ? -1 : h.rssBytes(), failedReason, lastExit,
-                h.lastHeartbeat() == null ? java.util.Map.of() : h.lastHeartbeat().counters());
-    }
-
     Draft draft() {
         return new Draft(this);
     }
 
     /** A mutable copy used inside one decision and turned back into a slot; never escapes {@link Table}. */
     static final class Draft {
-        final Specs.Bot spec;
+        Specs.Bot spec;
         Desired desired;
         boolean closing;
         ChildState state;

@@ -51,6 +51,11 @@ public final class Supervisor {
     private final Sampler sampler = new Sampler();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final Map<String, Link> links = new HashMap<>();
+    /** Queues a reload opened off the loop for bots that did not have them, until the loop takes them into links. */
+    private final Map<String, Link> staged = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bots a reload removed, until they are down; then what to do (loop only). */
+    private final Map<String, Runnable> leaving = new HashMap<>();
+    private final Tallies tallies;
     private final Effects effects;
     private final ArrayDeque<Runnable> pendingEvents = new ArrayDeque<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -75,6 +80,7 @@ public final class Supervisor {
         this.wall = wall;
         this.nanos = nanos;
         this.loop = new Loop(onCrash);
+        this.tallies = new Tallies(wall);
         this.guard = new EventsGuard(layout, loop::post, launcher::inOrder);
         this.effects = new Effects(new Effects.Shell() {
             @Override
@@ -152,6 +158,11 @@ public final class Supervisor {
         execute(() -> stateListeners.add(listener));
     }
 
+    /** Undoes {@link #onStateChange}. Loop only. */
+    public void removeStateListener(Runnable listener) {
+        stateListeners.remove(listener);
+    }
+
     /** Adds work to every IPC tick (control requests); call before {@link #start}. */
     public void addPollHook(Runnable hook) {
         pollHooks.add(hook);
@@ -181,6 +192,9 @@ public final class Supervisor {
         }
         if (stateChanged) {
             stateChanged = false;
+            if (!leaving.isEmpty()) {
+                forgetLeavers();
+            }
             stateListeners.forEach(Runnable::run);
             if (shuttingDown) {
                 finishShutdownIfDone();
@@ -190,6 +204,11 @@ public final class Supervisor {
 
     private void decide(String bot, Event event) {
         Slot slot = slots.get(bot);
+        if (slot == null) {
+            // A bot a reload removed: what was still in flight for it (a stale timer, a late report) finds no slot.
+            log.debug("event for bot '{}', which is no longer in the fleet: {}", bot, event);
+            return;
+        }
         Table.Step step;
         try {
             step = Table.decide(rules, slot, event, new Now(nanos.getAsLong(), wall.millis()));
@@ -198,6 +217,7 @@ public final class Supervisor {
                     + " on " + event + ": " + e, e);
         }
         slots.put(bot, step.slot());
+        tallies.step(bot, slot, step.slot());
         if (guard.quarantined(bot) && step.effects().stream().anyMatch(e -> e instanceof Effect.Launch)) {
             guard.beforeLaunch(bot, links.get(bot));
         }
@@ -208,6 +228,11 @@ public final class Supervisor {
         for (Sampler.Result r : results) {
             // The health score a sample recomputes counts a heartbeat's lateness: read what the child wrote first.
             readEvents(r.bot());
+            Slot slot = slots.get(r.bot());
+            if (slot == null) {
+                continue; // sampled before a reload removed the bot
+            }
+            tallies.sample(r.bot(), slot, r.gen(), r.cpuTicks());
             deliver(r.bot(), new Event.ProcSample(r.gen(), r.rssBytes(), r.stopped()));
         }
     }
@@ -239,7 +264,8 @@ public final class Supervisor {
         } else if (m instanceof Message.Heartbeat h) {
             deliver(bot, new Event.Heartbeat(h.gen(), h));
             Slot s = slots.get(bot);
-            if (s.isCurrent(h.gen())) {
+            if (s != null && s.isCurrent(h.gen())) {
+                tallies.heartbeat(bot, h.gen());
                 connections.onUsage(bot, h.counters(), nanos.getAsLong());
             }
         } else if (m instanceof Message.Event e) {
@@ -261,16 +287,21 @@ public final class Supervisor {
     /** Snapshots of every bot, in fleet-file order. */
     public List<BotStatus> status() {
         long now = nanos.getAsLong();
-        return slots.values().stream().map(s -> s.status(now)).toList();
+        return slots.values().stream().map(s -> tallies.status(s, now)).toList();
     }
 
+    /** The bot's state, or null for a bot not (or no longer) in the fleet. */
     public ChildState state(String id) {
-        return slots.get(id).state();
+        Slot s = slots.get(id);
+        return s == null ? null : s.state();
     }
 
     /** Whether the bot got where it was last sent: RUNNING (or FAILED) when wanted up, STOPPED (or FAILED) when not. */
     public boolean settled(String id) {
         Slot s = slots.get(id);
+        if (s == null) {
+            return true; // removed by a reload: as down as it gets
+        }
         if (s.queued()) {
             return false;
         }
@@ -281,7 +312,8 @@ public final class Supervisor {
 
     /** Whether the bot is wanted running (its last command was start or restart, or none). */
     public boolean wantedUp(String id) {
-        return slots.get(id).desired() == Slot.Desired.UP;
+        Slot s = slots.get(id);
+        return s != null && s.desired() == Slot.Desired.UP;
     }
 
     /** Starts a stopped, failed or backing-off bot; a FAILED bot's restart intensity and backoff start over. */
@@ -295,6 +327,88 @@ public final class Supervisor {
 
     public void restartBot(String id, String reason) {
         deliver(id, new Event.Control(Event.Command.RESTART, reason));
+    }
+
+    // ---- reload (see io.botvisor.supervisor.reload.Reloader) -----------------------------------------------------
+
+    /**
+     * Opens the queues of {@code bots} that run bot-runner and have none yet (bots a reload adds, or turns from
+     * {@code command:} into bot-runner), here on the caller's thread — any but the loop, as at {@link #start}: the loop
+     * then only takes them. Throws {@link SupervisorException} (nothing kept open) when one cannot be opened.
+     */
+    public void openQueues(List<Specs.Bot> bots) {
+        List<String> opened = new ArrayList<>();
+        try {
+            for (Specs.Bot b : bots) {
+                if (!b.isCommand() && !staged.containsKey(b.id())) {
+                    // What an earlier incarnation of a bot of this id left there is not read (see EventsGuard).
+                    EventsGuard.clearAtStart(layout.events(b.id()));
+                    Link link = new Link(layout, b.id());
+                    staged.put(b.id(), link);
+                    opened.add(b.id());
+                }
+            }
+        } catch (RuntimeException e) {
+            opened.forEach(id -> staged.remove(id).close());
+            throw new SupervisorException("cannot open the queues of bots a reload adds: " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds a bot (a reload's): its slot, its queues from {@link #openQueues}, and a start. Loop only. */
+    public void addBot(Specs.Bot spec, String reason) {
+        if (slots.containsKey(spec.id())) {
+            throw new IllegalStateException("bot '" + spec.id() + "' is in the fleet already");
+        }
+        takeStaged(spec);
+        slots.put(spec.id(), Slot.initial(spec, nanos.getAsLong()));
+        deliver(spec.id(), new Event.Control(Event.Command.START, reason));
+    }
+
+    /**
+     * Gives a bot a reload's new spec (see {@link Event.Respec}): {@code restart} stops the running child under the
+     * old spec and starts the bot again under the new one, if it is wanted up. Loop only.
+     */
+    public void respec(Specs.Bot spec, boolean restart, String reason) {
+        takeStaged(spec);
+        deliver(spec.id(), new Event.Respec(spec, restart, reason));
+    }
+
+    /** Stops a bot a reload removed and forgets it once it is down; then runs {@code whenGone} (loop). Loop only. */
+    public void removeBot(String id, String reason, Runnable whenGone) {
+        leaving.put(id, whenGone);
+        // As at shutdown: down for good, so that no ctl start meanwhile brings back a bot that is leaving.
+        deliver(id, new Event.Shutdown(reason));
+        forgetLeavers();
+    }
+
+    private void takeStaged(Specs.Bot spec) {
+        Link link = staged.remove(spec.id());
+        if (link != null) {
+            Link old = links.put(spec.id(), link);
+            if (old != null) {
+                old.close();
+            }
+        }
+    }
+
+    private void forgetLeavers() {
+        for (java.util.Iterator<Map.Entry<String, Runnable>> it = leaving.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Runnable> e = it.next();
+            Slot s = slots.get(e.getKey());
+            if (s != null && s.current() != null) {
+                continue;
+            }
+            it.remove();
+            slots.remove(e.getKey());
+            effects.forget(e.getKey());
+            tallies.forget(e.getKey());
+            Link link = links.remove(e.getKey());
+            if (link != null) {
+                link.close();
+            }
+            log.info("bot '{}' left the fleet", e.getKey());
+            e.getValue().run();
+        }
     }
 
     /** Stops every bot in parallel; {@link #awaitTermination} returns once all are down. Any thread. */

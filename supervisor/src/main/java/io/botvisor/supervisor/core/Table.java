@@ -19,6 +19,7 @@ import java.util.List;
  * ctl stop       | want DOWN      | stop: SIGTERM child| stop: STOP over IPC | want DOWN          | STOPPED        | want DOWN
  *                | (leave queue)  | (command: same)    | (command: SIGTERM)  |                    |                |
  * ctl restart    | = start        | stop, want UP      | stop, want UP       | want UP            | = start        | = start
+ * respec (reload)| new spec; wanted up and restart: as ctl restart, the stop under the old spec; else only the spec
  * shutdown       | want DOWN      | stop               | stop                | want DOWN          | STOPPED        | want DOWN
  * gate opened    | launch         | give back          | give back           | give back          | launch         | give back
  *                | → STARTING     |                    |                     |                    | → STARTING     |
@@ -75,6 +76,8 @@ final class Table extends Decision {
                 case RESTART -> restart(c.reason());
                 default -> throw new IllegalArgumentException("unknown command " + c.command());
             }
+        } else if (event instanceof Event.Respec r) {
+            respec(r.spec(), r.restart(), r.reason());
         } else if (event instanceof Event.Shutdown s) {
             shutdown(s.reason());
         } else if (event instanceof Event.GateOpened g) {
@@ -163,6 +166,30 @@ final class Table extends Decision {
         }
     }
 
+    /** A reload's new spec: stop what runs under the old one, then go on under the new (see {@link Event.Respec}). */
+    private void respec(io.botvisor.supervisor.config.Specs.Bot spec, boolean restart, String reason) {
+        if (!spec.id().equals(d.id())) {
+            throw new IllegalArgumentException("spec of bot '" + spec.id() + "' given to bot '" + d.id() + "'");
+        }
+        if (!restart || d.closing || d.desired == Slot.Desired.DOWN) {
+            d.spec = spec;
+            return;
+        }
+        switch (d.state) {
+            case STARTING, RUNNING -> {
+                // Signalled under the old spec (a command: child gets SIGTERM, a bot-runner STOP, with the old timeout).
+                end(new Incarnation.StopOrder(reason, false, true));
+                d.spec = spec;
+            }
+            case STOPPING -> d.spec = spec;
+            case STOPPED, BACKOFF, FAILED -> {
+                d.spec = spec;
+                start();
+            }
+            default -> throw unknownState();
+        }
+    }
+
     private void shutdown(String reason) {
         d.closing = true;
         stop(reason);
@@ -219,7 +246,7 @@ final class Table extends Decision {
         if (d.state == ChildState.STOPPING) {
             afterStop(inc, new ExitStatus(-1), "never launched: " + reason);
         } else {
-            failure(new ExitStatus(-1), "could not be launched: " + reason, null);
+            failure(new ExitStatus(-1), "could not be launched: " + reason, null, ExitCause.LAUNCH_FAILED);
         }
     }
 
@@ -298,7 +325,7 @@ final class Table extends Decision {
         if (v.endFor() != null) {
             log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + inc.pid() + ") " + v.endFor()
                     + (v.kill() ? "; killing its process tree" : "; restarting it gracefully"));
-            end(new Incarnation.StopOrder(v.endFor(), true, !v.kill()));
+            end(new Incarnation.StopOrder(v.endFor(), true, !v.kill(), v.cause()));
             return;
         }
         long healthySince = v.health().healthySinceNanos();
@@ -317,7 +344,7 @@ final class Table extends Decision {
         String reason = "its events queue was tampered with: " + what;
         log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + pidText(d.current) + ") " + reason
                 + "; killing its process tree");
-        Incarnation.StopOrder kill = new Incarnation.StopOrder(reason, true, false);
+        Incarnation.StopOrder kill = new Incarnation.StopOrder(reason, true, false, ExitCause.CRASH);
         switch (d.state) {
             case STARTING, RUNNING -> end(kill);
             case STOPPING -> {
@@ -347,7 +374,8 @@ final class Table extends Decision {
                     Duration t = d.spec.health().startupTimeout();
                     log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + pidText(d.current) + ") sent no READY within "
                             + Units.seconds(t) + "; killing its process tree");
-                    end(new Incarnation.StopOrder("no READY within " + Units.seconds(t), true, false));
+                    end(new Incarnation.StopOrder("no READY within " + Units.seconds(t), true, false,
+                            ExitCause.STARTUP_TIMEOUT));
                 }
             }
             case SLOW_START -> {
@@ -392,6 +420,6 @@ final class Table extends Decision {
                         : "; its heartbeat task failed: " + d.current.heartbeatFailure());
         log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + d.current.pid() + ") " + reason
                 + "; killing its process tree");
-        end(new Incarnation.StopOrder(reason, true, false));
+        end(new Incarnation.StopOrder(reason, true, false, ExitCause.HANG));
     }
 }

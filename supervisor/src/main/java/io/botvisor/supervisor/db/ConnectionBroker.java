@@ -85,6 +85,33 @@ public final class ConnectionBroker {
         this.children = children;
     }
 
+    /**
+     * A bot a reload added, with its role: guaranteed one connection from then on. False, and nothing changes, when the
+     * budget cannot guarantee one to every bot. Other bots' borrowed connections are not taken back at once: they are
+     * cut as their pools go idle, and nothing more is lent until the budget has room again (meanwhile the roles'
+     * limits may exceed the budget by the bots added).
+     */
+    public boolean admit(String bot, String role) {
+        if (shares.containsKey(bot)) {
+            return true;
+        }
+        if ((shares.size() + 1) * GUARANTEED > budget) {
+            return false;
+        }
+        shares.put(bot, new Share(bot, role, maxPerBot));
+        return true;
+    }
+
+    /** Whether the budget can guarantee a connection to {@code more} bots beyond those it lends to now. */
+    public boolean hasRoomFor(int more) {
+        return (shares.size() + more) * GUARANTEED <= budget;
+    }
+
+    /** A bot a reload removed, once its child is gone: what it held returns to the budget. */
+    public void release(String bot) {
+        shares.remove(bot);
+    }
+
     // ---- what the supervisor reports ------------------------------------------------------------------------------
 
     /** A new child of the bot was spawned: its pool starts at the guaranteed size. */

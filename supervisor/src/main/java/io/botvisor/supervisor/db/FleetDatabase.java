@@ -168,6 +168,11 @@ public final class FleetDatabase implements AutoCloseable {
         return removed;
     }
 
+    /** Disables one bot's role (a reload removed the bot; its rows stay, and registering it again re-enables it). */
+    public void disable(String botName, String correlationId) {
+        new BotRoles(manager, files).disable(botName, correlationId);
+    }
+
     /** Where a bot's password file is (handed to its child; the password itself never leaves the file). */
     public Path passwordFile(String botName) {
         return files.botPassword(botName);

@@ -12,7 +12,8 @@ import java.nio.file.StandardCopyOption;
  * Where each bot's files live in the state dir, and — when bots have users of their own — who owns them. The table
  * (README, "The state dir"): root owns everything but a bot's events queue, home and tmp; a bot can enter only its own
  * directories ({@code root:BOT 0710}), so it can neither list nor open another's; the supervisor's secrets, the
- * control queues and the logs are root's alone ({@code 0700}/{@code 0600}). Each bot's queues are emptied at start
+ * control queues and the logs are root's alone ({@code 0700}/{@code 0600}); the metric files are root's and a group's
+ * of the operator's choosing (node_exporter's), walls or not ({@link #prepareMetrics}). Each bot's queues are emptied at start
  * (nothing in them outlives the children that used them): what a bot planted there under an earlier uid or an earlier
  * version is gone. Used on the starting thread.
  */
@@ -46,6 +47,33 @@ public final class StateLayout {
     /** Where the supervisor writes a bot-runner child's spec ({@code STATE/run/ID}). */
     public Path runDir(String bot) {
         return state.resolve("run").resolve(bot);
+    }
+
+    /** Where the metric files go: {@code STATE/metrics} (node_exporter's textfile directory). */
+    public Path metricsDir() {
+        return state.resolve("metrics");
+    }
+
+    /**
+     * Makes {@link #metricsDir} the supervisor's with group {@code group} (a name or number; null: the supervisor's own
+     * group), mode 2750, walls or not: node_exporter, run in that group, lists and reads the files; a bot — neither
+     * the owner nor in the group, since it has no supplementary groups — can neither write nor read them
+     * (status.json names every bot of the fleet). Files made there take the group (setgid). Without walls bots run
+     * as the supervisor's user and nothing keeps them out. Throws when the group does not exist or cannot be given.
+     */
+    public Path prepareMetrics(String group) throws IOException {
+        Path dir = metricsDir();
+        if (Files.isSymbolicLink(dir)) {
+            Files.delete(dir);
+        }
+        Files.createDirectories(dir);
+        if (group != null) {
+            var view = Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            view.setGroup(dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group));
+        }
+        Fs.chmod(dir, "rwxr-s---");
+        return dir;
     }
 
     /** The directories every bot needs, without owners (no walls). */

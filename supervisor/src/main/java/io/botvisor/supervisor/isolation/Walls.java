@@ -34,12 +34,15 @@ public final class Walls {
 
     private final Specs.Isolation config;
     private final StateLayout layout;
-    private final UidTable uids;
+    private final Path uidFile;
+    /** Replaced (never changed) when a reload adds bots; null without walls. */
+    private volatile UidTable uids;
     private final String none;
 
-    private Walls(Specs.Isolation config, StateLayout layout, UidTable uids, String none) {
+    private Walls(Specs.Isolation config, StateLayout layout, Path uidFile, UidTable uids, String none) {
         this.config = config;
         this.layout = layout;
+        this.uidFile = uidFile;
         this.uids = uids;
         this.none = none;
     }
@@ -53,7 +56,7 @@ public final class Walls {
         Specs.Isolation cfg = fleet.isolation();
         StateLayout layout = new StateLayout(stateDir);
         if (cfg.mode() == Specs.Isolation.Mode.NONE) {
-            return new Walls(cfg, layout, null, "isolation: none in the fleet file");
+            return new Walls(cfg, layout, stateDir.resolve("uids"), null, "isolation: none in the fleet file");
         }
         String missing = Capabilities.missingForUsers();
         if (missing != null) {
@@ -73,7 +76,7 @@ public final class Walls {
                         + missing);
             }
             log.warn("{}: {}", NOT_ISOLATED, missing);
-            return new Walls(cfg, layout, null, missing);
+            return new Walls(cfg, layout, stateDir.resolve("uids"), null, missing);
         }
         List<Path> mustReach = new ArrayList<>(botsRead);
         mustReach.add(stateDir);
@@ -85,12 +88,13 @@ public final class Walls {
                 throw new SupervisorException("supervisor.isolation is users, but " + missing);
             }
             log.warn("{}: {}", NOT_ISOLATED, missing);
-            return new Walls(cfg, layout, null, missing);
+            return new Walls(cfg, layout, stateDir.resolve("uids"), null, missing);
         }
         List<String> ids = fleet.bots().stream().map(Specs.Bot::id).toList();
-        UidTable table = UidTable.allocate(stateDir.resolve("uids"), ids, cfg.firstUid(), cfg.lastUid(),
-                Path.of("/etc/passwd"), Path.of("/etc/group"));
-        return new Walls(cfg, layout, table, null);
+        Path uidFile = stateDir.resolve("uids");
+        UidTable table = UidTable.allocate(uidFile, ids, cfg.firstUid(), cfg.lastUid(), Path.of("/etc/passwd"),
+                Path.of("/etc/group"));
+        return new Walls(cfg, layout, uidFile, table, null);
     }
 
     /**
@@ -168,6 +172,19 @@ public final class Walls {
                 log.warn("{}", e.getMessage());
             }
         }
+    }
+
+    /**
+     * Bots a reload adds: uids for those that have none yet (recorded, as at start), then their directories, owners
+     * and modes. Throws {@link SupervisorException} when the uid range has no room or a directory cannot be made:
+     * the reload then changes nothing.
+     */
+    public synchronized void admit(List<Specs.Bot> fleet, List<Specs.Bot> added) {
+        if (isolated()) {
+            uids = UidTable.allocate(uidFile, fleet.stream().map(Specs.Bot::id).toList(), config.firstUid(),
+                    config.lastUid(), Path.of("/etc/passwd"), Path.of("/etc/group"));
+        }
+        added.forEach(this::prepareOne);
     }
 
     /** One bot's directories, owners and modes (see {@link #prepare}); throws when they cannot be made. */

@@ -10,16 +10,22 @@ import java.nio.file.Path;
 public final class ProcStats {
     private static final long PAGE = 4096;
     /** The sample of a process that is gone or whose /proc entry cannot be read. */
-    public static final Sample GONE = new Sample('?', -1);
+    public static final Sample GONE = new Sample('?', -1, -1);
+    /**
+     * Clock ticks per second of /proc's times (USER_HZ): 100 on every Linux architecture the JDK runs on; the kernel
+     * converts to it whatever its own HZ is.
+     */
+    public static final int TICKS_PER_SECOND = 100;
 
     private ProcStats() {
     }
 
     /**
      * One process's scheduler state and resident memory. {@code state} is the letter of /proc/PID/stat ('R', 'S',
-     * 'T' for stopped by a signal, 'Z', …); {@code rssBytes} is -1 when unknown.
+     * 'T' for stopped by a signal, 'Z', …); {@code rssBytes} is -1 when unknown; {@code cpuTicks} is the CPU time the
+     * process itself used (user + system, without its children), in {@link #TICKS_PER_SECOND}ths, -1 when unknown.
      */
-    public record Sample(char state, long rssBytes) {
+    public record Sample(char state, long rssBytes, long cpuTicks) {
         /** Stopped by SIGSTOP (or SIGTSTP, SIGTTIN, SIGTTOU): it runs no code until SIGCONT. */
         public boolean stopped() {
             return state == 'T';
@@ -32,7 +38,7 @@ public final class ProcStats {
 
     /**
      * Parses "pid (comm) S ppid … rss …": comm may hold spaces and parentheses, so fields count from the last ')'.
-     * Field 3 is the state, 4 the parent, 24 the resident pages.
+     * Field 3 is the state, 4 the parent, 14 and 15 the user and system time, 24 the resident pages.
      */
     static Stat parse(String stat) {
         int i = stat.lastIndexOf(')') + 2;
@@ -40,12 +46,16 @@ public final class ProcStats {
         int ppidStart = i + 2;
         long ppid = Long.parseLong(stat, ppidStart, stat.indexOf(' ', ppidStart), 10);
         int field = 3;
+        long cpuTicks = 0;
         while (field < 24) {
             i = stat.indexOf(' ', i) + 1;
             field++;
+            if (field == 14 || field == 15) {
+                cpuTicks += Long.parseLong(stat, i, stat.indexOf(' ', i), 10);
+            }
         }
         long rssPages = Long.parseLong(stat, i, stat.indexOf(' ', i), 10);
-        return new Stat(ppid, new Sample(state, rssPages * PAGE));
+        return new Stat(ppid, new Sample(state, rssPages * PAGE, cpuTicks));
     }
 
     /**

@@ -51,7 +51,7 @@ class FleetFileReaderTest {
         assertThat(fleet.bots()).extracting(Specs.Bot::id).containsExactly("drill-1", "drill-2", "side-car");
         Specs.Bot drill1 = fleet.bot("drill-1").orElseThrow();
         assertThat(drill1.runner()).isEqualTo("chaos");
-        assertThat(drill1.config()).containsEntry("crashAfter", "20s").containsEntry("exitCode", "3");
+        assertThat(drill1.config()).containsEntry("crashAfter", "20s").containsEntry("exitCode", "4");
         assertThat(drill1.restart().backoff())
                 .isEqualTo(new Specs.Backoff(Duration.ofMillis(500), Duration.ofSeconds(60), 2.0, 0.2));
         assertThat(drill1.jvm().heapBytes()).isEqualTo(64L << 20);

@@ -73,8 +73,13 @@ final class Drive {
                 on(new Event.Launched(gen, PID));
             }
             case RUNNING -> {
-                in(ChildState.STARTING);
-                if (!spec.isCommand()) {
+                if (spec.isCommand()) {
+                    // A command: bot is RUNNING once launched: it never rests in STARTING.
+                    on(new Event.Control(Event.Command.START, "supervisor start"));
+                    on(new Event.GateOpened(++gen));
+                    on(new Event.Launched(gen, PID));
+                } else {
+                    in(ChildState.STARTING);
                     on(new Event.Ready(gen, 250));
                 }
             }

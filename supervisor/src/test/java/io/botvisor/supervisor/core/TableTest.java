@@ -3,11 +3,14 @@ package io.botvisor.supervisor.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.botvisor.supervisor.config.RestartPolicy;
+import io.botvisor.supervisor.config.Specs;
 import io.botvisor.supervisor.core.Event.Command;
 import io.botvisor.supervisor.core.Slot.Desired;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -60,6 +63,51 @@ class TableTest {
         assertThat(step.slot().desired()).isEqualTo(desired);
         assertThat(step.slot().queued()).isEqualTo(queued);
         assertThat(Drive.summary(step)).isEqualTo(effects);
+    }
+
+    static Stream<Arguments> respecCells() {
+        return Stream.of(
+                // state (STOPPING was a ctl stop)  next state           desired       queued  effects
+                Arguments.of(ChildState.STOPPED, ChildState.STOPPED, Desired.UP, true, List.of("JoinGate")),
+                Arguments.of(ChildState.STARTING, ChildState.STOPPING, Desired.UP, false,
+                        List.of("LeaveGate", "Signal:TERM_ROOT", "Arm:STOP_TIMEOUT")),
+                Arguments.of(ChildState.RUNNING, ChildState.STOPPING, Desired.UP, false,
+                        List.of("SendStop", "Arm:STOP_TIMEOUT")),
+                Arguments.of(ChildState.STOPPING, ChildState.STOPPING, Desired.DOWN, false, List.of()),
+                Arguments.of(ChildState.BACKOFF, ChildState.BACKOFF, Desired.UP, true, List.of("JoinGate")),
+                Arguments.of(ChildState.FAILED, ChildState.STOPPED, Desired.UP, true, List.of("JoinGate")));
+    }
+
+    @ParameterizedTest(name = "respec in {0} -> {1}, desired {2}, queued {3}, {4}")
+    @MethodSource("respecCells")
+    void reloadedSpecRestartsABotWantedUpAndOnlyReplacesTheSpecOfOneWantedDown(ChildState from, ChildState to,
+                                                                             Desired desired, boolean queued,
+                                                                             List<String> effects) {
+        Drive bot = Drive.runner().in(from);
+        Specs.Bot next = Drive.bot(List.of("sleep", "1"));
+        Table.Step step = bot.on(new Event.Respec(next, true, "reload"));
+        assertThat(step.slot().state()).isEqualTo(to);
+        assertThat(step.slot().desired()).isEqualTo(desired);
+        assertThat(step.slot().queued()).isEqualTo(queued);
+        assertThat(Drive.summary(step)).isEqualTo(effects);
+        assertThat(step.slot().spec()).as("the new spec, for the next launch").isEqualTo(next);
+    }
+
+    @Test
+    void aRunningCommandBotReloadedAsABotRunnerBotIsStoppedAsACommandBot() {
+        Drive bot = Drive.command().in(ChildState.RUNNING);
+        Table.Step step = bot.on(new Event.Respec(Drive.bot(null), true, "reload"));
+        assertThat(Drive.summary(step)).as("SIGTERM, not a STOP over IPC it could not read")
+                .isEqualTo(List.of("Signal:TERM_ROOT", "Arm:STOP_TIMEOUT"));
+        assertThat(step.slot().spec().isCommand()).isFalse();
+    }
+
+    @Test
+    void aSpecTakenLiveReplacesTheSpecAndLeavesTheChildRunning() {
+        Drive bot = Drive.runner().in(ChildState.RUNNING);
+        Table.Step step = bot.on(new Event.Respec(Drive.bot(null), false, "reload"));
+        assertThat(step.slot().state()).isEqualTo(ChildState.RUNNING);
+        assertThat(Drive.summary(step)).isEmpty();
     }
 
     static Stream<Arguments> shutdownCells() {

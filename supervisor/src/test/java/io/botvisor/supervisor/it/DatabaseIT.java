@@ -123,6 +123,29 @@ class DatabaseIT {
         }
     }
 
+    @Test
+    void aReloadGivesAnAddedBotItsOwnRoleAndDisablesTheRoleOfARemovedOneAndIsAudited() throws Exception {
+        DbFiles files = DbFiles.under(dir.resolve("state"));
+        try (SupervisorProcess s = SupervisorProcess.start(dir, "bots:\n  - { id: keep, type: chaos }\n"
+                + "  - { id: gone, type: chaos }\n")) {
+            s.awaitState("gone", "RUNNING");
+            SupervisorProcess.writeFleet(dir, "bots:\n  - { id: keep, type: chaos }\n"
+                    + "  - { id: added, type: chaos, config: { dbWriteEvery: 100ms } }\n");
+            io.botvisor.supervisor.control.ControlClient.Result r = s.ctl("reload", "--wait");
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            s.awaitBot("added", "to write through its own pool",
+                    b -> b.get("counters").path("dbWrites").asLong() > 0 && b.get("pool").has("grant"));
+            DbEndpoint superuser = superuser(files);
+            s.await("the removed bot's role to be disabled", () -> polled(superuser, "SELECT r.rolcanlogin || ' ' || "
+                    + "b.enabled FROM botvisor.bots b JOIN pg_roles r ON r.rolname = b.role_name WHERE b.name = 'gone'")
+                    .equals("false false"));
+            assertThat(query(superuser, "SELECT count(*) FROM botvisor.bot_metrics m JOIN botvisor.bots b "
+                    + "USING (bot_id) WHERE b.name = 'added'")).isNotEqualTo("0");
+            s.await("the reload to be audited", () -> polled(superuser, "SELECT count(*) FROM botvisor.audit_log "
+                    + "WHERE action = 'reload' AND after::text LIKE '%added%'").equals("1"));
+        }
+    }
+
     private static DbEndpoint superuser(DbFiles files) {
         return EmbeddedDatabase.running(files).orElseThrow(() -> new AssertionError("no embedded server is up"));
     }

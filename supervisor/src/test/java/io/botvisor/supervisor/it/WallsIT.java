@@ -154,6 +154,24 @@ class WallsIT {
     }
 
     @Test
+    void aBotAddedByAReloadRunsAsANewUserOfItsOwnAndKeepsItAfterwards() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, TWO_BOTS)) {
+            s.requireWalls();
+            long uidA = uid(status(s.awaitState("a", "RUNNING").get("pid").asLong()));
+            long uidB = uid(status(s.awaitState("b", "RUNNING").get("pid").asLong()));
+            SupervisorProcess.writeFleet(dir, TWO_BOTS + "  - { id: c, type: chaos }\n");
+            var r = s.ctl("reload", "--wait");
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            long uidC = uid(status(s.awaitState("c", "RUNNING").get("pid").asLong()));
+            assertThat(uidC).isBetween(1_900_000_000L, 1_900_065_535L).isNotIn(uidA, uidB);
+            assertThat(Files.readString(s.stateDir.resolve("uids"))).contains("c=" + uidC);
+            assertThat(Files.getPosixFilePermissions(s.stateDir.resolve("bots/c/home")))
+                    .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            assertThat(as(uidC, "ls", s.stateDir.resolve("bots/a/home").toString())).isNotZero();
+        }
+    }
+
+    @Test
     void aForkBombStopsAtItsBotsProcessLimitWhileTheOtherBotKeepsHeartbeating() throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, SupervisorProcess.FAST_DEFAULTS + """
                 database: { enabled: false }
