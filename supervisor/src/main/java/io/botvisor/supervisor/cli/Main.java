@@ -20,6 +20,8 @@ import io.botvisor.supervisor.process.AsyncLauncher;
 import io.botvisor.supervisor.process.ChildLauncher;
 import io.botvisor.supervisor.process.ClassDataArchive;
 import io.botvisor.supervisor.process.LaunchSettings;
+import io.botvisor.supervisor.systemd.SdNotify;
+import io.botvisor.supervisor.systemd.SystemdNotifier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +47,8 @@ import picocli.CommandLine.Parameters;
         description = "Supervises a fleet of chat bots, one JVM each.")
 public final class Main {
     static final String ENV_RUNNER_CLASSPATH = "BOTVISOR_RUNNER_CLASSPATH";
+    /** Tests only (docs/systemd.md): once this file exists, the supervisor's loop stalls, so its watchdog pings stop. */
+    static final String ENV_TEST_STALL_LOOP_FILE = "BOTVISOR_TEST_STALL_LOOP_FILE";
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("db")) {
@@ -68,8 +72,10 @@ public final class Main {
         @Option(names = "--config", defaultValue = "fleet.yaml", description = "Fleet file (default: ${DEFAULT-VALUE}).")
         Path config;
 
-        @Option(names = "--state-dir", defaultValue = "state",
-                description = "Where queues, logs and the lock live (default: ${DEFAULT-VALUE}).")
+        // Under systemd, StateDirectory= sets STATE_DIRECTORY (scripts/systemd/botvisor.service).
+        @Option(names = "--state-dir", defaultValue = "${env:STATE_DIRECTORY:-state}",
+                description = "Where queues, logs and the lock live (default: $STATE_DIRECTORY, else ./state; now "
+                        + "${DEFAULT-VALUE}).")
         Path stateDir;
 
         @Option(names = "--no-class-sharing",
@@ -115,6 +121,8 @@ public final class Main {
          */
         private int runLocked(Specs.Fleet fleet, Path state, String runnerCp, long startedAtMillis)
                 throws InterruptedException {
+            SystemdNotifier systemd = SystemdNotifier.start(
+                    SdNotify.fromEnvironment(System.getenv(), ProcessHandle.current().pid()));
             LaunchSettings base = new LaunchSettings(
                     Path.of(System.getProperty("java.home"), "bin", "java"), runnerCp,
                     LaunchSettings.defaultRunnerFlags(LaunchSettings.chronicleFlags()), state);
@@ -149,14 +157,19 @@ public final class Main {
                     supervisor.lendConnections(new ConnectionBroker(database.budget(), database.spec().pools(), roles,
                             keeper::setConnectionLimit, supervisor::execute, System::nanoTime));
                 }
-                control = new ControlServer(supervisor, layout, () -> supervisor.shutdown("ctl shutdown"), keeper,
-                        walls, startedAtMillis);
+                control = new ControlServer(supervisor, layout, () -> {
+                    systemd.stopping("ctl shutdown");
+                    supervisor.shutdown("ctl shutdown");
+                }, keeper, walls, startedAtMillis);
                 started.add(0, control);
                 if (keeper != null) {
                     keeper.start();
                 }
                 log.info("botvisor supervisor pid {} with fleet {} and state dir {}", ProcessHandle.current().pid(),
                         config, state);
+                String stall = System.getenv(ENV_TEST_STALL_LOOP_FILE);
+                systemd.watch(supervisor, keeper == null ? null : keeper::status,
+                        stall == null || stall.isEmpty() ? null : Path.of(stall));
                 supervisor.start();
                 // After the last bot stopped, on either way out (ctl shutdown, or SIGTERM whose hook halts the JVM).
                 afterLastBot = once(() -> started.stream().filter(c -> !(c instanceof ControlServer))
@@ -171,6 +184,7 @@ public final class Main {
             Duration longestStop = fleet.bots().stream().map(Specs.Bot::stopTimeout)
                     .max(Duration::compareTo).orElse(Duration.ZERO).plusSeconds(5);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                systemd.stopping("SIGTERM");
                 supervisor.shutdown("SIGTERM");
                 boolean clean = false;
                 try {
