@@ -52,7 +52,8 @@ class SystemdNotifyIT {
             assertThat(ready.text()).isEqualTo("READY=1\nSTATUS=2 running, 0 backoff, 0 failed; db up");
             assertThat(systemd.received().get(0).text()).isEqualTo("STATUS=starting");
             assertThat(systemd.received().subList(0, systemd.received().indexOf(ready)))
-                    .as("nothing but STATUS before READY").allMatch(r -> r.text().startsWith("STATUS="));
+                    .as("nothing but STATUS and pings before READY")
+                    .allMatch(r -> r.text().startsWith("STATUS=") || r.text().equals("WATCHDOG=1"));
 
             int pingsBefore = systemd.count("WATCHDOG=1");
             systemd.await(s, "WATCHDOG=1", pingsBefore + 3);
@@ -125,6 +126,24 @@ class SystemdNotifyIT {
                      Map.of("NOTIFY_SOCKET", "@" + name))) {
             Received ready = systemd.await(s, "READY=1", 0);
             assertThat(ready.text()).isEqualTo("READY=1\nSTATUS=1 running, 0 backoff, 0 failed; no db");
+        }
+    }
+
+    @Test
+    void takesTheStateDirFromStateDirectoryWhenNoneIsGiven() throws Exception {
+        // As systemd runs it: StateDirectory= sets STATE_DIRECTORY, and the unit's ExecStart has no --state-dir.
+        String dropStateDir = "for a; do shift; if [ \"$skip\" = 1 ]; then skip=0; continue; fi; "
+                + "if [ \"$a\" = --state-dir ]; then skip=1; continue; fi; set -- \"$@\" \"$a\"; done; exec \"$@\"";
+        Path state = dir.resolve("state");
+        try (SupervisorProcess s = SupervisorProcess.launchThroughShell(dir, SupervisorProcess.FAST_DEFAULTS
+                + "database: { enabled: false }\nbots:\n" + COMMAND_BOT, SupervisorProcess.runnerClasspath(),
+                Map.of("STATE_DIRECTORY", state.toString()), dropStateDir)) {
+            s.await("the supervisor to take its lock", () -> Files.exists(state.resolve("supervisor.lock"))
+                    && s.log().contains("supervising"));
+            assertThat(Files.readString(Path.of("/proc", Long.toString(s.process.pid()), "cmdline")))
+                    .contains("run").doesNotContain("--state-dir");
+            assertThat(s.log()).contains("and state dir " + state);
+            assertThat(s.ctl("status").exitCode()).isZero();
         }
     }
 
