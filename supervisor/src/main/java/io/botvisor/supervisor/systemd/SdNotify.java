@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * watchdog interval is half of {@code WATCHDOG_USEC}, honoured only when {@code WATCHDOG_PID} is unset or this
  * process's pid (the variables leak to processes systemd did not start; none of them reaches a bot:
  * {@code process.ChildEnvironment}). A send that fails is logged once, with the next step, until one succeeds again.
- * <p>Thread-safe: {@link #send} is synchronized (one socket, opened at the first send).
+ * <p>Thread-safe: {@link #send} is synchronized (one socket, opened at the first send) and never blocks: a message that
+ * does not fit in the socket's queue is a failed send.
  */
 public final class SdNotify implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SdNotify.class);
@@ -110,8 +111,12 @@ public final class SdNotify implements AutoCloseable {
                 address = socket.startsWith("@") ? AFUNIXSocketAddress.inAbstractNamespace(socket.substring(1))
                         : AFUNIXSocketAddress.of(java.nio.file.Path.of(socket));
                 channel = AFUNIXDatagramChannel.open();
+                // Never wait for systemd: STOPPING=1 of 'ctl shutdown' is sent on the supervisor's loop.
+                channel.configureBlocking(false);
             }
-            channel.send(ByteBuffer.wrap(bytes), address);
+            if (channel.send(ByteBuffer.wrap(bytes), address) == 0) {
+                throw new IOException("its receive queue is full");
+            }
             if (failing) {
                 failing = false;
                 log.info("sd_notify: sending to {} works again", socket);
