@@ -23,6 +23,8 @@ import io.botvisor.supervisor.process.AsyncLauncher;
 import io.botvisor.supervisor.process.ChildLauncher;
 import io.botvisor.supervisor.process.ClassDataArchive;
 import io.botvisor.supervisor.process.LaunchSettings;
+import io.botvisor.supervisor.systemd.SdNotify;
+import io.botvisor.supervisor.systemd.SystemdNotifier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +50,8 @@ import picocli.CommandLine.Parameters;
         description = "Supervises a fleet of chat bots, one JVM each.")
 public final class Main {
     static final String ENV_RUNNER_CLASSPATH = "BOTVISOR_RUNNER_CLASSPATH";
+    /** Tests only (docs/systemd.md): once this file exists, the supervisor's loop stalls, so its watchdog pings stop. */
+    static final String ENV_TEST_STALL_LOOP_FILE = "BOTVISOR_TEST_STALL_LOOP_FILE";
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("db")) {
@@ -71,8 +75,10 @@ public final class Main {
         @Option(names = "--config", defaultValue = "fleet.yaml", description = "Fleet file (default: ${DEFAULT-VALUE}).")
         Path config;
 
-        @Option(names = "--state-dir", defaultValue = "state",
-                description = "Where queues, logs and the lock live (default: ${DEFAULT-VALUE}).")
+        // Under systemd, StateDirectory= sets STATE_DIRECTORY (scripts/systemd/botvisor.service).
+        @Option(names = "--state-dir", defaultValue = "${env:STATE_DIRECTORY:-state}",
+                description = "Where queues, logs and the lock live (default: $STATE_DIRECTORY, else ./state; now "
+                        + "${DEFAULT-VALUE}).")
         Path stateDir;
 
         @Option(names = "--no-class-sharing",
@@ -118,6 +124,8 @@ public final class Main {
          */
         private int runLocked(Specs.Fleet fleet, Path state, String runnerCp, long startedAtMillis)
                 throws InterruptedException {
+            SystemdNotifier systemd = SystemdNotifier.start(
+                    SdNotify.fromEnvironment(System.getenv(), ProcessHandle.current().pid()));
             LaunchSettings base = new LaunchSettings(
                     Path.of(System.getProperty("java.home"), "bin", "java"), runnerCp,
                     LaunchSettings.defaultRunnerFlags(LaunchSettings.chronicleFlags()), state);
@@ -157,11 +165,23 @@ public final class Main {
                     supervisor.lendConnections(broker);
                     reloadDb = new Reloader.Database(database, broker, keeper, access);
                 }
-                control = new ControlServer(supervisor, layout, () -> supervisor.shutdown("ctl shutdown"), keeper,
-                        walls, startedAtMillis);
+                control = new ControlServer(supervisor, layout, () -> {
+                    systemd.stopping("ctl shutdown");
+                    supervisor.shutdown("ctl shutdown");
+                }, keeper, walls, startedAtMillis);
                 started.add(0, control);
                 Reloader reloader = new Reloader(fleet, System.getenv(), supervisor, walls, reloadDb,
-                        Reloader.Reconfigure.RESTART, Reloader.Notices.NONE);
+                        Reloader.Reconfigure.RESTART, new Reloader.Notices() {
+                            @Override
+                            public void reloading() {
+                                systemd.reloading();
+                            }
+
+                            @Override
+                            public void reloaded() {
+                                systemd.reloaded();
+                            }
+                        });
                 started.add(0, reloader);
                 control.reloadWith(reloader);
                 reloadOnSighup(reloader);
@@ -175,6 +195,9 @@ public final class Main {
                 }
                 log.info("botvisor supervisor pid {} with fleet {} and state dir {}", ProcessHandle.current().pid(),
                         config, state);
+                String stall = System.getenv(ENV_TEST_STALL_LOOP_FILE);
+                systemd.watch(supervisor, keeper == null ? null : keeper::status,
+                        stall == null || stall.isEmpty() ? null : Path.of(stall));
                 supervisor.start();
                 if (metrics != null) {
                     metrics.start();
@@ -192,6 +215,7 @@ public final class Main {
             Duration longestStop = fleet.bots().stream().map(Specs.Bot::stopTimeout)
                     .max(Duration::compareTo).orElse(Duration.ZERO).plusSeconds(5);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                systemd.stopping("SIGTERM");
                 supervisor.shutdown("SIGTERM");
                 boolean clean = false;
                 try {

@@ -150,6 +150,19 @@ final class SupervisorProcess implements AutoCloseable {
         return new SupervisorProcess(dir, pb.start());
     }
 
+    /**
+     * {@link #launch}, its command run as {@code /bin/sh -c SCRIPT sh COMMAND…}: SCRIPT ends in {@code exec "$@"}, so
+     * the supervisor keeps the shell's pid ({@code $$}), e.g. for a variable that must name it (WATCHDOG_PID).
+     */
+    static SupervisorProcess launchThroughShell(Path dir, String fleetYaml, String runnerClasspath,
+                                                java.util.Map<String, String> env, String script) throws IOException {
+        ProcessBuilder pb = command(dir, writeFleet(dir, fleetYaml), runnerClasspath);
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
+        cmd.addAll(pb.command());
+        pb.command(cmd).environment().putAll(env);
+        return new SupervisorProcess(dir, pb.start());
+    }
+
     ControlClient.Result ctl(String command, String... args) {
         return ControlClient.send(stateDir, command, Arrays.asList(args), Duration.ofSeconds(30));
     }
