@@ -48,6 +48,9 @@ final class Completion implements Callable<Integer> {
         return "#compdef botvisor scripts/botvisor\n"
                 + "# zsh completion for botvisor: the bash script below, run by zsh's bashcompinit.\n"
                 + "autoload -U +X bashcompinit && bashcompinit\n"
+                // zsh has no compopt; the script's 'alias compopt=complete' comes too late for functions autoloaded
+                // in one piece (aliases apply when a function is read): a no-op instead.
+                + "(( $+functions[compopt] )) || compopt() { return 0; }\n"
                 + bash
                 + "\n_bash_complete -o default -F _botvisor_complete\n";
     }

@@ -244,7 +244,7 @@ final class DbCommand implements Callable<Integer> {
                     "  botvisor db psql --bot shop-1 -- -c 'SELECT count(*) FROM botvisor.messages'"})
     static final class Psql extends Base {
         @Option(names = "--bot", paramLabel = "ID", description = "a bot id: look as its role (SET ROLE: only its "
-                + "rows are visible; RESET ROLE returns to the admin)")
+                + "rows are visible; SET ROLE NONE returns to the admin)")
         String bot;
 
         @Parameters(arity = "0..*", paramLabel = "PSQL-ARGS", description = "psql arguments (after --)")
@@ -283,7 +283,7 @@ final class DbCommand implements Callable<Integer> {
                         String options = pb.environment().getOrDefault("PGOPTIONS", "");
                         pb.environment().put("PGOPTIONS", (options.isBlank() ? "" : options + " ") + "-c role=" + role);
                         System.err.println("botvisor db psql: logged in as " + login.endpoint().user() + ", looking as "
-                                + "bot '" + bot + "' (role " + role + ": only its rows are visible; RESET ROLE "
+                                + "bot '" + bot + "' (role " + role + ": only its rows are visible; SET ROLE NONE "
                                 + "returns to " + login.endpoint().user() + ")");
                     }
                     return pb.start().waitFor();

@@ -101,7 +101,7 @@ class DbCommandIT {
                 .startsWith("argv -h 127.0.0.1 -p " + Files.readString(dir.resolve("state/db/port")).strip()
                         + " -U postgres -d postgres -c ");
         assertThat(bot.stderr()).contains("logged in as postgres, looking as bot 'shop-1' (role bot_1: only its rows "
-                + "are visible; RESET ROLE returns to postgres)");
+                + "are visible; SET ROLE NONE returns to postgres)");
         SupervisorProcess.DbRun admin = SupervisorProcess.db(dir, fleet, env, "psql", "--", "-c", sql);
         assertThat(admin.stdout()).contains("row postgres sees 3 messages");
         assertThat(admin.stdout()).doesNotContain(
