@@ -2,13 +2,11 @@ package io.botvisor.supervisor.cli;
 
 import io.botvisor.ipc.Units;
 import io.botvisor.storage.BotRoles;
-import io.botvisor.storage.DbEndpoint;
 import io.botvisor.storage.InvalidLegacyFileException;
 import io.botvisor.storage.LegacyFile;
 import io.botvisor.storage.LegacyImport;
 import io.botvisor.storage.Migrations;
 import io.botvisor.storage.StorageException;
-import io.botvisor.storage.internal.Secrets;
 import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.config.FleetFileReader;
 import io.botvisor.supervisor.config.Specs;
@@ -18,11 +16,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -225,7 +218,7 @@ final class DbCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             return withDatabase((db, spec) -> {
-                Login login = Login.of(db, bot, spec);
+                DbLogins.Login login = DbLogins.Login.of(db, bot, spec);
                 System.out.println(login.endpoint().url() + (login.endpoint().url().contains("?") ? "&" : "?")
                         + "user=" + login.endpoint().user());
                 if (login.passwordFile() != null) {
@@ -263,8 +256,8 @@ final class DbCommand implements Callable<Integer> {
                 // login as the bot itself would be refused ("too many connections for role"). Its role is set at
                 // the session's start instead (libpq's PGOPTIONS: -c role=…, which is SET ROLE): row-level security
                 // then applies as the bot, and the bot keeps all of its connections.
-                Login login = Login.of(db, null, spec);
-                String role = bot == null ? null : lookAs(login.endpoint(), roleOf(db, bot));
+                DbLogins.Login login = DbLogins.Login.of(db, null, spec);
+                String role = bot == null ? null : DbLogins.lookAs(login.endpoint(), DbLogins.roleOf(db, bot));
                 URI uri = URI.create(login.endpoint().url().substring("jdbc:".length()));
                 String database = uri.getPath().substring(1);
                 // The password goes to psql in a 0600 pgpass file, never in argv or the environment.
@@ -356,61 +349,6 @@ final class DbCommand implements Callable<Integer> {
                 return r.verified() ? 0 : 1;
             });
         }
-    }
-
-    /** Whom to log in as: the managing role, or a registered bot's role with the password from its file. */
-    record Login(DbEndpoint endpoint, Path passwordFile) {
-        static Login of(DbSession db, String bot, Specs.Database spec) throws SQLException {
-            if (bot == null) {
-                return new Login(db.manager(), spec.embedded() ? db.files().superuserPassword() : spec.passwordFile());
-            }
-            Path file = db.files().botPassword(bot);
-            return new Login(db.manager().as(roleOf(db, bot), Secrets.read(file)), file);
-        }
-    }
-
-    /** The database role of a registered bot; SupervisorException naming the bot when it is not registered. */
-    static String roleOf(DbSession db, String bot) throws SQLException {
-        try (Connection c = db.manager().connect();
-             PreparedStatement ps = c.prepareStatement("SELECT role_name FROM botvisor.bots WHERE name = ?")) {
-            ps.setString(1, bot);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SupervisorException("bot '" + bot + "' is not registered in the database (it is "
-                            + "registered when the supervisor first starts it)");
-                }
-                return rs.getString(1);
-            }
-        }
-    }
-
-    /**
-     * Makes sure {@code admin} may SET ROLE to a bot's {@code role}, and returns the role. The embedded superuser
-     * may; an external admin (CREATEROLE, PostgreSQL 16+) holds ADMIN OPTION on the roles it created but not SET, so
-     * it grants itself SET once — without INHERIT: it gains none of the bot's privileges unless it switches.
-     */
-    static String lookAs(DbEndpoint admin, String role) throws SQLException {
-        if (!role.matches("bot_[0-9]+")) {
-            throw new SupervisorException("role \"" + role + "\" in botvisor.bots is not a bot's role (expected "
-                    + "bot_N); refusing to switch to it");
-        }
-        try (Connection c = admin.connect()) {
-            boolean may;
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_has_role(current_user, ?, 'SET')")) {
-                ps.setString(1, role);
-                try (ResultSet rs = ps.executeQuery()) {
-                    may = rs.next() && rs.getBoolean(1);
-                }
-            }
-            if (!may) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("GRANT " + role + " TO CURRENT_USER WITH INHERIT FALSE, SET TRUE");
-                }
-                System.err.println("botvisor db psql: granted " + admin.user() + " SET ROLE " + role + " (once; "
-                        + "without INHERIT)");
-            }
-        }
-        return role;
     }
 
     static Path findOnPath(String program) {
