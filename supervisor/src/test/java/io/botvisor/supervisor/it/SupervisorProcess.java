@@ -107,6 +107,21 @@ final class SupervisorProcess implements AutoCloseable {
         return new DbRun(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /** Runs {@code botvisor ARGS} as given, in {@code cwd}, in a JVM of its own, to its end. */
+    static DbRun run(Path cwd, String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(cwd, "out", ".txt");
+        Path err = Files.createTempFile(cwd, "err", ".txt");
+        Process p = new ProcessBuilder(botvisor(args)).directory(cwd.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", args) + " finished").isTrue();
+        return new DbRun(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** A supervisor started with {@code pb} (from {@link #command}, changed by the caller) on {@code dir}. */
+    static SupervisorProcess launch(Path dir, ProcessBuilder pb) throws IOException {
+        return new SupervisorProcess(dir, pb.start());
+    }
+
     /**
      * Makes {@code dir} (a JUnit temp dir: 0700) searchable by others, so that bots running as users of their own
      * (as root) can reach the state dir inside it; without it the supervisor runs them without walls, and says so.
