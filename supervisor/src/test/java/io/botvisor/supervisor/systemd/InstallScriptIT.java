@@ -34,7 +34,8 @@ class InstallScriptIT {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "scripts/install needs root");
         src = dir.resolve("src");
         for (String f : List.of("scripts/install", "scripts/botvisor", "scripts/systemd/botvisor.service",
-                "scripts/systemd/fleet.yaml", "README.md")) {
+                "scripts/systemd/fleet.yaml", "scripts/completion/botvisor.bash", "scripts/completion/_botvisor",
+                "README.md")) {
             Files.createDirectories(src.resolve(f).getParent());
             Files.copy(CHECKOUT.resolve(f), src.resolve(f), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         }
@@ -80,6 +81,9 @@ class InstallScriptIT {
         assertThat(Files.readAllLines(root.resolve("etc/passwd"))).anyMatch(l -> l.startsWith("botvisor:"));
         assertThat(Files.readAllLines(root.resolve("etc/group"))).anyMatch(l -> l.startsWith("botvisor:"));
         assertThat(r.output()).contains("--root " + root + ": systemctl not run");
+        assertThat(Files.readString(root.resolve("usr/share/bash-completion/completions/botvisor")))
+                .isEqualTo(Files.readString(src.resolve("scripts/completion/botvisor.bash")));
+        assertThat(root.resolve("usr/local/share/zsh/site-functions/_botvisor")).exists();
     }
 
     @Test
@@ -117,6 +121,7 @@ class InstallScriptIT {
         assertThat(root.resolve("opt/bv")).doesNotExist();
         assertThat(root.resolve("etc/systemd/system/botvisor.service")).doesNotExist();
         assertThat(root.resolve("usr/local/bin/botvisor")).doesNotExist();
+        assertThat(root.resolve("usr/share/bash-completion/completions/botvisor")).doesNotExist();
         assertThat(state).isDirectory();
         assertThat(root.resolve("etc/botvisor/fleet.yaml")).exists();
 
