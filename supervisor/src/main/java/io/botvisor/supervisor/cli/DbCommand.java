@@ -2,16 +2,13 @@ package io.botvisor.supervisor.cli;
 
 import io.botvisor.ipc.Units;
 import io.botvisor.storage.BotRoles;
-import io.botvisor.storage.DbEndpoint;
 import io.botvisor.storage.InvalidLegacyFileException;
 import io.botvisor.storage.LegacyFile;
 import io.botvisor.storage.LegacyImport;
 import io.botvisor.storage.Migrations;
 import io.botvisor.storage.StorageException;
-import io.botvisor.storage.internal.Secrets;
 import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.config.FleetFileReader;
-import io.botvisor.supervisor.config.InvalidFleetFileException;
 import io.botvisor.supervisor.config.Specs;
 import io.botvisor.supervisor.db.DbSession;
 import java.io.File;
@@ -19,35 +16,54 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code botvisor db …}: the schema's migrations and a way in for operators. Every command works whether or not the
- * supervisor runs (see {@link DbSession}). Exit codes: 0 done, 1 failed, 2 bad input.
+ * supervisor runs (see {@link DbSession}). {@code --config} and {@code --state-dir} go before or after the command's
+ * name ({@code db --state-dir S migrate} and {@code db migrate --state-dir S}; after wins); without {@code --config}
+ * the fleet file is the one the state dir's supervisor started with ({@link FleetFiles}). Exit codes: 0 done, 1
+ * failed, 2 bad input or usage.
  */
-@Command(name = "db", mixinStandardHelpOptions = true, description = "The fleet's database: migrations, and a way in.",
+@Command(name = "db", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "The fleet's database: migrations, and a way in.",
         subcommands = {DbCommand.Migrate.class, DbCommand.Rollback.class, DbCommand.Status.class,
                 DbCommand.Validate.class, DbCommand.Plan.class, DbCommand.Url.class, DbCommand.Psql.class,
-                DbCommand.ImportJson.class})
+                DbCommand.ImportJson.class},
+        footer = {"%nExamples:", "  botvisor db status",
+                "  botvisor db --config /etc/botvisor/fleet.yaml --state-dir /var/lib/botvisor migrate"})
 final class DbCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(DbCommand.class);
+    static final Path DEFAULT_STATE_DIR = Path.of("state");
 
-    /** Where the fleet file and state dir are; shared by every db command. */
+    @Mixin
+    Where where;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Where the fleet file and state dir are; on {@code db} and on each of its commands, so that an operator may put
+     * them on either side of the command's name. No defaults here: a value given on neither level is resolved later.
+     */
     static final class Where {
-        @Option(names = "--config", defaultValue = "fleet.yaml", description = "Fleet file (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--config", paramLabel = "FILE", description = "Fleet file (default: the one the supervisor "
+                + "of the state dir last started with, else ./fleet.yaml).")
         Path config;
 
-        @Option(names = "--state-dir", defaultValue = "state", description = "State dir (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--state-dir", paramLabel = "DIR", description = "State dir (default: ./state).")
         Path stateDir;
     }
 
@@ -56,24 +72,42 @@ final class DbCommand implements Callable<Integer> {
         @Mixin
         Where where;
 
+        @ParentCommand
+        DbCommand parent;
+
         interface Body {
             int run(DbSession db, Specs.Database spec) throws Exception;
         }
 
+        /** The state dir: this command's {@code --state-dir}, else db's, else ./state; absolute. */
+        Path stateDir() {
+            Path given = where.stateDir != null ? where.stateDir
+                    : parent != null && parent.where.stateDir != null ? parent.where.stateDir : DEFAULT_STATE_DIR;
+            return given.toAbsolutePath().normalize();
+        }
+
+        /** This command's {@code --config}, else db's, else null. */
+        Path givenConfig() {
+            return where.config != null ? where.config : parent == null ? null : parent.where.config;
+        }
+
         int withDatabase(Body body) {
+            Path state = stateDir();
             Specs.Fleet fleet;
+            FleetFiles.Choice config;
             try {
-                fleet = FleetFileReader.read(where.config, System.getenv());
-            } catch (InvalidFleetFileException e) {
+                config = FleetFiles.forDb(givenConfig(), state);
+                log.debug("fleet file {} ({})", config.file(), config.why());
+                fleet = FleetFileReader.read(config.file(), System.getenv());
+            } catch (SupervisorException e) {
                 System.err.println("botvisor db: " + e.getMessage());
                 return 2;
             }
             if (!fleet.database().enabled()) {
-                System.err.println("botvisor db: " + where.config + " says database.enabled: false");
+                System.err.println("botvisor db: " + config.file() + " says database.enabled: false");
                 return 2;
             }
-            try (DbSession db = DbSession.open(fleet.database(), where.stateDir.toAbsolutePath().normalize(),
-                    System.getenv())) {
+            try (DbSession db = DbSession.open(fleet.database(), state, System.getenv())) {
                 return body.run(db, fleet.database());
             } catch (SupervisorException | StorageException e) {
                 System.err.println("botvisor db: " + e.getMessage());
@@ -89,7 +123,9 @@ final class DbCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "migrate", description = "Apply every pending change.")
+    @Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Apply every pending change.",
+            footer = {"%nExample:", "  botvisor db --state-dir /var/lib/botvisor migrate"})
     static final class Migrate extends Base {
         @Override
         public Integer call() {
@@ -101,7 +137,9 @@ final class DbCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rollback", description = "Roll back the last N applied changes (default 1), newest first.")
+    @Command(name = "rollback", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Roll back the last N applied changes (default 1), newest first.",
+            footer = {"%nExample:", "  botvisor db rollback 2"})
     static final class Rollback extends Base {
         @Parameters(index = "0", defaultValue = "1", description = "how many changes (default: ${DEFAULT-VALUE})")
         int count;
@@ -119,7 +157,9 @@ final class DbCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", description = "List applied and pending changes.")
+    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "List applied and pending changes.",
+            footer = {"%nExample:", "  botvisor db --state-dir /var/lib/botvisor status"})
     static final class Status extends Base {
         @Override
         public Integer call() {
@@ -133,7 +173,9 @@ final class DbCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "validate", description = "Check that no applied change was edited since it ran.")
+    @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Check that no applied change was edited since it ran.",
+            footer = {"%nExample:", "  botvisor db validate"})
     static final class Validate extends Base {
         @Override
         public Integer call() {
@@ -145,18 +187,30 @@ final class DbCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "plan", description = "Print the SQL 'migrate' would run, without running it.")
+    @Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Print the SQL 'migrate' would run, without running it "
+            + "('nothing pending' when there is none).",
+            footer = {"%nExample:", "  botvisor db plan > pending.sql"})
     static final class Plan extends Base {
         @Override
         public Integer call() {
             return withDatabase((db, spec) -> {
-                System.out.print(migrations(db, spec).plan());
+                Migrations m = migrations(db, spec);
+                Migrations.Status s = m.status();
+                if (s.pending().isEmpty()) {
+                    // Liquibase's plan would be its lock and unlock statements alone (with this host's name).
+                    System.out.println("nothing pending (" + s.applied().size() + " changes applied)");
+                    return 0;
+                }
+                System.out.print(m.plan());
                 return 0;
             });
         }
     }
 
-    @Command(name = "url", description = "Print the JDBC URL (no password) of the admin, or of a bot's role.")
+    @Command(name = "url", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Print the JDBC URL (no password) of the admin, or of a bot's role.",
+            footer = {"%nExample:", "  botvisor db url --bot shop-1"})
     static final class Url extends Base {
         @Option(names = "--bot", description = "a bot id: its own role")
         String bot;
@@ -164,7 +218,7 @@ final class DbCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             return withDatabase((db, spec) -> {
-                Login login = Login.of(db, bot, spec);
+                DbLogins.Login login = DbLogins.Login.of(db, bot, spec);
                 System.out.println(login.endpoint().url() + (login.endpoint().url().contains("?") ? "&" : "?")
                         + "user=" + login.endpoint().user());
                 if (login.passwordFile() != null) {
@@ -175,12 +229,18 @@ final class DbCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "psql", description = "Open psql as the admin or a bot's role; arguments after -- go to psql.")
+    @Command(name = "psql", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Open psql as the admin, or as the admin looking as a bot (its role, so "
+            + "that it sees only the bot's rows, without taking one of the bot's connections); arguments after -- go "
+            + "to psql.",
+            footer = {"%nExamples:", "  botvisor db psql",
+                    "  botvisor db psql --bot shop-1 -- -c 'SELECT count(*) FROM botvisor.messages'"})
     static final class Psql extends Base {
-        @Option(names = "--bot", description = "a bot id: connect as its own role (sees only its rows)")
+        @Option(names = "--bot", paramLabel = "ID", description = "a bot id: look as its role (SET ROLE: only its "
+                + "rows are visible; SET ROLE NONE returns to the admin)")
         String bot;
 
-        @Parameters(arity = "0..*", description = "psql arguments (after --)")
+        @Parameters(arity = "0..*", paramLabel = "PSQL-ARGS", description = "psql arguments (after --)")
         List<String> psqlArgs = new ArrayList<>();
 
         @Override
@@ -192,7 +252,12 @@ final class DbCommand implements Callable<Integer> {
                             + "postgresql-client); 'botvisor db url' prints where to connect");
                     return 1;
                 }
-                Login login = Login.of(db, bot, spec);
+                // Always the admin's login: a running bot's pool holds what its role's CONNECTION LIMIT allows, so a
+                // login as the bot itself would be refused ("too many connections for role"). Its role is set at
+                // the session's start instead (libpq's PGOPTIONS: -c role=…, which is SET ROLE): row-level security
+                // then applies as the bot, and the bot keeps all of its connections.
+                DbLogins.Login login = DbLogins.Login.of(db, null, spec);
+                String role = bot == null ? null : DbLogins.lookAs(login.endpoint(), DbLogins.roleOf(db, bot));
                 URI uri = URI.create(login.endpoint().url().substring("jdbc:".length()));
                 String database = uri.getPath().substring(1);
                 // The password goes to psql in a 0600 pgpass file, never in argv or the environment.
@@ -207,6 +272,13 @@ final class DbCommand implements Callable<Integer> {
                     cmd.addAll(psqlArgs);
                     ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
                     pb.environment().put("PGPASSFILE", pgpass.toString());
+                    if (role != null) {
+                        String options = pb.environment().getOrDefault("PGOPTIONS", "");
+                        pb.environment().put("PGOPTIONS", (options.isBlank() ? "" : options + " ") + "-c role=" + role);
+                        System.err.println("botvisor db psql: logged in as " + login.endpoint().user() + ", looking as "
+                                + "bot '" + bot + "' (role " + role + ": only its rows are visible; SET ROLE NONE "
+                                + "returns to " + login.endpoint().user() + ")");
+                    }
                     return pb.start().waitFor();
                 } finally {
                     Files.deleteIfExists(pgpass);
@@ -215,7 +287,9 @@ final class DbCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "import-json", description = "Import a bot's state from a legacy JSON file (docs/legacy-json.md); "
+    @Command(name = "import-json", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            footer = {"%nExample:", "  botvisor db import-json --bot shop-1 --dry-run docs/examples/legacy-bot.json"},
+            description = "Import a bot's state from a legacy JSON file (docs/legacy-json.md); "
             + "the whole file is validated first, then the bot is registered if needed and the file imported in one "
             + "transaction, kept only if it verifies.")
     static final class ImportJson extends Base {
@@ -277,29 +351,6 @@ final class DbCommand implements Callable<Integer> {
         }
     }
 
-    /** Whom to log in as: the managing role, or a registered bot's role with the password from its file. */
-    record Login(DbEndpoint endpoint, Path passwordFile) {
-        static Login of(DbSession db, String bot, Specs.Database spec) throws SQLException {
-            if (bot == null) {
-                return new Login(db.manager(), spec.embedded() ? db.files().superuserPassword() : spec.passwordFile());
-            }
-            String role;
-            try (Connection c = db.manager().connect();
-                 PreparedStatement ps = c.prepareStatement("SELECT role_name FROM botvisor.bots WHERE name = ?")) {
-                ps.setString(1, bot);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new SupervisorException("bot '" + bot + "' is not registered in the database (it is "
-                                + "registered when the supervisor first starts it)");
-                    }
-                    role = rs.getString(1);
-                }
-            }
-            Path file = db.files().botPassword(bot);
-            return new Login(db.manager().as(role, Secrets.read(file)), file);
-        }
-    }
-
     static Path findOnPath(String program) {
         String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
         for (String dir : path.split(File.pathSeparator)) {
@@ -313,7 +364,7 @@ final class DbCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        new CommandLine(this).usage(System.err);
-        return 2;
+        throw new ParameterException(spec.commandLine(), "Missing command (migrate, rollback, status, validate, plan, "
+                + "url, psql or import-json)");
     }
 }

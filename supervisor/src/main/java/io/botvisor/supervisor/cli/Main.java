@@ -23,6 +23,8 @@ import io.botvisor.supervisor.process.AsyncLauncher;
 import io.botvisor.supervisor.process.ChildLauncher;
 import io.botvisor.supervisor.process.ClassDataArchive;
 import io.botvisor.supervisor.process.LaunchSettings;
+import io.botvisor.supervisor.systemd.SdNotify;
+import io.botvisor.supervisor.systemd.SystemdNotifier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,11 +45,19 @@ import picocli.CommandLine.Parameters;
  * {@code botvisor run} and {@code botvisor ctl …}. The only place that reads the environment: the launcher script
  * passes bot-runner's classpath in {@code BOTVISOR_RUNNER_CLASSPATH}.
  */
-@Command(name = "botvisor", mixinStandardHelpOptions = true,
-        subcommands = {Main.Run.class, Main.Ctl.class, DbCommand.class},
-        description = "Supervises a fleet of chat bots, one JVM each.")
-public final class Main {
+@Command(name = "botvisor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        subcommands = {Main.Run.class, Main.Ctl.class, DbCommand.class, Completion.class},
+        description = "Supervises a fleet of chat bots, one JVM each.",
+        footer = {"%nExamples:", "  botvisor run --config /etc/botvisor/fleet.yaml --state-dir /var/lib/botvisor",
+                "  botvisor ctl --state-dir /var/lib/botvisor status", "  botvisor db status",
+                "%nExit codes: 0 done, 1 failed, 2 bad command line or input (usage on stderr)."})
+public final class Main implements Callable<Integer> {
     static final String ENV_RUNNER_CLASSPATH = "BOTVISOR_RUNNER_CLASSPATH";
+    /** Tests only (docs/systemd.md): once this file exists, the supervisor's loop stalls, so its watchdog pings stop. */
+    static final String ENV_TEST_STALL_LOOP_FILE = "BOTVISOR_TEST_STALL_LOOP_FILE";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         if (TopCommand.handles(args)) { // ctl top: options and a loop of its own (TopCommand)
@@ -56,26 +66,48 @@ public final class Main {
         if (args.length > 0 && args[0].equals("db")) {
             System.setProperty(LogSetup.STDERR_PROPERTY, "true"); // before the first logger exists
         }
-        if (args.length > 0 && args[0].equals("ctl")) {
-            // ctl is a fresh JVM per command: picocli then models only this command, not the whole tree (whose
-            // annotations it would read reflectively first). Same options, same help, same exit codes.
-            System.exit(new CommandLine(new Ctl()).setCommandName("botvisor ctl")
-                    .execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
-        }
-        int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        Route route = route(args);
+        int code = route.commandLine().execute(route.args());
         LogSetup.flush();
         System.exit(code);
     }
 
-    @Command(name = "run", description = "Run the supervisor in the foreground until SIGTERM or 'ctl shutdown'.")
+    /** The command line that runs {@code args}, and the arguments it is given. */
+    record Route(CommandLine commandLine, String[] args) {
+    }
+
+    /**
+     * Which command line {@link #main} executes {@code args} with (also what the README's synopses are checked
+     * against): every dispatch of main belongs here.
+     */
+    static Route route(String[] args) {
+        if (args.length > 0 && args[0].equals("ctl")) {
+            // ctl is a fresh JVM per command: picocli then models only this command, not the whole tree (whose
+            // annotations it would read reflectively first). Same options, same help, same exit codes.
+            return new Route(new CommandLine(new Ctl()).setCommandName("botvisor ctl"),
+                    java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
+        return new Route(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true), args);
+    }
+
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command (run, ctl, db or completion)");
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Run the supervisor in the foreground until SIGTERM, Ctrl-C or 'ctl shutdown'.",
+            footer = {"%nExample:", "  botvisor run --config /etc/botvisor/fleet.yaml --state-dir /var/lib/botvisor"})
     static final class Run implements Callable<Integer> {
         private static final Logger log = LoggerFactory.getLogger(Run.class);
 
         @Option(names = "--config", defaultValue = "fleet.yaml", description = "Fleet file (default: ${DEFAULT-VALUE}).")
         Path config;
 
-        @Option(names = "--state-dir", defaultValue = "state",
-                description = "Where queues, logs and the lock live (default: ${DEFAULT-VALUE}).")
+        // Under systemd, StateDirectory= sets STATE_DIRECTORY (scripts/systemd/botvisor.service).
+        @Option(names = "--state-dir", defaultValue = "${env:STATE_DIRECTORY:-state}",
+                description = "Where queues, logs and the lock live (default: $STATE_DIRECTORY, else ./state; now "
+                        + "${DEFAULT-VALUE}).")
         Path stateDir;
 
         @Option(names = "--no-class-sharing",
@@ -86,6 +118,12 @@ public final class Main {
         @Override
         public Integer call() throws Exception {
             LogSetup.writeInBackground();
+            String missing = FleetFiles.missing(config, "botvisor run --config examples/fleet.yaml");
+            if (missing != null) {
+                System.err.println("botvisor: " + missing);
+                System.err.println("botvisor: nothing was started");
+                return 2;
+            }
             Specs.Fleet fleet;
             try {
                 fleet = FleetFileReader.read(config, System.getenv());
@@ -109,6 +147,7 @@ public final class Main {
                 return 1;
             }
             long startedAtMillis = System.currentTimeMillis();
+            rememberFleetFile(state);
             try (lock) {
                 return runLocked(fleet, state, runnerCp, startedAtMillis);
             }
@@ -121,6 +160,8 @@ public final class Main {
          */
         private int runLocked(Specs.Fleet fleet, Path state, String runnerCp, long startedAtMillis)
                 throws InterruptedException {
+            SystemdNotifier systemd = SystemdNotifier.start(
+                    SdNotify.fromEnvironment(System.getenv(), ProcessHandle.current().pid()));
             LaunchSettings base = new LaunchSettings(
                     Path.of(System.getProperty("java.home"), "bin", "java"), runnerCp,
                     LaunchSettings.defaultRunnerFlags(LaunchSettings.chronicleFlags()), state);
@@ -160,11 +201,23 @@ public final class Main {
                     supervisor.lendConnections(broker);
                     reloadDb = new Reloader.Database(database, broker, keeper, access);
                 }
-                control = new ControlServer(supervisor, layout, () -> supervisor.shutdown("ctl shutdown"), keeper,
-                        walls, startedAtMillis);
+                control = new ControlServer(supervisor, layout, () -> {
+                    systemd.stopping("ctl shutdown");
+                    supervisor.shutdown("ctl shutdown");
+                }, keeper, walls, startedAtMillis);
                 started.add(0, control);
                 Reloader reloader = new Reloader(fleet, System.getenv(), supervisor, walls, reloadDb,
-                        Reloader.Reconfigure.RESTART, Reloader.Notices.NONE);
+                        Reloader.Reconfigure.RESTART, new Reloader.Notices() {
+                            @Override
+                            public void reloading() {
+                                systemd.reloading();
+                            }
+
+                            @Override
+                            public void reloaded() {
+                                systemd.reloaded();
+                            }
+                        });
                 started.add(0, reloader);
                 control.reloadWith(reloader);
                 reloadOnSighup(reloader);
@@ -178,6 +231,9 @@ public final class Main {
                 }
                 log.info("botvisor supervisor pid {} with fleet {} and state dir {}", ProcessHandle.current().pid(),
                         config, state);
+                String stall = System.getenv(ENV_TEST_STALL_LOOP_FILE);
+                systemd.watch(supervisor, keeper == null ? null : keeper::status,
+                        stall == null || stall.isEmpty() ? null : Path.of(stall));
                 supervisor.start();
                 if (metrics != null) {
                     metrics.start();
@@ -194,8 +250,11 @@ public final class Main {
             }
             Duration longestStop = fleet.bots().stream().map(Specs.Bot::stopTimeout)
                     .max(Duration::compareTo).orElse(Duration.ZERO).plusSeconds(5);
+            StopSignals signals = StopSignals.install();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                supervisor.shutdown("SIGTERM");
+                String why = signals.reason("JVM shutdown");
+                systemd.stopping(why);
+                supervisor.shutdown(why);
                 boolean clean = false;
                 try {
                     clean = supervisor.awaitTermination(longestStop.plusSeconds(5));
@@ -207,7 +266,7 @@ public final class Main {
                 }
                 afterLastBot.run();
                 LogSetup.flush();
-                // A JVM ended by SIGTERM reports 143; an orderly stop of the whole fleet is a success (0).
+                // A JVM ended by SIGTERM (SIGINT) reports 143 (130); an orderly stop of the fleet is a success (0).
                 Runtime.getRuntime().halt(clean ? 0 : 1);
             }, "botvisor-sigterm"));
             supervisor.awaitTermination();
@@ -226,6 +285,16 @@ public final class Main {
                 reloader.request(new Reloader.Request("SIGHUP", "sighup-" + now, false, false, now + 60_000),
                         result -> { });
             });
+        }
+
+        /** For 'botvisor db' without --config (FleetFiles); without it those need --config, nothing else changes. */
+        private void rememberFleetFile(Path state) {
+            try {
+                FleetFiles.remember(state, config);
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("cannot record the fleet file in {}: {}; 'botvisor db' commands will need --config",
+                        state.resolve(FleetFiles.MEMO), e.toString());
+            }
         }
 
         private static void closeQuietly(AutoCloseable c) {
@@ -278,19 +347,36 @@ public final class Main {
         }
     }
 
-    @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running supervisor: status [--json] [BOT…], start|stop|restart BOT…|--all, "
-            + "reload [--dry-run] [--wait], shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, 3 no supervisor, 4 no reply.")
+    @Command(name = "ctl", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Talk to a running supervisor: status [--json] [BOT…], start|stop|restart BOT…|--all, "
+            + "reload [--dry-run] [--wait], shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, "
+            + "3 no supervisor, 4 no reply.",
+            footer = {"%nExamples:", "  botvisor ctl --state-dir /var/lib/botvisor status",
+                    "  botvisor ctl restart shop-1 shop-2", "  botvisor ctl stop --all", "  botvisor ctl reload --wait"})
     static final class Ctl implements Callable<Integer> {
-        @Option(names = "--state-dir", defaultValue = "state", description = "State dir of the supervisor.")
+        /** The commands, for shell completion. */
+        static final class Commands extends ArrayList<String> {
+            Commands() {
+                super(List.of("status", "start", "stop", "restart", "shutdown"));
+            }
+        }
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--state-dir", defaultValue = "state", paramLabel = "DIR",
+                description = "State dir of the supervisor (default: ${DEFAULT-VALUE}).")
         Path stateDir;
 
-        @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait for the reply.")
+        @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
+                description = "How long to wait for the reply (default: ${DEFAULT-VALUE}).")
         String timeout;
 
-        @Parameters(index = "0", description = "status, start, stop, restart or shutdown")
+        @Parameters(index = "0", paramLabel = "COMMAND", completionCandidates = Commands.class,
+                description = "status, start, stop, restart or shutdown")
         String command;
 
-        @Parameters(index = "1..*", arity = "0..*", description = "bot ids")
+        @Parameters(index = "1..*", arity = "0..*", paramLabel = "BOT", description = "bot ids")
         List<String> args = new ArrayList<>();
 
         @Option(names = "--all", description = "start, stop or restart every bot")
@@ -314,6 +400,10 @@ public final class Main {
             } catch (IllegalArgumentException e) {
                 System.err.println("botvisor ctl: --timeout " + e.getMessage());
                 return 2;
+            }
+            if (all && !args.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--all and bot ids (" + String.join(", ",
+                        args) + ") together: name the bots, or --all, not both");
             }
             List<String> sent = new ArrayList<>(args);
             if (all) {

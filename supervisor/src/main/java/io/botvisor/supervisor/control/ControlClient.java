@@ -28,8 +28,9 @@ public final class ControlClient {
     public static Result send(Path stateDir, String command, List<String> args, Duration timeout) {
         OptionalLong pid = StateDirLock.holder(stateDir);
         if (pid.isEmpty()) {
-            return new Result(NO_SUPERVISOR, "no supervisor is running with state dir " + stateDir
-                    + " (start one with 'botvisor run --state-dir " + stateDir + "')");
+            return new Result(NO_SUPERVISOR, "no supervisor is running with state dir " + stateDir + " (a supervisor "
+                    + "started with another one is reached with 'botvisor ctl --state-dir DIR …', DIR as given to "
+                    + "its 'botvisor run --state-dir DIR')");
         }
         IpcLayout layout = new IpcLayout(stateDir);
         // Unique on this host, and cheap: UUID.randomUUID() would initialise SecureRandom (~10 ms of every ctl run).

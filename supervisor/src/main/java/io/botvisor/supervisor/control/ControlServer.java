@@ -87,7 +87,8 @@ public final class ControlServer implements AutoCloseable {
             log.warn("control: skipped expired request {} '{}' ({} ms old)", r.id(), r.command(), now - r.timeMillis());
             return;
         }
-        log.info("control: {} {} (request {})", r.command(), String.join(" ", r.args()), r.id());
+        log.atLevel(r.command().equals("status") ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.INFO) // often
+                .log("control: {} {} (request {})", r.command(), String.join(" ", r.args()), r.id());
         switch (r.command()) {
             case "status" -> status(r);
             case "start", "stop", "restart" -> act(r);
@@ -166,11 +167,16 @@ public final class ControlServer implements AutoCloseable {
         checkPending();
     }
 
-    /** Every executed control action is audited, with the request's id as correlation id (off the loop). */
+    /**
+     * Every executed control action is audited, with the request's id as correlation id (off the loop): before, the
+     * state it found; after, where it sends the bot (or the supervisor) — its reply says where they got.
+     */
     private void audit(String action, String bot, Message.ControlRequest r) {
         if (database != null) {
-            database.audit(action, bot, "{\"state\": \"" + (bot == null ? "fleet" : supervisor.state(bot)) + "\"}",
-                    r.id());
+            database.audit(action, bot, bot == null ? "{\"supervisor\": \"running\"}"
+                            : "{\"state\": \"" + supervisor.state(bot) + "\"}",
+                    "{\"" + (bot == null ? "supervisor" : "wanted") + "\": \"" + (bot == null ? "shutting down"
+                            : r.command().equals("stop") ? "stopped" : "running") + "\"}", r.id());
         }
     }
 

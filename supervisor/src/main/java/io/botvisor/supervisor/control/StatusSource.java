@@ -3,11 +3,8 @@ package io.botvisor.supervisor.control;
 import io.botvisor.supervisor.core.Supervisor;
 import io.botvisor.supervisor.db.DatabaseKeeper;
 import io.botvisor.supervisor.isolation.Walls;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.util.Properties;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -17,7 +14,7 @@ import java.util.function.DoubleSupplier;
  */
 public final class StatusSource {
     /** The build's version, from a resource Maven writes ({@code unknown} when there is none). */
-    public static final String VERSION = version();
+    public static final String VERSION = io.botvisor.supervisor.Version.of();
 
     private final Supervisor supervisor;
     private final DatabaseKeeper database;
@@ -46,20 +43,5 @@ public final class StatusSource {
         return new StatusSnapshot(System.currentTimeMillis(), pid, startTimeMillis, cpuSeconds.getAsDouble(), VERSION,
                 java, supervisor.lag(), isolation, supervisor.status(), database == null ? null : database.status(),
                 supervisor.connections());
-    }
-
-    private static String version() {
-        try (InputStream in = StatusSource.class.getResourceAsStream("/io/botvisor/supervisor/build.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            String v = p.getProperty("version", "");
-            // Unfiltered (an IDE's build that skipped Maven's resources step): the placeholder is no version.
-            return v.isBlank() || v.contains("${") ? "unknown" : v;
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }

@@ -310,6 +310,19 @@ public final class Supervisor {
                 : s.state() == ChildState.STOPPED || s.state() == ChildState.FAILED;
     }
 
+    /**
+     * Whether the bot's first start is behind it: it got to RUNNING, or the start ended otherwise (it exited, failed,
+     * waits in backoff, or was stopped). What systemd's READY waits for (systemd.SystemdNotifier).
+     */
+    public boolean pastFirstStart(String id) {
+        Slot s = slots.get(id);
+        return switch (s.state()) {
+            case STARTING -> false;
+            case STOPPED -> !s.queued() && (s.lastExit() != null || s.desired() == Slot.Desired.DOWN);
+            default -> true;
+        };
+    }
+
     /** Whether the bot is wanted running (its last command was start or restart, or none). */
     public boolean wantedUp(String id) {
         Slot s = slots.get(id);

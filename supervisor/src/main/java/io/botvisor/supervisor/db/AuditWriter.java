@@ -40,9 +40,14 @@ final class AuditWriter {
         this.thread = Threads.bounded(THREAD, capacity, (r, e) -> dropped((Row) r));
     }
 
-    /** One control action, written later; never blocks. */
+    /** One control action, written later; never blocks. {@code detailJson} goes to {@code after}. */
     void write(String action, String botName, String detailJson, String correlationId) {
-        thread.execute(new Row(action, botName, detailJson, correlationId));
+        write(action, botName, null, detailJson, correlationId);
+    }
+
+    /** One control action with the state it found ({@code before}) and the one it asks for ({@code after}). */
+    void write(String action, String botName, String beforeJson, String afterJson, String correlationId) {
+        thread.execute(new Row(action, botName, beforeJson, afterJson, correlationId));
     }
 
     /** Rows dropped because the queue was full (or the writer closed). */
@@ -70,13 +75,15 @@ final class AuditWriter {
     private final class Row implements Runnable {
         final String action;
         final String botName;
-        final String detailJson;
+        final String beforeJson;
+        final String afterJson;
         final String correlationId;
 
-        Row(String action, String botName, String detailJson, String correlationId) {
+        Row(String action, String botName, String beforeJson, String afterJson, String correlationId) {
             this.action = action;
             this.botName = botName;
-            this.detailJson = detailJson;
+            this.beforeJson = beforeJson;
+            this.afterJson = afterJson;
             this.correlationId = correlationId;
         }
 
@@ -101,7 +108,8 @@ final class AuditWriter {
                         }
                     }
                 }
-                Audit.write(c, botId, action, botName == null ? "fleet" : botName, null, detailJson, correlationId);
+                Audit.write(c, botId, action, botName == null ? "fleet" : botName, beforeJson, afterJson,
+                        correlationId);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 log.warn("database: could not audit {} of {} (request {}): {}; the action itself was carried out",

@@ -97,6 +97,11 @@ public final class DatabaseKeeper implements AutoCloseable {
         audit.write(action, botName, detailJson, correlationId);
     }
 
+    /** As {@link #audit(String, String, String, String)}, with what the action found ({@code beforeJson}) too. */
+    public void audit(String action, String botName, String beforeJson, String afterJson, String correlationId) {
+        audit.write(action, botName, beforeJson, afterJson, correlationId);
+    }
+
     /** Audit rows dropped so far because their queue was full. */
     public long auditsDropped() {
         return audit.dropped();

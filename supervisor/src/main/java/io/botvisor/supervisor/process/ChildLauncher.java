@@ -164,8 +164,10 @@ public final class ChildLauncher {
                     + LAUNCH_TIMEOUT.toSeconds() + " s", e);
         }
         // Logged after the fork, not before: a restart's fork waits for nothing but the launch itself.
-        log.info("bot '{}' launched (gen {}, pid {}): {} [env: {}]", bot.id(), gen, p.pid(), String.join(" ", argv),
+        log.info("bot '{}' launched (gen {}, pid {}): {} [env: {}]", bot.id(), gen, p.pid(),
+                bot.isCommand() ? String.join(" ", argv) : ownFlags(bot),
                 String.join(",", new java.util.TreeSet<>(bot.env().keySet())));
+        log.debug("bot '{}' (pid {}) command line: {}", bot.id(), p.pid(), String.join(" ", argv));
         return new ChildProcess(p.toHandle(), gen, streams);
     }
 
@@ -210,6 +212,19 @@ public final class ChildLauncher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * What sets a bot-runner child's command line apart from every other's: its heap, its own {@code jvm.options}
+     * and classpath (the flags all bots share are ~1.5 KB: at DEBUG).
+     */
+    private static String ownFlags(Specs.Bot bot) {
+        StringBuilder b = new StringBuilder("bot-runner -Xmx").append(bot.jvm().heapBytes() / 1024).append('k');
+        bot.jvm().options().forEach(o -> b.append(' ').append(o));
+        if (!bot.classpath().isEmpty()) {
+            b.append(" -cp +").append(String.join(File.pathSeparator, bot.classpath()));
+        }
+        return b.toString();
     }
 
     List<String> runnerArgv(Specs.Bot bot) {

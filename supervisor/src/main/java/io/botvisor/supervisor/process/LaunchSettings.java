@@ -50,13 +50,16 @@ public record LaunchSettings(Path javaBinary, String runnerClasspath, List<Strin
                 "-XX:AsyncDeflationInterval=10000",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ",
-                "-Dorg.slf4j.simpleLogger.log.net.openhft=warn",
-                "-Dchronicle.disk.monitor.disable=true"));
+                "-Dorg.slf4j.simpleLogger.log.net.openhft=warn"));
         f.addAll(chronicleFlags);
         return f;
     }
 
-    /** The flags Chronicle Queue needs on Java 17+ (shared/design-notes.md), analytics and banner off. */
+    /**
+     * The flags Chronicle Queue needs on Java 17+ (shared/design-notes.md), analytics and banner off, and no
+     * disk-space checker: its thread needs net.openhft:affinity, which ipc leaves out, and died at its first run
+     * with NoClassDefFoundError in every JVM that opened a queue. Same as the root pom's chronicle.jvm.flags.
+     */
     public static List<String> chronicleFlags() {
         return List.of(
                 "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
@@ -71,6 +74,7 @@ public record LaunchSettings(Path javaBinary, String runnerClasspath, List<Strin
                 "--add-opens=java.base/java.util=ALL-UNNAMED",
                 "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
                 "-Dchronicle.analytics.disable=true",
-                "-Dchronicle.announcer.disable=true");
+                "-Dchronicle.announcer.disable=true",
+                "-Dchronicle.disk.monitor.disable=true");
     }
 }

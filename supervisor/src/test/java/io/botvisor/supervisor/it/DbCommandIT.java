@@ -1,15 +1,28 @@
 package io.botvisor.supervisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.botvisor.storage.DbEndpoint;
+import io.botvisor.storage.DbFiles;
+import io.botvisor.storage.EmbeddedDatabase;
+import io.botvisor.storage.internal.Secrets;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** 'botvisor db …' without a running supervisor: each command starts the embedded server for its duration. */
+/**
+ * 'botvisor db …' without a running supervisor (each command starts the embedded server for its duration), and psql
+ * beside a running one.
+ */
 class DbCommandIT {
     @TempDir
     Path dir;
@@ -73,65 +86,67 @@ class DbCommandIT {
     }
 
     @Test
-    void psqlLogsInAsTheBotsRoleWithItsPasswordInAPrivateFileNeverInArgv() throws Exception {
+    void psqlLogsInAsTheAdminWithItsPasswordInAPrivateFileNeverInArgvAndLooksAsTheBotsRole() throws Exception {
         db("migrate");
         String example = Path.of("../docs/examples/legacy-bot.json").toAbsolutePath().normalize().toString();
         assertThat(db("import-json", "--bot", "shop-1", example).exitCode()).isZero();
-        Map<String, String> env = psqlStandIn();
+        Map<String, String> env = PsqlStandIn.path(dir);
         String sql = "SELECT current_user || ' sees ' || (SELECT count(*) FROM botvisor.messages) || ' messages'";
         SupervisorProcess.DbRun bot = SupervisorProcess.db(dir, fleet, env, "psql", "--bot", "shop-1", "--", "-c", sql);
         assertThat(bot.exitCode()).as(bot.stderr()).isZero();
         assertThat(bot.stdout()).contains("pgpass rw-------").contains("row bot_1 sees 3 messages")
-                .doesNotContain(Files.readString(dir.resolve("state/db/secrets/bot-shop-1.password")).strip());
+                .contains("pgoptions -c role=bot_1")
+                .doesNotContain(Files.readString(dir.resolve("state/db/secrets/postgres.password")).strip());
         assertThat(bot.stdout().lines().filter(l -> l.startsWith("argv ")).findFirst().orElseThrow())
                 .startsWith("argv -h 127.0.0.1 -p " + Files.readString(dir.resolve("state/db/port")).strip()
-                        + " -U bot_1 -d postgres -c ");
+                        + " -U postgres -d postgres -c ");
+        assertThat(bot.stderr()).contains("logged in as postgres, looking as bot 'shop-1' (role bot_1: only its rows "
+                + "are visible; SET ROLE NONE returns to postgres)");
         SupervisorProcess.DbRun admin = SupervisorProcess.db(dir, fleet, env, "psql", "--", "-c", sql);
         assertThat(admin.stdout()).contains("row postgres sees 3 messages");
         assertThat(admin.stdout()).doesNotContain(
                 Files.readString(dir.resolve("state/db/secrets/postgres.password")).strip());
     }
 
-    /**
-     * A stand-in for psql (CI has no postgresql-client, and Maven Central has no psql): a script named psql, first on
-     * PATH, that does what this test needs psql to do with what botvisor hands it: reads the host, port, user and
-     * database from argv and the password from PGPASSFILE, logs in over JDBC, runs {@code -c}, prints the rows, and
-     * reports the password file's permissions and its own argv.
-     */
-    private Map<String, String> psqlStandIn() throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path source = dir.resolve("PsqlStandIn.java");
-        Files.writeString(source, """
-                import java.nio.file.*;
-                import java.nio.file.attribute.PosixFilePermissions;
-                import java.sql.*;
-                import java.util.*;
-                public class PsqlStandIn {
-                    public static void main(String[] a) throws Exception {
-                        Map<String, String> o = new HashMap<>();
-                        for (int i = 0; i + 1 < a.length; i += 2) o.put(a[i], a[i + 1]);
-                        Path pass = Path.of(System.getenv("PGPASSFILE"));
-                        System.out.println("pgpass " + PosixFilePermissions.toString(Files.getPosixFilePermissions(pass)));
-                        String[] f = Files.readString(pass).strip().split(":", 5);
-                        if (!f[3].equals(o.get("-U"))) throw new IllegalStateException("pgpass is for " + f[3]);
-                        String pw = f[4]; // generated passwords are base64url: nothing to unescape
-                        String url = "jdbc:postgresql://" + o.get("-h") + ":" + o.get("-p") + "/" + o.get("-d");
-                        try (Connection c = DriverManager.getConnection(url, o.get("-U"), pw);
-                             ResultSet rs = c.createStatement().executeQuery(o.get("-c"))) {
-                            while (rs.next()) System.out.println("row " + rs.getString(1));
-                        }
-                        System.out.println("argv " + String.join(" ", a));
-                    }
-                }
-                """);
-        String pgjdbc = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(e -> Path.of(e).getFileName().toString().matches("postgresql-[0-9.]+\\.jar")).findFirst()
-                .orElseThrow(() -> new AssertionError("pgjdbc is not on the test classpath"));
-        Path psql = bin.resolve("psql");
-        Files.writeString(psql, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -cp '" + pgjdbc + "' '" + source + "' \"$@\"\n");
-        Files.setPosixFilePermissions(psql, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        return Map.of("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+    @Test
+    void psqlLooksAsARunningBotWithoutTakingItsConnectionAndSeesOnlyItsRows() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, """
+                database: { hashPartitions: 4 }
+                bots:
+                  - { id: writer-1, type: chaos, config: { dbWriteEvery: 50ms } }
+                  - { id: writer-2, type: chaos, config: { dbWriteEvery: 50ms } }
+                """)) {
+            s.awaitState("writer-1", "RUNNING");
+            s.awaitState("writer-2", "RUNNING");
+            DbEndpoint superuser = EmbeddedDatabase.running(DbFiles.under(dir.resolve("state")))
+                    .orElseThrow(() -> new AssertionError("no embedded server is up"));
+            s.await("both bots to have written", () -> query(superuser,
+                    "SELECT count(DISTINCT bot_id) FROM botvisor.bot_metrics").equals("2"));
+            String role = query(superuser, "SELECT role_name FROM botvisor.bots WHERE name = 'writer-1'");
+            String botId = query(superuser, "SELECT bot_id FROM botvisor.bots WHERE name = 'writer-1'");
+            // What 'psql --bot' did before: the bot's own login, refused while its pool holds its role's one connection.
+            DbEndpoint asBot = superuser.as(role, Secrets.read(DbFiles.under(dir.resolve("state"))
+                    .botPassword("writer-1")));
+            assertThatThrownBy(asBot::connect).hasMessageContaining("too many connections for role \"" + role + "\"");
+
+            long writesBefore = s.bot("writer-1").get("counters").path("dbWrites").asLong();
+            SupervisorProcess.DbRun looked = SupervisorProcess.db(dir, dir.resolve("fleet.yaml"), PsqlStandIn.path(dir),
+                    "psql", "--bot", "writer-1", "--", "-c", "SELECT current_user || ' sees ' || string_agg(DISTINCT "
+                            + "bot_id::text, ',') FROM botvisor.bot_metrics");
+            assertThat(looked.exitCode()).as(looked.stderr()).isZero();
+            assertThat(looked.stdout()).contains("row " + role + " sees " + botId + "\n");
+            s.awaitBot("writer-1", "to go on writing", b -> b.get("counters").path("dbWrites").asLong() > writesBefore);
+            assertThat(s.bot("writer-1").get("state").asText()).isEqualTo("RUNNING");
+            assertThat(s.bot("writer-1").get("counters").path("errors").asLong()).isZero();
+        }
+    }
+
+    private static String query(DbEndpoint e, String sql) {
+        try (Connection c = e.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException ex) {
+            throw new AssertionError(sql + ": " + ex, ex);
+        }
     }
 
     private SupervisorProcess.DbRun db(String... args) throws Exception {

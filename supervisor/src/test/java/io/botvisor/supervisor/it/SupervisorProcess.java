@@ -107,6 +107,21 @@ final class SupervisorProcess implements AutoCloseable {
         return new DbRun(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /** Runs {@code botvisor ARGS} as given, in {@code cwd}, in a JVM of its own, to its end. */
+    static DbRun run(Path cwd, String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(cwd, "out", ".txt");
+        Path err = Files.createTempFile(cwd, "err", ".txt");
+        Process p = new ProcessBuilder(botvisor(args)).directory(cwd.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", args) + " finished").isTrue();
+        return new DbRun(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** A supervisor started with {@code pb} (from {@link #command}, changed by the caller) on {@code dir}. */
+    static SupervisorProcess launch(Path dir, ProcessBuilder pb) throws IOException {
+        return new SupervisorProcess(dir, pb.start());
+    }
+
     /**
      * Makes {@code dir} (a JUnit temp dir: 0700) searchable by others, so that bots running as users of their own
      * (as root) can reach the state dir inside it; without it the supervisor runs them without walls, and says so.
@@ -147,6 +162,19 @@ final class SupervisorProcess implements AutoCloseable {
                                     java.util.Map<String, String> env) throws IOException {
         ProcessBuilder pb = command(dir, writeFleet(dir, fleetYaml), runnerClasspath);
         pb.environment().putAll(env);
+        return new SupervisorProcess(dir, pb.start());
+    }
+
+    /**
+     * {@link #launch}, its command run as {@code /bin/sh -c SCRIPT sh COMMAND…}: SCRIPT ends in {@code exec "$@"}, so
+     * the supervisor keeps the shell's pid ({@code $$}), e.g. for a variable that must name it (WATCHDOG_PID).
+     */
+    static SupervisorProcess launchThroughShell(Path dir, String fleetYaml, String runnerClasspath,
+                                                java.util.Map<String, String> env, String script) throws IOException {
+        ProcessBuilder pb = command(dir, writeFleet(dir, fleetYaml), runnerClasspath);
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
+        cmd.addAll(pb.command());
+        pb.command(cmd).environment().putAll(env);
         return new SupervisorProcess(dir, pb.start());
     }
 
