@@ -60,8 +60,9 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        if (TopCommand.handles(args)) { // ctl top: options and a loop of its own (TopCommand)
-            System.exit(TopCommand.commandLine(System.getenv()).execute(TopCommand.ownArgs(args)));
+        Integer shortcut = CtlShortcuts.run(args); // a plain ctl status without picocli (CtlShortcuts)
+        if (shortcut != null) {
+            System.exit(shortcut);
         }
         if (args.length > 0 && args[0].equals("db")) {
             System.setProperty(LogSetup.STDERR_PROPERTY, "true"); // before the first logger exists
@@ -81,6 +82,9 @@ public final class Main implements Callable<Integer> {
      * against): every dispatch of main belongs here.
      */
     static Route route(String[] args) {
+        if (TopCommand.handles(args)) { // ctl [--state-dir DIR] top …: options and a loop of its own
+            return new Route(TopCommand.commandLine(System.getenv()), TopCommand.ownArgs(args));
+        }
         if (args.length > 0 && args[0].equals("ctl")) {
             // ctl is a fresh JVM per command: picocli then models only this command, not the whole tree (whose
             // annotations it would read reflectively first). Same options, same help, same exit codes.
@@ -349,7 +353,7 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "ctl", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "Talk to a running supervisor: status [--json] [BOT…], start|stop|restart BOT…|--all, "
-            + "reload [--dry-run] [--wait], shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, "
+            + "reload [--dry-run] [--wait], shutdown; top [--once] [--sort COLUMN] (see 'ctl top --help'). Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, "
             + "3 no supervisor, 4 no reply.",
             footer = {"%nExamples:", "  botvisor ctl --state-dir /var/lib/botvisor status",
                     "  botvisor ctl restart shop-1 shop-2", "  botvisor ctl stop --all", "  botvisor ctl reload --wait"})
@@ -357,7 +361,7 @@ public final class Main implements Callable<Integer> {
         /** The commands, for shell completion. */
         static final class Commands extends ArrayList<String> {
             Commands() {
-                super(List.of("status", "start", "stop", "restart", "shutdown"));
+                super(List.of("status", "start", "stop", "restart", "shutdown", "top"));
             }
         }
 
