@@ -7,6 +7,7 @@ import io.botvisor.ipc.MessageReader;
 import io.botvisor.ipc.Units;
 import io.botvisor.supervisor.control.ControlClient;
 import io.botvisor.supervisor.control.StateDirLock;
+import io.botvisor.supervisor.control.StatusSocket;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,8 @@ import picocli.CommandLine;
 /**
  * The {@code ctl} command lines {@link Main} runs before picocli: a plain {@code ctl status}, the command scripts
  * poll, without picocli, whose model of ctl costs a fresh JVM more than the status call itself (BENCHMARKS.md,
- * benchmark 5); and the training run scripts/botvisor records ctl's class-data archive from. A plain status is {@code ctl [--state-dir DIR] [--timeout T] status [--json]
+ * benchmark 5), asked on the {@link StatusSocket} (no Chronicle Queue in this JVM) and over the queue when that
+ * socket does not answer; and the training run scripts/botvisor records ctl's class-data archive from. A plain status is {@code ctl [--state-dir DIR] [--timeout T] status [--json]
  * [BOT…]}, options before or after the command, each at most once; anything else (help, another command or option, a
  * bad value) goes to picocli, which says what is wrong, so both paths answer alike (CtlShortcutsTest holds them to
  * it). Stateless.
@@ -45,7 +47,11 @@ final class CtlShortcuts {
     /** A plain {@code ctl status}: where to send it, how long to wait, and the arguments it sends. */
     record PlainStatus(Path stateDir, Duration timeout, List<String> sent) {
         int run(PrintStream out, PrintStream err) {
-            ControlClient.Result r = ControlClient.send(stateDir.toAbsolutePath().normalize(), "status", sent, timeout);
+            Path dir = stateDir.toAbsolutePath().normalize();
+            ControlClient.Result r = StatusSocket.ask(dir, sent);
+            if (r == null) {
+                r = ControlClient.send(dir, "status", sent, timeout);
+            }
             (r.exitCode() == 0 ? out : err).println(r.output().stripTrailing());
             return r.exitCode();
         }
@@ -103,8 +109,9 @@ final class CtlShortcuts {
 
     /**
      * Loads what ctl's commands load, for the class-data archive (scripts/botvisor dumps the classes this run loaded):
-     * picocli's model of ctl and of top, Jackson and top's frame, and a status round trip through the real client and
-     * real queues, answered by a stand-in supervisor on a thread of its own in {@code dir} (a scratch state dir).
+     * picocli's model of ctl and of top, Jackson and top's frame, a status round trip through the real client and
+     * real queues, answered by a stand-in supervisor on a thread of its own in {@code dir} (a scratch state dir), and
+     * one over the status socket.
      */
     static int train(Path dir) {
         new CommandLine(new Main.Ctl()).parseArgs("status");
@@ -132,7 +139,13 @@ final class CtlShortcuts {
             int code = status == null ? 1 : ControlClient.send(dir, "status", status.sent(), Duration.ofSeconds(30))
                     .exitCode();
             standIn.join();
-            return code;
+            StatusSocket socket = StatusSocket.listen(StatusSocket.path(layout),
+                    args -> new StatusSocket.Answer(0, "trained " + args), Runnable::run);
+            ControlClient.Result viaSocket = socket == null ? null : StatusSocket.ask(dir, List.of("--json"));
+            if (socket != null) {
+                socket.close();
+            }
+            return viaSocket == null ? 1 : code;
         } catch (Exception e) {
             System.err.println("botvisor ctl: class-data training failed: " + e);
             return 1;

@@ -3,6 +3,7 @@ package io.botvisor.supervisor.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.botvisor.ipc.Units;
 import io.botvisor.supervisor.control.ControlClient;
+import io.botvisor.supervisor.control.StatusSocket;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -234,7 +235,10 @@ public final class TopCommand implements Callable<Integer> {
                 }
             }
         }
-        ControlClient.Result r = ControlClient.send(state, "status", List.of("--json"), t);
+        ControlClient.Result r = StatusSocket.ask(state, List.of("--json"));
+        if (r == null) {
+            r = ControlClient.send(state, "status", List.of("--json"), t);
+        }
         if (r.exitCode() != 0) {
             return new Fetched(null, null, r.exitCode(), r.output().strip());
         }

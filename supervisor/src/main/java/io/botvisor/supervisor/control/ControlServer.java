@@ -35,6 +35,7 @@ public final class ControlServer implements AutoCloseable {
     private final List<Pending> pending = new ArrayList<>();
     private final Runnable onShutdown;
     private final Doorbell doorbell;
+    private final StatusSocket statusSocket;
     private final DatabaseKeeper database;
     private Reloader reloader;
 
@@ -61,6 +62,7 @@ public final class ControlServer implements AutoCloseable {
         this.replies = replyQueue.writer();
         supervisor.addPollHook(this::poll);
         this.doorbell = Doorbell.listen(layout.controlDoorbell(), () -> supervisor.execute(this::poll));
+        this.statusSocket = StatusSocket.listen(StatusSocket.path(layout), this::status, supervisor::execute);
         supervisor.onStateChange(this::checkPending);
         // Jackson builds its serializers at the first status --json (~150 ms measured): here, before the loop runs,
         // rather than on the loop while it answers the first ctl.
@@ -123,20 +125,27 @@ public final class ControlServer implements AutoCloseable {
                 result -> supervisor.execute(() -> reply(r, result.exitCode(), result.output())));
     }
 
-    /** status [--json] [BOT…]: the fleet, or only the bots named, in fleet-file order; an unknown name: exit 2. */
     private void status(Message.ControlRequest r) {
-        List<String> named = r.args().stream().filter(a -> !a.startsWith("--")).toList();
+        StatusSocket.Answer a = status(r.args());
+        reply(r, a.exitCode(), a.output());
+    }
+
+    /**
+     * status [--json] [BOT…]: the fleet, or only the bots named, in fleet-file order; an unknown name: exit 2. On the
+     * loop, for a request from the queue or from the {@link StatusSocket}.
+     */
+    private StatusSocket.Answer status(List<String> args) {
+        List<String> named = args.stream().filter(a -> !a.startsWith("--")).toList();
         List<String> unknown = named.stream().filter(b -> !supervisor.hasBot(b)).distinct().toList();
         if (!unknown.isEmpty()) {
-            reply(r, 2, unknown.stream().map(b -> "unknown bot '" + b + "'").collect(Collectors.joining("; "))
-                    + " (known: " + String.join(", ", supervisor.botIds()) + ")");
-            return;
+            return new StatusSocket.Answer(2, unknown.stream().map(b -> "unknown bot '" + b + "'")
+                    .collect(Collectors.joining("; ")) + " (known: " + String.join(", ", supervisor.botIds()) + ")");
         }
         StatusSnapshot s = status.capture();
         if (!named.isEmpty()) {
             s = s.withBots(s.bots().stream().filter(b -> named.contains(b.id())).toList());
         }
-        reply(r, 0, r.args().contains("--json") ? StatusRenderer.json(s) : StatusRenderer.table(s));
+        return new StatusSocket.Answer(0, args.contains("--json") ? StatusRenderer.json(s) : StatusRenderer.table(s));
     }
 
     private void act(Message.ControlRequest r) {
@@ -215,6 +224,9 @@ public final class ControlServer implements AutoCloseable {
     public void close() {
         if (doorbell != null) {
             doorbell.close();
+        }
+        if (statusSocket != null) {
+            statusSocket.close();
         }
         requestQueue.close();
         replyQueue.close();
