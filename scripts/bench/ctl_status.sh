@@ -8,6 +8,8 @@
 # on a shared host get the same uids, whose sweep at a bot's first launch would kill these), metric files on (the
 # default; ctl top --once reads them).
 # Usage: scripts/bench/ctl_status.sh [BOTS=50] [ROUNDS=15]
+# CTL_BASELINE=DIR: also time DIR/scripts/botvisor ctl status (another checkout, built: e.g. the code before a change)
+# against the same supervisor, in the same rounds.
 # Needs supervisord/supervisorctl: installed with apt-get when run as root, else: sudo apt-get install supervisor
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -47,6 +49,12 @@ start_supervisor "$work/fleet.yaml"
 await_log "is RUNNING" "$bots"
 ctl=("$root/scripts/botvisor" ctl --state-dir "$work/state" status)
 top=("$root/scripts/botvisor" ctl --state-dir "$work/state" top --once)
+base=(true)
+if [[ -n "${CTL_BASELINE:-}" ]]; then
+  base=("$CTL_BASELINE/scripts/botvisor" ctl --state-dir "$work/state" status)
+  "${base[@]}" > /dev/null; "${base[@]}" > "$work/base.out"
+  [ "$(grep -c ' RUNNING ' "$work/base.out")" -eq "$bots" ] || { echo "baseline ctl status: not $bots RUNNING:"; cat "$work/base.out"; exit 1; }
+fi
 until [ "$("${svctl[@]}" 2>/dev/null | grep -c RUNNING || true)" -ge "$bots" ]; do
   kill -0 "$svd" 2>/dev/null || { cat "$work/sv/out.log"; exit 1; }
   sleep 0.2
@@ -68,20 +76,25 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$rounds"); do
   if (( r % 2 )); then c=$(ms "${ctl[@]}"); s=$(ms "${svctl[@]}"); else s=$(ms "${svctl[@]}"); c=$(ms "${ctl[@]}"); fi
   t=$(ms "${top[@]}")
-  echo "$c $s $t" >> "$work/times"
+  b=$(ms "${base[@]}")
+  echo "$c $s $t $b" >> "$work/times"
 done
-python3 - "$work/times" "$bots" "$rounds" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+python3 - "$work/times" "$bots" "$rounds" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" "${CTL_BASELINE:-}" <<'PY'
 import statistics, sys
 rows = [list(map(int, l.split())) for l in open(sys.argv[1])]
-bots, rounds = sys.argv[2], sys.argv[3]
-ctl, sv, top = ([r[i] for r in rows] for i in range(3))
+bots, rounds, baseline = sys.argv[2], sys.argv[3], sys.argv[6]
+ctl, sv, top, base = ([r[i] for r in rows] for i in range(4))
 def show(name, xs):
     print(f"{name:<40} median {statistics.median(xs):6.0f} ms  (min {min(xs)}, max {max(xs)})")
 print(f"{rounds} rounds, alternating order; load average before {sys.argv[4]}, after {sys.argv[5]}")
 show(f"botvisor ctl status ({bots} bots)", ctl)
 show(f"supervisorctl status ({bots} programs)", sv)
 show(f"botvisor ctl top --once ({bots} bots)", top)
+if baseline:
+    show(f"baseline ctl status ({baseline})", base)
 ratios = sorted(c / s for c, s in zip(ctl, sv))
 print(f"ratio ctl / supervisorctl: {statistics.median(ctl) / statistics.median(sv):.2f} (of the medians; "
       f"per round: median {statistics.median(ratios):.2f}, min {ratios[0]:.2f}, max {ratios[-1]:.2f}); goal <= 1.0")
+if baseline:
+    print(f"ratio baseline / supervisorctl: {statistics.median(base) / statistics.median(sv):.2f}")
 PY
