@@ -11,7 +11,8 @@ import java.nio.file.Path;
  *   <li>{@code ipc/control/replies} — supervisor → CLI</li>
  * </ul>
  * and one doorbell, {@code ipc/control/doorbell.sock}: a Unix socket the supervisor listens on; a CLI connects to it
- * after writing a request so that the request is read at once. It carries no data: the queue is the only carrier.
+ * after writing a request so that the request is read at once. It carries no data: the queue is the only carrier of
+ * commands. (Beside it the supervisor's {@code control.StatusSocket} answers the read-only {@code ctl status}.)
  * Immutable.
  */
 public record IpcLayout(Path stateDir) {
