@@ -66,20 +66,18 @@ final class TopRenderer {
     static List<String> render(Frame f, Sort sort, int width, int height, boolean keys, ZoneId zone) {
         List<TopSnapshot.Bot> bots = sorted(f, sort);
         int idWidth = Math.max(3, Math.min(MAX_ID, bots.stream().mapToInt(b -> b.id().length()).max().orElse(3)));
-        String rowFormat = "%-" + idWidth + "s %-8s %6s %6s %6s %11s %8s %5s %7s";
         List<String> lines = new ArrayList<>();
         lines.add(fleetLine(f, zone));
         lines.add("sorted by " + sort.label() + " | " + f.source() + (keys ? " | " + KEYS : ""));
-        lines.add(String.format(Locale.ROOT, rowFormat, "BOT", "STATE", "HEALTH", "CPU%", "RSS", "HEAP", "RESTARTS",
-                "POOL", "HB AGE"));
+        lines.add(row(idWidth, "BOT", "STATE", "HEALTH", "CPU%", "RSS", "HEAP", "RESTARTS", "POOL", "HB AGE"));
         int room = height <= 0 ? Integer.MAX_VALUE : Math.max(1, height - lines.size());
         int shown = bots.size() <= room ? bots.size() : room - 1;
         for (TopSnapshot.Bot b : bots.subList(0, shown)) {
             Double cpu = f.cpu().get(b.id());
-            lines.add(String.format(Locale.ROOT, rowFormat, id(b.id(), idWidth), orDash(b.state()),
-                    b.health() == null ? "-" : b.health().toString(),
-                    cpu == null ? "-" : String.format(Locale.ROOT, "%.1f", cpu), bytes(b.rssBytes()), heap(b),
-                    b.restarts(), pool(b), age(f.now(), b.lastHeartbeat())));
+            lines.add(row(idWidth, id(b.id(), idWidth), orDash(b.state()),
+                    b.health() == null ? "-" : b.health().toString(), cpu == null ? "-" : tenths(cpu),
+                    bytes(b.rssBytes()), heap(b), Integer.toString(b.restarts()), pool(b),
+                    age(f.now(), b.lastHeartbeat())));
         }
         if (shown < bots.size()) {
             lines.add("... " + (bots.size() - shown) + " more of " + bots.size() + " bots (a taller window shows them)");
@@ -184,6 +182,29 @@ final class TopRenderer {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
+    /** The columns after the bot's id: STATE is left-aligned, the figures right-aligned. */
+    private static final int[] WIDTHS = {8, 6, 6, 6, 11, 8, 5, 7};
+
+    /**
+     * One row, cells padded to their columns (a longer cell pushes the rest right, as a format's width would). Built
+     * by hand: String.format parses its pattern on every call, which a fresh JVM runs interpreted (ctl top --once).
+     */
+    private static String row(int idWidth, String... cells) {
+        StringBuilder sb = new StringBuilder(idWidth + 80).append(cells[0]);
+        sb.append(" ".repeat(Math.max(0, idWidth - cells[0].length()))).append(' ').append(cells[1]);
+        sb.append(" ".repeat(Math.max(0, WIDTHS[0] - cells[1].length())));
+        for (int i = 2; i < cells.length; i++) {
+            sb.append(' ').append(" ".repeat(Math.max(0, WIDTHS[i - 1] - cells[i].length()))).append(cells[i]);
+        }
+        return sb.toString();
+    }
+
+    /** {@code v} with one decimal, rounded half up ({@code %.1f} without a Formatter). */
+    static String tenths(double v) {
+        long t = Math.round(v * 10);
+        return (t < 0 ? "-" : "") + Math.abs(t) / 10 + "." + Math.abs(t) % 10;
+    }
+
     private static String id(String id, int width) {
         return id.length() <= width ? id : id.substring(0, width - 1) + "~";
     }
@@ -202,7 +223,7 @@ final class TopRenderer {
         if (b < 1L << 30) {
             return (b >> 20) + "M";
         }
-        return String.format(Locale.ROOT, "%.1fG", b / (double) (1L << 30));
+        return tenths(b / (double) (1L << 30)) + "G";
     }
 
     private static String heap(TopSnapshot.Bot b) {
@@ -225,7 +246,7 @@ final class TopRenderer {
         }
         long ms = Math.max(0, Duration.between(then, now).toMillis());
         if (ms < 10_000) {
-            return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+            return tenths(ms / 1000.0) + "s";
         }
         long s = ms / 1000;
         if (s < 120) {

@@ -132,4 +132,13 @@ class TopRendererTest {
                 .isEqualTo("sorted by cpu | from a test | " + TopRenderer.KEYS);
         assertThat(render(f, TopRenderer.Sort.CPU, 0, 0).get(1)).isEqualTo("sorted by cpu | from a test");
     }
+
+    @Test
+    void figuresHaveOneDecimalRoundedHalfUp() {
+        assertThat(TopRenderer.tenths(12.34)).isEqualTo("12.3");
+        assertThat(TopRenderer.tenths(0.05)).isEqualTo("0.1");
+        assertThat(TopRenderer.tenths(0.0)).isEqualTo("0.0");
+        assertThat(TopRenderer.tenths(199.96)).isEqualTo("200.0");
+        assertThat(TopRenderer.bytes(3L << 30)).isEqualTo("3.0G");
+    }
 }
