@@ -13,7 +13,8 @@ start_supervisor() {
 # await_log PATTERN COUNT: waits until COUNT lines of the supervisor's log match PATTERN; if the supervisor dies
 # first, prints its log and exits 1.
 await_log() {
-  until [ "$(grep -c -- "$1" "$work/sup.log" || true)" -ge "$2" ]; do
+  # grep -c prints nothing for a log not made yet: 0.
+  until [ "$(grep -c -- "$1" "$work/sup.log" 2>/dev/null || true)" -ge "$2" ] 2>/dev/null; do
     kill -0 "$sup" 2>/dev/null || { cat "$work/sup.log"; exit 1; }
     sleep 0.1
   done
