@@ -107,7 +107,8 @@ public final class ChildLauncher {
             Path dir = logDir(bot.id());
             streams = new ChildStreams(bot.id(),
                     new RotatingFileOutputStream(dir.resolve("stdout.log"), bot.logs().maxFileBytes(), bot.logs().maxFiles()),
-                    new RotatingFileOutputStream(dir.resolve("stderr.log"), bot.logs().maxFileBytes(), bot.logs().maxFiles()));
+                    new RotatingFileOutputStream(dir.resolve("stderr.log"), bot.logs().maxFileBytes(), bot.logs().maxFiles()),
+                    bot.logs().timestamps());
         } catch (IOException e) {
             throw new SupervisorException("bot '" + bot.id() + "': cannot open its log files: " + e, e);
         }
@@ -221,6 +222,11 @@ public final class ChildLauncher {
         // A crash report holds the bot's memory: into its own home, not a world-readable file in the shared /tmp.
         argv.add("-XX:ErrorFile=" + homeDir(bot.id()).resolve("hs_err_pid%p.log"));
         argv.addAll(settings.runnerJvmFlags());
+        if (bot.logs().timestamps()) {
+            // The supervisor stamps each line as it arrives; bot-runner's own date would be a second one. The last
+            // -D wins, so the bot's jvm.options can still turn it back on.
+            argv.add("-Dorg.slf4j.simpleLogger.showDateTime=false");
+        }
         argv.addAll(bot.jvm().options());
         argv.add("-cp");
         String cp = settings.runnerClasspath();
