@@ -104,6 +104,12 @@ public final class Main {
             }
             long startedAtMillis = System.currentTimeMillis();
             try (lock) {
+                try {
+                    LogSetup.toFiles(state.resolve("logs"));
+                } catch (SupervisorException e) {
+                    System.err.println("botvisor: " + e.getMessage());
+                    return 1;
+                }
                 return runLocked(fleet, state, runnerCp, startedAtMillis);
             }
         }

@@ -4,6 +4,7 @@ import io.botvisor.ipc.ChildSpec;
 import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.config.Specs;
 import io.botvisor.supervisor.isolation.Walls;
+import io.botvisor.supervisor.logs.BotEvents;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -156,8 +157,8 @@ public final class ChildLauncher {
         } catch (TimeoutException | InterruptedException e) {
             // A process that shows up after we gave up on it would run unsupervised: kill it when it does.
             process.thenAccept(late -> {
-                log.warn("bot '{}': {} started after the launch was given up (pid {}); killing it", bot.id(),
-                        argv.get(0), late.pid());
+                log.warn(BotEvents.of(bot.id()), "bot '{}': {} started after the launch was given up (pid {}); "
+                        + "killing it", bot.id(), argv.get(0), late.pid());
                 ProcessTree.kill(late.toHandle(), ProcessTree.snapshot(late.toHandle()));
                 streams.stop();
             });
@@ -165,8 +166,8 @@ public final class ChildLauncher {
                     + LAUNCH_TIMEOUT.toSeconds() + " s", e);
         }
         // Logged after the fork, not before: a restart's fork waits for nothing but the launch itself.
-        log.info("bot '{}' launched (gen {}, pid {}): {} [env: {}]", bot.id(), gen, p.pid(), String.join(" ", argv),
-                String.join(",", new java.util.TreeSet<>(bot.env().keySet())));
+        log.info(BotEvents.of(bot.id()), "bot '{}' launched (gen {}, pid {}): {} [env: {}]", bot.id(), gen, p.pid(),
+                String.join(" ", argv), String.join(",", new java.util.TreeSet<>(bot.env().keySet())));
         return new ChildProcess(p.toHandle(), gen, streams);
     }
 
@@ -190,7 +191,7 @@ public final class ChildLauncher {
             runningAtStart = Walls.uidsRunning(Path.of("/proc"));
         }
         if (walls.hasProcesses(botId, runningAtStart)) {
-            log.info("bot '{}': its uid has processes left from before; killing them", botId);
+            log.info(BotEvents.of(botId), "bot '{}': its uid has processes left from before; killing them", botId);
             sweep(botId);
         }
     }
