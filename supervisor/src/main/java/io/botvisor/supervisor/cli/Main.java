@@ -248,7 +248,7 @@ public final class Main {
         }
     }
 
-    @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running supervisor: status [--json], start|stop|restart BOT…|--all, "
+    @Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = LogsCommand.class, description = "Talk to a running supervisor: status [--json], start|stop|restart BOT…|--all, "
             + "shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, 3 no supervisor, 4 no reply.")
     static final class Ctl implements Callable<Integer> {
         @Option(names = "--state-dir", defaultValue = "state", description = "State dir of the supervisor.")
@@ -257,7 +257,8 @@ public final class Main {
         @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait for the reply.")
         String timeout;
 
-        @Parameters(index = "0", description = "status, start, stop, restart or shutdown")
+        // Optional for picocli, which would otherwise ask for it before a subcommand (logs); required in call().
+        @Parameters(index = "0", arity = "0..1", description = "status, start, stop, restart or shutdown")
         String command;
 
         @Parameters(index = "1..*", arity = "0..*", description = "bot ids")
@@ -271,6 +272,11 @@ public final class Main {
 
         @Override
         public Integer call() {
+            if (command == null) {
+                System.err.println("botvisor ctl: no command given (expected status, start, stop, restart, shutdown "
+                        + "or logs; see botvisor ctl --help)");
+                return 2;
+            }
             Duration t;
             try {
                 t = Units.duration(timeout);
