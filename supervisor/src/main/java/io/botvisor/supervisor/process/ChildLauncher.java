@@ -121,7 +121,7 @@ public final class ChildLauncher {
                 try {
                     Process p = super.launch(command, environment, dir);
                     process.complete(p);
-                    return p;
+                    return new PumpedProcess(p);
                 } catch (IOException | RuntimeException e) {
                     process.completeExceptionally(e);
                     throw e;

@@ -54,17 +54,22 @@ final class ChildStreams implements ExecuteStreamHandler {
         pump(stderr, stderrFile, "stderr");
     }
 
-    private void pump(InputStream from, OutputStream to, String name) {
+    private void pump(InputStream stream, OutputStream to, String name) {
+        // Read to end-of-file, whatever closes Commons Exec makes once the child is reaped (PumpedProcess).
+        InputStream from = stream instanceof PumpedProcess.PumpOwned own ? own.owned() : stream;
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             LineStamper lines = new LineStamper(Clock.systemDefaultZone(), timestamps);
             try (from; to) {
-                int n;
-                while ((n = from.read(buf)) >= 0) {
-                    lines.write(buf, n, to);
-                    to.flush();
+                try {
+                    int n;
+                    while ((n = from.read(buf)) >= 0) {
+                        lines.write(buf, n, to);
+                        to.flush();
+                    }
+                } finally {
+                    lines.end(to);
                 }
-                lines.end(to);
             } catch (IOException e) {
                 log.warn("bot '{}': copying {} stopped: {}", botId, name, e.toString());
             }
