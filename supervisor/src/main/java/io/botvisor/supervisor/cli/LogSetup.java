@@ -92,7 +92,13 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         async.setDiscardingThreshold(0); // keep INFO lines when the queue fills: the logger waits instead
         async.setNeverBlock(false);
         async.setMaxFlushTime(AsyncAppenderBase.DEFAULT_MAX_FLUSH_TIME);
-        async.addAppender(out);
+        // AsyncAppender takes one appender: the tee, to which toFiles adds the files once the state dir is known.
+        Tee tee = new Tee();
+        tee.setContext(context);
+        tee.setName("TEE");
+        tee.addAppender(out);
+        tee.start();
+        async.addAppender(tee);
         async.start();
         root.addAppender(async);
         root.detachAppender(out);
@@ -119,8 +125,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             return;
         }
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        Appender<ILoggingEvent> async = root.getAppender("ASYNC");
-        AppenderAttachable<ILoggingEvent> host = async instanceof AsyncAppender a ? a : root;
+        AppenderAttachable<ILoggingEvent> host = root.getAppender("ASYNC") instanceof AsyncAppender a
+                && a.getAppender("TEE") instanceof Tee tee ? tee : root;
         BotEventsAppender events = new BotEventsAppender(logsDir, encoder(context), EVENTS_LOG_BYTES,
                 EVENTS_LOG_FILES);
         events.setContext(context);
@@ -145,8 +151,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         gate.start();
         out.addFilter(gate);
         out.start();
-        Appender<ILoggingEvent> console = async instanceof AsyncAppender a ? a.getAppender("OUT")
-                : root.getAppender("OUT");
+        Appender<ILoggingEvent> console = host.getAppender("OUT");
         if (console != null) {
             console.addFilter(gate);
         }
