@@ -36,14 +36,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code botvisor ctl logs BOT}: a bot's log files, read straight from {@code STATE/logs/BOT/} — no supervisor needs to
- * run, and none is asked. Lines, not bytes: the last {@code N} are found by reading backwards from the end, across the
- * rotated files. {@code -f} follows the files across rotations ({@link LogStream}), woken by the directory's change
- * events. One per command run.
+ * {@code botvisor ctl logs BOT}: a bot's log files, read straight from {@code STATE/logs/BOT/} — no supervisor needs
+ * to run, and none is asked. Lines, not bytes: the last {@code N} are found by reading backwards from the end, across
+ * the rotated files. {@code -f} follows the files across rotations ({@link LogStream}), woken by the directory's
+ * change events. One per command run.
  */
 @Command(name = "logs", sortOptions = false,
-        description = {"Prints a bot's log lines: the last ones of its stdout (or of its stderr, its lifecycle events, or "
-                + "all three interleaved by time), then, with -f, each new one as it is written. Reads the files in "
+        description = {"Prints a bot's log lines: the last ones of its stdout (or of its stderr, its lifecycle events, "
+                + "or all three interleaved by time), then, with -f, each new one as it is written. Reads the files in "
                 + "STATE/logs/BOT/, so it works whether or not a supervisor runs.", "",
                 "Examples:",
                 "  botvisor ctl logs shop-1                 the last 10 lines of its stdout",
@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
                 "  botvisor ctl logs shop-1 --all --since 10m",
                 "  botvisor ctl logs shop-1 --events -f     its starts, exits and restarts, live", ""},
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:done", "1:a file could not be read", "2:bad option or unknown bot (the known ones are named)"})
+        exitCodeList = {"0:done", "1:a file could not be read",
+            "2:bad option or unknown bot (the known ones are named)"})
 final class LogsCommand implements Callable<Integer> {
     static final int DEFAULT_LINES = 10;
 

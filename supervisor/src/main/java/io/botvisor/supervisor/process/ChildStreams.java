@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires a child's standard streams. stdout and stderr are copied into the bot's rotating files by one daemon thread
- * each, every line stamped with the time it arrived unless the bot stamps its own ({@link LineStamper}); the pumps end by themselves at end-of-file, and {@link #stop} does not wait for them, because a grandchild
- * that still holds the pipe would block it forever (Commons Exec's PumpStreamHandler does). stdin is held open and
+ * each, every line stamped with the time it arrived unless the bot stamps its own ({@link LineStamper}); the pumps
+ * end by themselves at end-of-file, and {@link #stop} does not wait for them, because a grandchild that still holds
+ * the pipe would block it forever (Commons Exec's PumpStreamHandler does). stdin is held open and
  * never written: when this process dies, even by {@code kill -9}, the kernel closes it and the child sees
  * end-of-file, which is how a bot-runner child knows to exit. The only bytes ever written to it are doorbells
  * ({@link #ring}): "a command is waiting in your queue". Owned by one child.
