@@ -146,6 +146,12 @@ public final class Main implements Callable<Integer> {
             long startedAtMillis = System.currentTimeMillis();
             rememberFleetFile(state);
             try (lock) {
+                try {
+                    LogSetup.toFiles(state.resolve("logs"));
+                } catch (SupervisorException e) {
+                    System.err.println("botvisor: " + e.getMessage());
+                    return 1;
+                }
                 return runLocked(fleet, state, runnerCp, startedAtMillis);
             }
         }
@@ -345,6 +351,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "ctl", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            subcommands = LogsCommand.class,
             description = "Talk to a running supervisor: status [--json] [BOT…], start|stop|restart BOT…|--all, "
             + "reload [--dry-run] [--wait], shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, "
             + "3 no supervisor, 4 no reply.",
@@ -369,8 +376,9 @@ public final class Main implements Callable<Integer> {
                 description = "How long to wait for the reply (default: ${DEFAULT-VALUE}).")
         String timeout;
 
-        @Parameters(index = "0", paramLabel = "COMMAND", completionCandidates = Commands.class,
-                description = "status, start, stop, restart or shutdown")
+        // Optional for picocli, which would otherwise ask for it before a subcommand (logs); required in call().
+        @Parameters(index = "0", arity = "0..1", paramLabel = "COMMAND", completionCandidates = Commands.class,
+                description = "status, start, stop, restart, reload or shutdown")
         String command;
 
         @Parameters(index = "1..*", arity = "0..*", paramLabel = "BOT", description = "bot ids")
@@ -391,6 +399,11 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (command == null) {
+                // As any other usage error: exit 2 with the reason and the usage on stderr.
+                throw new CommandLine.ParameterException(spec.commandLine(), "Missing command (status, start, stop, "
+                        + "restart, reload, shutdown, loglevel, dump or logs)");
+            }
             Duration t;
             try {
                 t = Units.duration(timeout);

@@ -65,7 +65,7 @@ final class SupervisorProcess implements AutoCloseable {
     }
 
     /** {@code botvisor ARGS…} as a JVM of its own, on this test's classpath, with the Chronicle flags. */
-    private static List<String> botvisor(String... args) {
+    static List<String> botvisor(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(LaunchSettings.chronicleFlags());
