@@ -3,35 +3,36 @@ package io.botvisor.runner.internal;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
- * Logging in a bot-runner child, set up in code (parsing an XML file costs every child's start): lines to stderr, which
- * the supervisor copies into the bot's {@code stderr.log}, at INFO, Chronicle's own at WARN. The operator changes a
- * logger's level while the bot runs with {@code botvisor ctl loglevel} ({@link LogLevels}). A bot that ships its own
+ * Logging in a bot-runner child, set up in code (parsing an XML file costs every child's start): lines
+ * ({@link ChildLogLine}) to stderr, which the supervisor copies into the bot's {@code stderr.log}, at INFO, Chronicle's
+ * own at WARN. The operator changes a logger's level while the bot runs with {@code botvisor ctl loglevel}
+ * ({@link LogLevels}). A bot that ships its own
  * {@code logback.xml} on its classpath, or a {@code -Dlogback.configurationFile}, gets that instead: this configurator
  * steps aside. Found by Logback through {@code META-INF/services}, which is why it is public; not an API. Called once,
  * by Logback, on the thread that first asks for a logger.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class ChildLogging extends ContextAwareBase implements Configurator {
-    /** Date, thread, level, logger: the form the child's lines had under slf4j-simple. */
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSZ} [%thread] %level %logger - %msg%n";
-
     @Override
     public ExecutionStatus configure(LoggerContext context) {
         if (System.getProperty("logback.configurationFile") != null
                 || ChildLogging.class.getClassLoader().getResource("logback.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY; // Logback's own configurator reads the bot's file
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        ChildLogLine layout = new ChildLogLine();
+        layout.setContext(context);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setLayout(layout);
         encoder.start();
         ConsoleAppender<ILoggingEvent> err = new ConsoleAppender<>();
         err.setContext(context);
