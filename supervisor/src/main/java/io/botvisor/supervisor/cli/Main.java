@@ -243,6 +243,7 @@ public final class Main {
     }
 
     @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Talk to a running supervisor: status [--json], start|stop|restart BOT…|--all, "
+            + "loglevel BOT [LOGGER] LEVEL, dump BOT, "
             + "shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, 3 no supervisor, 4 no reply.")
     static final class Ctl implements Callable<Integer> {
         @Option(names = "--state-dir", defaultValue = "state", description = "State dir of the supervisor.")
@@ -251,10 +252,10 @@ public final class Main {
         @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait for the reply.")
         String timeout;
 
-        @Parameters(index = "0", description = "status, start, stop, restart or shutdown")
+        @Parameters(index = "0", description = "status, start, stop, restart, loglevel, dump or shutdown")
         String command;
 
-        @Parameters(index = "1..*", arity = "0..*", description = "bot ids")
+        @Parameters(index = "1..*", arity = "0..*", description = "bot ids (loglevel: BOT [LOGGER] LEVEL)")
         List<String> args = new ArrayList<>();
 
         @Option(names = "--all", description = "start, stop or restart every bot")
