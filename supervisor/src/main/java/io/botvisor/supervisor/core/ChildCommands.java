@@ -124,7 +124,7 @@ public final class ChildCommands {
         }
         CompletableFuture<Answer> future = new CompletableFuture<>();
         Loop.Handle deadline = loop.at(timeout.toNanos(), 0, () -> complete(id, new Answer(Outcome.NO_ANSWER,
-                "bot '" + bot + "' did not answer " + what + " within " + Units.seconds(timeout))));
+                "bot '" + bot + "' did not answer " + what + " within " + Units.format(timeout))));
         pending.put(id, new Pending(bot, gen, what, future, deadline));
         return future;
     }
