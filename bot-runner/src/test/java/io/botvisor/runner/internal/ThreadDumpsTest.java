@@ -29,8 +29,10 @@ class ThreadDumpsTest {
         held.await();
         waiter.start();
         try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (waiter.getState() != Thread.State.BLOCKED) {
-                TimeUnit.MILLISECONDS.sleep(5); // polling a condition; the join below bounds the test
+                assertThat(System.nanoTime()).as("the waiter blocks on the lock").isLessThan(deadline);
+                TimeUnit.MILLISECONDS.sleep(5); // polling a condition against a deadline
             }
             String dump = ThreadDumps.take(ManagementFactory.getThreadMXBean(), "test");
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link ChildCommands} on a real loop, with slots driven through the decision table. */
@@ -29,6 +30,11 @@ class ChildCommandsTest {
     ChildCommandsTest() {
         slots.put("b", b.slot());
         loop.start();
+    }
+
+    @AfterEach
+    void stopLoop() {
+        loop.shutdown();
     }
 
     private <T> T onLoop(Supplier<T> task) throws Exception {
