@@ -278,7 +278,7 @@ function _picocli_botvisor_ctl() {
       return
       ;;
   esac
-  local COMMAND_pos_param_args=("status" "start" "stop" "restart" "shutdown") # 0-0 values
+  local COMMAND_pos_param_args=("status" "start" "stop" "restart" "reload" "loglevel" "dump" "shutdown") # 0-0 values
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )

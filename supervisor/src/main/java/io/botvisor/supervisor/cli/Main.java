@@ -210,7 +210,7 @@ public final class Main implements Callable<Integer> {
                 }, keeper, walls, startedAtMillis);
                 started.add(0, control);
                 Reloader reloader = new Reloader(fleet, System.getenv(), supervisor, walls, reloadDb,
-                        Reloader.Reconfigure.RESTART, new Reloader.Notices() {
+                        Reloader.Reconfigure.through(supervisor), new Reloader.Notices() {
                             @Override
                             public void reloading() {
                                 systemd.reloading();
@@ -353,15 +353,16 @@ public final class Main implements Callable<Integer> {
     @Command(name = "ctl", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             subcommands = LogsCommand.class,
             description = "Talk to a running supervisor: status [--json] [BOT…], start|stop|restart BOT…|--all, "
-            + "reload [--dry-run] [--wait], shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, "
+            + "reload [--dry-run] [--wait], loglevel BOT [LOGGER] LEVEL, dump BOT, shutdown. Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, "
             + "3 no supervisor, 4 no reply.",
             footer = {"%nExamples:", "  botvisor ctl --state-dir /var/lib/botvisor status",
-                    "  botvisor ctl restart shop-1 shop-2", "  botvisor ctl stop --all", "  botvisor ctl reload --wait"})
+                    "  botvisor ctl restart shop-1 shop-2", "  botvisor ctl stop --all", "  botvisor ctl reload --wait",
+                    "  botvisor ctl loglevel shop-1 com.example DEBUG", "  botvisor ctl dump shop-1"})
     static final class Ctl implements Callable<Integer> {
         /** The commands, for shell completion. */
         static final class Commands extends ArrayList<String> {
             Commands() {
-                super(List.of("status", "start", "stop", "restart", "shutdown"));
+                super(List.of("status", "start", "stop", "restart", "reload", "loglevel", "dump", "shutdown"));
             }
         }
 
@@ -378,10 +379,10 @@ public final class Main implements Callable<Integer> {
 
         // Optional for picocli, which would otherwise ask for it before a subcommand (logs); required in call().
         @Parameters(index = "0", arity = "0..1", paramLabel = "COMMAND", completionCandidates = Commands.class,
-                description = "status, start, stop, restart, reload or shutdown")
+                description = "status, start, stop, restart, reload, loglevel, dump or shutdown")
         String command;
 
-        @Parameters(index = "1..*", arity = "0..*", paramLabel = "BOT", description = "bot ids")
+        @Parameters(index = "1..*", arity = "0..*", paramLabel = "BOT", description = "bot ids (loglevel: BOT [LOGGER] LEVEL)")
         List<String> args = new ArrayList<>();
 
         @Option(names = "--all", description = "start, stop or restart every bot")

@@ -202,6 +202,20 @@ final class Effects {
         sampler.watch(w);
     }
 
+    /**
+     * Writes {@code command} to incarnation {@code gen}'s queue and rings its doorbell, on child-io; false when no
+     * such process is known (launched, not yet gone).
+     */
+    boolean tell(String bot, long gen, Message command) {
+        ChildProcess child = children.get(gen);
+        Link link = links.get(bot);
+        if (child == null || link == null) {
+            return false;
+        }
+        io.tell(bot, link.commands, child, command);
+        return true;
+    }
+
     boolean grantPool(String bot, int maxConnections) {
         Slot s = slots.get(bot);
         if (s == null || s.state() != ChildState.RUNNING || s.spec().isCommand()) {

@@ -239,9 +239,9 @@ public final class ChildLauncher {
         argv.add("-XX:ErrorFile=" + homeDir(bot.id()).resolve("hs_err_pid%p.log"));
         argv.addAll(settings.runnerJvmFlags());
         if (bot.logs().timestamps()) {
-            // The supervisor stamps each line as it arrives; bot-runner's own date would be a second one. The last
-            // -D wins, so the bot's jvm.options can still turn it back on.
-            argv.add("-Dorg.slf4j.simpleLogger.showDateTime=false");
+            // The supervisor stamps each line as it arrives; bot-runner's own time would be a second one (ChildLogLine).
+            // The last -D wins, so the bot's jvm.options can still turn it back on.
+            argv.add("-Dbotvisor.log.time=false");
         }
         argv.addAll(bot.jvm().options());
         argv.add("-cp");

@@ -286,7 +286,7 @@ class FleetFileReaderTest {
     void unknownChaosConfigKeyIsRejectedWithTheClosestKey() throws IOException {
         assertThat(botProblems("type: chaos, config: { crashafter: 20s }")).containsExactly(bot("unknown config key "
                 + "'crashafter' for type chaos (expected some of: crashAfter, dbHold, dbWriteEvery, dbWriteFor, "
-                + "dbWriters, exitCode, grandchild, hangAfter, ignoreStop, leakPerSecond, startupDelay, "
+                + "dbWriters, exitCode, grandchild, hangAfter, ignoreStop, leakPerSecond, logEvery, startupDelay, "
                 + "unhealthyAfter); did you mean 'crashAfter'?"));
     }
 

@@ -182,6 +182,21 @@ final class SupervisorProcess implements AutoCloseable {
         return ControlClient.send(stateDir, command, Arrays.asList(args), Duration.ofSeconds(30));
     }
 
+    /** What a {@code botvisor ctl …} run printed and returned. */
+    record CtlRun(int exitCode, String stdout, String stderr) {
+    }
+
+    /** Runs the real CLI, {@code botvisor ctl --state-dir DIR/state ARGS}, in a JVM of its own, to its end. */
+    CtlRun ctlCli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = botvisor("ctl", "--state-dir", stateDir.toString());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "ctl-out", ".txt");
+        Path err = Files.createTempFile(dir, "ctl-err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("ctl " + String.join(" ", args) + " finished").isTrue();
+        return new CtlRun(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
     /**
      * Skips the calling test, saying why, when the supervisor runs without walls because a bot's user could not reach
      * what it must (a checkout in a directory only root may enter); any other reason for no walls fails the test.
