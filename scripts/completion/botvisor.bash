@@ -158,6 +158,7 @@ function _complete_botvisor() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ctl" ];    then _picocli_botvisor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db" ];    then _picocli_botvisor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_botvisor; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ctl logs" ];    then _picocli_botvisor_ctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db migrate" ];    then _picocli_botvisor_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db rollback" ];    then _picocli_botvisor_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db status" ];    then _picocli_botvisor_db; return $?; fi
@@ -172,23 +173,25 @@ function _complete_botvisor() {
   local cmds1=(ctl)
   local cmds2=(db)
   local cmds3=(completion)
-  local cmds4=(db migrate)
-  local cmds5=(db rollback)
-  local cmds6=(db status)
-  local cmds7=(db validate)
-  local cmds8=(db plan)
-  local cmds9=(db url)
-  local cmds10=(db psql)
-  local cmds11=(db import-json)
+  local cmds4=(ctl logs)
+  local cmds5=(db migrate)
+  local cmds6=(db rollback)
+  local cmds7=(db status)
+  local cmds8=(db validate)
+  local cmds9=(db plan)
+  local cmds10=(db url)
+  local cmds11=(db psql)
+  local cmds12=(db import-json)
 
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_botvisor_db_importjson; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_botvisor_db_psql; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_botvisor_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_botvisor_db_plan; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_botvisor_db_validate; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_botvisor_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_botvisor_db_rollback; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_botvisor_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_botvisor_db_importjson; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_botvisor_db_psql; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_botvisor_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_botvisor_db_plan; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_botvisor_db_validate; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_botvisor_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_botvisor_db_rollback; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_botvisor_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_botvisor_ctl_logs; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_botvisor_completion; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_botvisor_db; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_botvisor_ctl; return $?; fi
@@ -258,7 +261,7 @@ function _picocli_botvisor_ctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands=""
+  local commands="logs"
   local flag_opts="'--all' '--json' '--dry-run' '--wait' '-h' '--help' '-V' '--version'"
   local arg_opts="'--state-dir' '--timeout'"
 
@@ -275,7 +278,7 @@ function _picocli_botvisor_ctl() {
       return
       ;;
   esac
-  local COMMAND_pos_param_args=("status" "start" "stop" "restart" "shutdown" "top") # 0-0 values
+  local COMMAND_pos_param_args=("status" "start" "stop" "restart" "reload" "loglevel" "dump" "shutdown" "top") # 0-0 values
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -346,6 +349,42 @@ function _picocli_botvisor_completion() {
     if (( currIndex >= 0 && currIndex <= 0 )); then
       positionals=$( compReplyArray "${SHELL_pos_param_args[@]}" )
     fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `logs` subcommand.
+function _picocli_botvisor_ctl_logs() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-f' '--follow' '--stderr' '--events' '--all' '-h' '--help'"
+  local arg_opts="'-n' '--lines' '--since' '--state-dir'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-n'|'--lines')
+      return
+      ;;
+    '--since')
+      return
+      ;;
+    '--state-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi

@@ -1,11 +1,13 @@
 package io.botvisor.runner;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * A bot, run by bot-runner in its own JVM. The runtime calls {@link #start} once on the main thread, then
- * {@link #selfCheck} once per heartbeat on the bot's work thread ({@link BotContext#executor()}), and {@link #stop}
- * once when the supervisor asks, on a runtime thread. An implementation is a public class with a public no-argument
+ * {@link #selfCheck} once per heartbeat on the bot's work thread ({@link BotContext#executor()}), {@link #reconfigure}
+ * on that thread too when the operator reloads a changed {@code config:}, and {@link #stop} once when the supervisor
+ * asks, on a runtime thread. An implementation is a public class with a public no-argument
  * constructor.
  *
  * <p>A start that fails is reported to the supervisor with its cause (one line: the exception's message) before the
@@ -30,5 +32,21 @@ public interface Bot {
      */
     default SelfCheck selfCheck() {
         return SelfCheck.passing();
+    }
+
+    /**
+     * Applies a changed {@code config:} while the bot runs ({@code botvisor ctl reload} after the fleet file's
+     * {@code config:} of this bot changed, and nothing else of it): {@code newConfig} is the whole new configuration,
+     * flattened to dotted keys as {@link BotContext#config()} gives it. Return true once the bot runs with it (from then
+     * on {@link BotContext#config()} returns it too), false when it cannot apply it without a restart: the supervisor
+     * then restarts the bot with it. Called on the bot's work thread, between its other tasks there, after
+     * {@link #start} returned, and not once the runtime began to stop the bot (a {@link #stop} that begins while it runs
+     * runs alongside it, as with any task of the work thread).
+     * <p>Throwing means the new configuration could not be applied (a {@link BotConfigException} for a bad value); the
+     * bot must go on with its old one. The supervisor reports the failure with the exception's message.
+     * <p>The default returns false: live configuration is something a bot opts into.
+     */
+    default boolean reconfigure(Map<String, String> newConfig) throws Exception {
+        return false;
     }
 }

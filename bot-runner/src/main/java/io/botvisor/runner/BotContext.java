@@ -16,7 +16,10 @@ public interface BotContext {
 
     String botId();
 
-    /** The bot's {@code config:} from the fleet file, flattened to dotted keys. */
+    /**
+     * The bot's {@code config:} from the fleet file, flattened to dotted keys; after a {@link Bot#reconfigure} that
+     * returned true, the configuration it applied.
+     */
     Map<String, String> config();
 
     /**

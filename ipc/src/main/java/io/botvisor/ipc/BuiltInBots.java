@@ -119,7 +119,8 @@ public final class BuiltInBots {
             Key.duration("dbWriteEvery"),
             new Key("dbWriters", Kind.INTEGER, 1, 64), // the bot's own limit
             Key.duration("dbHold"),
-            Key.duration("dbWriteFor")));
+            Key.duration("dbWriteFor"),
+            Key.duration("logEvery")));
 
     private BuiltInBots() {
     }

@@ -1,10 +1,16 @@
 package io.botvisor.ipc;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -33,6 +39,11 @@ public sealed interface Message {
     int MAX_ARG_CHARS = 4096;
     /** How much of a rejected name or argument an error message shows. */
     int SHOWN_CHARS = 80;
+    /**
+     * Most characters of a {@link CommandReply}'s detail (a thread dump); longer ones are truncated. At most 3 bytes a
+     * character in UTF-8, so the largest reply stays well under the reader's cap for what a bot writes (64 KiB).
+     */
+    int MAX_REPLY = 16_384;
 
     long timeMillis();
 
@@ -83,6 +94,55 @@ public sealed interface Message {
 
     /** Child → supervisor: answer to a {@link Ping}. */
     record Pong(long gen, long id, long timeMillis) implements Message {
+    }
+
+    /**
+     * Supervisor → child: set the level of logger {@code logger} ({@code ROOT}: the root logger) to {@code level}
+     * (TRACE, DEBUG, INFO, WARN, ERROR or OFF) now; answered by a {@link CommandReply} with the same {@code id}.
+     */
+    record LogLevel(long gen, long id, String logger, String level, long expiresAtMillis, long timeMillis)
+            implements Message {
+    }
+
+    /**
+     * Supervisor → child: write a thread dump of the JVM to stdout (the bot's stdout.log) and answer with it in a
+     * {@link CommandReply} with the same {@code id}.
+     */
+    record ThreadDump(long gen, long id, long expiresAtMillis, long timeMillis) implements Message {
+    }
+
+    /**
+     * Supervisor → child: the bot's new {@code config:}, flattened to dotted keys as in {@link ChildSpec}, to apply
+     * without a restart if the bot can; answered by a {@link CommandReply} with the same {@code id}:
+     * {@link CommandReply#APPLIED}, {@link CommandReply#NOT_APPLIED} or {@link CommandReply#FAILED}.
+     */
+    record ReloadConfig(long gen, long id, Map<String, String> config, long expiresAtMillis, long timeMillis)
+            implements Message {
+        public ReloadConfig {
+            config = Map.copyOf(config);
+        }
+    }
+
+    /**
+     * Child → supervisor: the answer to the command {@code id} ({@link LogLevel}, {@link ThreadDump},
+     * {@link ReloadConfig}). {@code outcome} is one of the constants here (checked as a {@link #NAME} on decode; an
+     * outcome the supervisor does not know counts as failed); {@code detail} (an error, a thread dump) is cut at
+     * {@link #MAX_REPLY} characters, ending in {@link Printable#TRUNCATED}, and may hold newlines and escape
+     * sequences: print it through {@link Printable#lines}.
+     */
+    record CommandReply(long gen, long id, String outcome, String detail, long timeMillis) implements Message {
+        /** Done: the level is set, the dump taken. */
+        public static final String OK = "ok";
+        /** The bot applied the new configuration. */
+        public static final String APPLIED = "applied";
+        /** The bot cannot apply the new configuration without a restart. */
+        public static final String NOT_APPLIED = "not-applied";
+        /** The command failed; the detail says why. */
+        public static final String FAILED = "failed";
+
+        public CommandReply {
+            detail = Printable.truncate(detail, MAX_REPLY);
+        }
     }
 
     /** CLI → supervisor: a control command; the reply carries the same {@code id}. */
@@ -182,6 +242,34 @@ public sealed interface Message {
                 throw new MalformedMessageException("counter \"" + name + "\" appears twice");
             }
         }
+        return out;
+    }
+
+    /**
+     * A configuration travels as the text of a properties file (any key or value, escaped by {@link Properties});
+     * only the supervisor writes one.
+     */
+    static String encodeConfig(Map<String, String> config) {
+        Properties p = new Properties();
+        p.putAll(config);
+        StringWriter w = new StringWriter();
+        try {
+            p.store(w, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return w.toString();
+    }
+
+    static Map<String, String> decodeConfig(String text) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new MalformedMessageException("config is not in the properties format: " + e.getMessage());
+        }
+        Map<String, String> out = new TreeMap<>();
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
         return out;
     }
 

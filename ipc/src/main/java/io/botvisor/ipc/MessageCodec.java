@@ -7,8 +7,9 @@ import java.util.Map;
  *
  * <p>Every encoded message has {@code v} (the codec version) and {@code type}. A reader rejects a message whose
  * version it does not speak with {@link MalformedMessageException}; the caller logs and skips it. Decoding applies
- * the bounds of {@link Message} to what a child wrote (counter names and count, event kinds, control arguments) and
- * throws nothing else for bad input, so a reader's loop survives whatever a bot wrote.
+ * the bounds of {@link Message} to what a child wrote (counter names and count, event kinds, reply outcomes and
+ * details, control arguments) and throws nothing else for bad input, so a reader's loop survives whatever a bot
+ * wrote.
  */
 public final class MessageCodec {
     public static final int VERSION = 1;
@@ -41,6 +42,21 @@ public final class MessageCodec {
             f.put("type", "POOL_GRANT").put("gen", g.gen()).put("maxConnections", g.maxConnections());
         } else if (m instanceof Message.Pong p) {
             f.put("type", "PONG").put("gen", p.gen()).put("id", p.id());
+        } else if (m instanceof Message.LogLevel l) {
+            f.put("type", "LOG_LEVEL").put("gen", l.gen()).put("id", l.id()).put("logger", l.logger())
+                    .put("level", l.level()).put("expiresAt", l.expiresAtMillis());
+        } else if (m instanceof Message.ThreadDump d) {
+            f.put("type", "THREAD_DUMP").put("gen", d.gen()).put("id", d.id()).put("expiresAt", d.expiresAtMillis());
+        } else if (m instanceof Message.ReloadConfig r) {
+            f.put("type", "RELOAD_CONFIG").put("gen", r.gen()).put("id", r.id())
+                    .put("config", Message.encodeConfig(r.config())).put("expiresAt", r.expiresAtMillis());
+        } else if (m instanceof Message.CommandReply r) {
+            String problem = Message.nameProblem("reply outcome", r.outcome());
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            f.put("type", "COMMAND_REPLY").put("gen", r.gen()).put("id", r.id()).put("outcome", r.outcome())
+                    .put("detail", r.detail());
         } else if (m instanceof Message.ControlRequest c) {
             f.put("type", "CONTROL").put("id", c.id()).put("command", c.command())
                     .put("args", Message.encodeArgs(c.args())).put("expiresAt", c.expiresAtMillis());
@@ -80,6 +96,13 @@ public final class MessageCodec {
             case "PING" -> new Message.Ping(f.int64("gen"), f.int64("id"), f.int64("expiresAt"), time);
             case "POOL_GRANT" -> new Message.PoolGrant(f.int64("gen"), f.int32("maxConnections"), time);
             case "PONG" -> new Message.Pong(f.int64("gen"), f.int64("id"), time);
+            case "LOG_LEVEL" -> new Message.LogLevel(f.int64("gen"), f.int64("id"), f.text("logger"),
+                    f.text("level"), f.int64("expiresAt"), time);
+            case "THREAD_DUMP" -> new Message.ThreadDump(f.int64("gen"), f.int64("id"), f.int64("expiresAt"), time);
+            case "RELOAD_CONFIG" -> new Message.ReloadConfig(f.int64("gen"), f.int64("id"),
+                    Message.decodeConfig(f.text("config", "")), f.int64("expiresAt"), time);
+            case "COMMAND_REPLY" -> new Message.CommandReply(f.int64("gen"), f.int64("id"),
+                    name("reply outcome", f.text("outcome")), f.text("detail", ""), time);
             case "CONTROL" -> new Message.ControlRequest(f.text("id"), f.text("command"),
                     Message.decodeArgs(f.text("args", "")), f.int64("expiresAt"), time);
             case "REPLY" -> new Message.ControlReply(f.text("id"), f.int32("exitCode"), f.text("output", ""), time);
@@ -89,10 +112,14 @@ public final class MessageCodec {
     }
 
     private static String kind(String kind) {
-        String problem = Message.nameProblem("event kind", kind);
+        return name("event kind", kind);
+    }
+
+    private static String name(String what, String name) {
+        String problem = Message.nameProblem(what, name);
         if (problem != null) {
             throw new MalformedMessageException(problem);
         }
-        return kind;
+        return name;
     }
 }

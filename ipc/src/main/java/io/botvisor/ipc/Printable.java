@@ -26,6 +26,18 @@ public final class Printable {
      * Null becomes {@code "null"}, as string concatenation would show it.
      */
     public static String oneLine(String text, int maxChars) {
+        return escaped(text, maxChars, false);
+    }
+
+    /**
+     * Text of several lines (a thread dump a child sent) made safe to print as it is: as {@link #oneLine(String, int)},
+     * except that a newline stays a newline, so each line is a line and none can carry a control character.
+     */
+    public static String lines(String text, int maxChars) {
+        return escaped(text, maxChars, true);
+    }
+
+    private static String escaped(String text, int maxChars, boolean keepNewlines) {
         if (text == null) {
             return "null";
         }
@@ -34,7 +46,7 @@ public final class Printable {
             char c = text.charAt(i);
             switch (c) {
                 case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
+                case '\n' -> sb.append(keepNewlines ? "\n" : "\\n");
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {

@@ -27,7 +27,12 @@ class IpcQueueTest {
                 new Message.Pong(7, 99, 1005),
                 new Message.PoolGrant(7, 4, 1006),
                 new Message.ControlRequest("c-1", "stop", List.of("drill-1", "drill-2"), 9000, 1006),
-                new Message.ControlReply("c-1", 2, "unknown bot 'x'\nsecond line", 1007));
+                new Message.ControlReply("c-1", 2, "unknown bot 'x'\nsecond line", 1007),
+                new Message.LogLevel(7, 11, "ROOT", "DEBUG", 5000, 1008),
+                new Message.ThreadDump(7, 12, 5000, 1009),
+                new Message.ReloadConfig(7, 13, Map.of("crashAfter", "5s", "a.b=c", "line\nbreak \\ ünï", "", ""),
+                        5000, 1010),
+                new Message.CommandReply(7, 12, Message.CommandReply.OK, "\"main\" #1\n    at x.y(Z.java:1)\n", 1011));
         List<Message> received = new ArrayList<>();
         try (IpcQueue q = IpcQueue.open(dir)) {
             MessageReader reader = q.readerFromEnd();
@@ -36,6 +41,20 @@ class IpcQueueTest {
             reader.poll(100, received::add);
         }
         assertThat(received).containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void theLargestReplyOfThreeByteCharactersPassesTheReaderCapForWhatABotWrites() {
+        Message.CommandReply big = new Message.CommandReply(7, 1, Message.CommandReply.OK, "€".repeat(100_000), 1);
+        assertThat(big.detail()).hasSize(Message.MAX_REPLY);
+        List<Message> received = new ArrayList<>();
+        try (IpcQueue q = IpcQueue.open(dir)) {
+            MessageReader reader = q.readerFromEnd(MessageReader.UNTRUSTED_MAX_BYTES);
+            q.writer().write(big);
+            reader.poll(10, received::add);
+            assertThat(reader.skipped()).isZero();
+        }
+        assertThat(received).containsExactly(big);
     }
 
     @Test

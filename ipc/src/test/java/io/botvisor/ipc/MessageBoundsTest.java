@@ -73,6 +73,27 @@ class MessageBoundsTest {
                 .hasMessage("257 counters are too many (expected at most 256)");
     }
 
+    private static Map<String, String> reply(String outcome, String detail) {
+        return Map.of("v", "1", "type", "COMMAND_REPLY", "time", "1", "gen", "1", "id", "3", "outcome", outcome,
+                "detail", detail);
+    }
+
+    @Test
+    void longCommandReplyDetailIsTruncatedWithAMarker() {
+        Message.CommandReply r = (Message.CommandReply) MessageCodec.decode(reply("ok", "x".repeat(1_000_000)));
+        assertThat(r.detail()).hasSize(Message.MAX_REPLY).endsWith("x…(truncated)");
+    }
+
+    @Test
+    void commandReplyWithABadOutcomeIsRejectedOnDecodeAndEncode() {
+        assertThatThrownBy(() -> MessageCodec.decode(reply("ok\u001b[2J", "")))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessage("reply outcome \"ok\\u001b[2J\" is not valid (expected [A-Za-z0-9_.-]{1,64})");
+        assertThatThrownBy(() -> MessageCodec.encode(new Message.CommandReply(1, 3, "not ok", "", 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("reply outcome \"not ok\" is not valid (expected [A-Za-z0-9_.-]{1,64})");
+    }
+
     @Test
     void longEventDetailIsTruncatedWithAMarker() {
         Message.Event e = (Message.Event) MessageCodec.decode(event("stopping", "x".repeat(100_000)));

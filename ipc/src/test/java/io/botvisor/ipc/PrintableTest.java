@@ -24,6 +24,12 @@ class PrintableTest {
     }
 
     @Test
+    void linesKeepTheirNewlinesAndLoseEveryOtherControlCharacter() {
+        assertThat(Printable.lines("\"main\" #1\n    at a.B\u001b[2J(B.java)\r\n\tend\n", 1000))
+                .isEqualTo("\"main\" #1\n    at a.B\\u001b[2J(B.java)\\r\n\\tend\n");
+    }
+
+    @Test
     void longTextIsCappedWithAMarkerInTheGivenLength() {
         String shown = Printable.oneLine("x".repeat(1000), 40);
         assertThat(shown).hasSize(40).isEqualTo("x".repeat(28) + Printable.TRUNCATED);

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,6 +23,8 @@ import javax.sql.DataSource;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The built-in drill bot ({@code type: chaos}): fails on purpose so operators can rehearse and tests can prove what
@@ -31,21 +35,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * bot's own pool, off the work thread, counting {@code dbWrites}, {@code dbWaitMillis} for connections and
  * {@code errors}), with {@code dbWriters} (that many writers at once, default 1), {@code dbHold} (each write holds
  * its connection this long first, with {@code pg_sleep}) and {@code dbWriteFor} (writing stops after this long):
- * together they make a pool want more connections, then none. Its work runs on the context's executor, as a real bot's should.
+ * together they make a pool want more connections, then none; {@code logEvery} (an INFO and a DEBUG line through
+ * SLF4J each time, for {@code ctl loglevel}). Its work runs on the context's executor, as a real bot's should.
+ * <p>{@code logEvery} and {@code unhealthyAfter} can change while it runs ({@link #reconfigure}); a change of any other
+ * key needs a restart.
  * <p>An unknown key or a value that does not parse fails the start with a {@link BotConfigException} (exit 78: the
- * supervisor does not restart it). Confined: start, then stop, called by the runtime; {@code selfCheck} and the ticks
- * run on the work thread.
+ * supervisor does not restart it). Confined: start, then stop, called by the runtime; {@code selfCheck}, the ticks and
+ * {@code reconfigure} run on the work thread.
  */
 public final class ChaosBot implements Bot {
     static final Set<String> KEYS = Set.of("crashAfter", "exitCode", "hangAfter", "leakPerSecond", "startupDelay",
-            "unhealthyAfter", "ignoreStop", "grandchild", "dbWriteEvery", "dbWriters", "dbHold", "dbWriteFor");
+            "unhealthyAfter", "ignoreStop", "grandchild", "dbWriteEvery", "dbWriters", "dbHold", "dbWriteFor", "logEvery");
+    /** The keys {@link #reconfigure} applies while the bot runs. */
+    static final Set<String> LIVE_KEYS = Set.of("logEvery", "unhealthyAfter");
+    private static final Logger log = LoggerFactory.getLogger(ChaosBot.class);
     private static final Duration TICK = Duration.ofMillis(100);
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final List<byte[]> leaked = new ArrayList<>();
     private Duration crashAfter;
     private Duration hangAfter;
-    private Duration unhealthyAfter;
+    private volatile Duration unhealthyAfter;
     private long leakPerTick;
     private int exitCode;
     private boolean ignoreStop;
@@ -55,16 +65,18 @@ public final class ChaosBot implements Bot {
     private final AtomicLong dbWrites = new AtomicLong();
     private volatile long lastWriteMicros = -1;
     private Duration dbHold = Duration.ZERO;
+    private BotContext ctx;
+    /** What the bot runs with; after start, the work thread's (reconfigure runs there). */
+    private Map<String, String> config;
+    private volatile ScheduledFuture<?> logTicks;
+    private final AtomicLong logLines = new AtomicLong();
 
     @Override
     public void start(BotContext ctx) throws Exception {
         Map<String, String> c = ctx.config();
-        Set<String> unknown = new TreeSet<>(c.keySet());
-        unknown.removeAll(KEYS);
-        if (!unknown.isEmpty()) {
-            throw new BotConfigException("config has keys the chaos bot does not know: " + unknown
-                    + " (expected some of " + new TreeSet<>(KEYS) + ")");
-        }
+        checkKeys(c);
+        this.ctx = ctx;
+        this.config = Map.copyOf(c);
         crashAfter = ctx.durationConfig("crashAfter", null);
         hangAfter = ctx.durationConfig("hangAfter", null);
         unhealthyAfter = ctx.durationConfig("unhealthyAfter", null);
@@ -112,7 +124,57 @@ public final class ChaosBot implements Bot {
                 }, writeFor.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
-        System.out.println("chaos: started with " + new java.util.TreeMap<>(c));
+        logEvery(durationConfig(c, "logEvery"));
+        System.out.println("chaos: started with " + new TreeMap<>(c));
+    }
+
+    private static void checkKeys(Map<String, String> c) {
+        Set<String> unknown = new TreeSet<>(c.keySet());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new BotConfigException("config has keys the chaos bot does not know: " + unknown
+                    + " (expected some of " + new TreeSet<>(KEYS) + ")");
+        }
+    }
+
+    /**
+     * Applies a change of {@code logEvery} and {@code unhealthyAfter} at once; a change of any other key needs a
+     * restart (false). A bad value fails it whole: nothing is half-applied.
+     */
+    @Override
+    public boolean reconfigure(Map<String, String> newConfig) {
+        checkKeys(newConfig);
+        Set<String> changed = new TreeSet<>(config.keySet());
+        changed.addAll(newConfig.keySet());
+        changed.removeIf(k -> Objects.equals(config.get(k), newConfig.get(k)));
+        Set<String> needRestart = new TreeSet<>(changed);
+        needRestart.removeAll(LIVE_KEYS);
+        if (!needRestart.isEmpty()) {
+            System.out.println("chaos: a change of " + needRestart + " needs a restart");
+            return false;
+        }
+        Duration every = durationConfig(newConfig, "logEvery");
+        Duration unhealthy = durationConfig(newConfig, "unhealthyAfter");
+        unhealthyAfter = unhealthy;
+        logEvery(every);
+        config = Map.copyOf(newConfig);
+        System.out.println("chaos: reconfigured with " + new TreeMap<>(newConfig));
+        return true;
+    }
+
+    /** Logs an INFO and a DEBUG line every {@code every} (none: no lines), on the work thread. */
+    private void logEvery(Duration every) {
+        if (logTicks != null) {
+            logTicks.cancel(false);
+            logTicks = null;
+        }
+        if (every != null && !every.isZero()) {
+            logTicks = ctx.executor().scheduleAtFixedRate(() -> {
+                long n = logLines.incrementAndGet();
+                log.info("chaos: info line {}", n);
+                log.debug("chaos: debug line {}", n);
+            }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** One row into bot_metrics as the bot's own role; the policy lets it see (and name) only its own bots row. */
@@ -175,6 +237,10 @@ public final class ChaosBot implements Bot {
         if (ticks != null) {
             ticks.cancel(false);
         }
+        ScheduledFuture<?> lines = logTicks;
+        if (lines != null) {
+            lines.cancel(false);
+        }
         if (dbThread != null) {
             dbThread.shutdownNow();
         }
@@ -215,6 +281,19 @@ public final class ChaosBot implements Bot {
                     + max + ")");
         }
         return n;
+    }
+
+    /** As {@link BotContext#durationConfig}, for a configuration the context does not hold yet; null when absent. */
+    private static Duration durationConfig(Map<String, String> c, String key) {
+        String v = c.get(key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Units.duration(v);
+        } catch (IllegalArgumentException e) {
+            throw new BotConfigException("config." + key + " " + e.getMessage(), e);
+        }
     }
 
     /** A size in bytes, 0 when absent. */

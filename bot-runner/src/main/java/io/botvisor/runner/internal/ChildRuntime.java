@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one bot in this JVM for the supervisor: opens the bot's queues, starts the bot, says READY, heartbeats from the
- * bot's work thread, obeys STOP and PING, stops the bot on SIGTERM, and exits within a second once the supervisor is
- * gone (its end of our stdin closes), whatever the bot is doing. Owns the JVM: it decides the exit code
+ * bot's work thread, obeys STOP and PING (and the operator's commands: {@link OperatorCommands}), stops the bot on
+ * SIGTERM, and exits within a second once the supervisor is gone (its end of our stdin closes), whatever the bot is
+ * doing. Owns the JVM: it decides the exit code
  * ({@link ChildExit}); a bot that cannot start says why in a {@link ChildExit#EVENT_START_FAILED} event first.
  * <p>Commands travel over the command queue only. The supervisor also writes one byte to our stdin after each
  * command, a doorbell carrying no data: the command queue is read when it rings and otherwise only every
@@ -55,6 +56,9 @@ public final class ChildRuntime {
     private volatile Bot bot;
     private volatile MessageWriter events;
     private volatile MessageReader commands;
+    private volatile OperatorCommands operator;
+    /** Taken before the bot runs: a thread dump goes to the real stdout even if the bot replaced System.out. */
+    private final java.io.PrintStream stdout = System.out;
 
     public ChildRuntime(ChildSpec spec) {
         this.spec = spec;
@@ -88,6 +92,7 @@ public final class ChildRuntime {
         HeartbeatComposer composer = new HeartbeatComposer(spec.gen(), bot, ctx);
         new HeartbeatTask(spec.botId(), spec.gen(), composer::compose, events)
                 .schedule(ctx.executor(), spec.heartbeatInterval());
+        operator = new OperatorCommands(spec, ctx, bot, events, stdout, stopping::get);
         commands = q.commands;
         runtime.scheduleWithFixedDelay(this::readCommands, 0, COMMAND_POLL.toMillis(), TimeUnit.MILLISECONDS);
         awaitStopped();
@@ -180,6 +185,14 @@ public final class ChildRuntime {
             ctx.grantConnections(g.maxConnections());
         } else if (m instanceof Message.Ping p && p.gen() == spec.gen() && p.expiresAtMillis() >= now) {
             events.write(new Message.Pong(spec.gen(), p.id(), now));
+        } else if (stopping.get()) {
+            return; // the operator's commands are for a running bot; the supervisor's deadline answers them
+        } else if (m instanceof Message.LogLevel l && l.gen() == spec.gen() && l.expiresAtMillis() >= now) {
+            operator.logLevel(l);
+        } else if (m instanceof Message.ThreadDump d && d.gen() == spec.gen() && d.expiresAtMillis() >= now) {
+            operator.threadDump(d);
+        } else if (m instanceof Message.ReloadConfig r && r.gen() == spec.gen() && r.expiresAtMillis() >= now) {
+            operator.reloadConfig(r);
         }
     }
 

@@ -21,6 +21,8 @@ final class Context implements BotContext {
     /** What {@code Message.Heartbeat} can carry as a counter name. */
     private static final Pattern COUNTER_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private final ChildSpec spec;
+    /** The spec's config until a reconfigure applied another. */
+    private volatile Map<String, String> config;
     private final ScheduledExecutorService executor;
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private BotPool pool;
@@ -29,6 +31,7 @@ final class Context implements BotContext {
 
     Context(ChildSpec spec) {
         this.spec = spec;
+        this.config = spec.config();
         this.grant = spec.db() == null ? 0 : spec.db().poolSize();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bot-" + spec.botId());
@@ -44,12 +47,17 @@ final class Context implements BotContext {
 
     @Override
     public Map<String, String> config() {
-        return spec.config();
+        return config;
+    }
+
+    /** The configuration the bot now runs with: a reconfigure applied it. */
+    void reconfigured(Map<String, String> applied) {
+        config = Map.copyOf(applied);
     }
 
     @Override
     public Duration durationConfig(String key, Duration fallback) {
-        String v = spec.config().get(key);
+        String v = config.get(key);
         if (v == null) {
             return fallback;
         }

@@ -113,6 +113,28 @@ final class RunnerChild implements AutoCloseable {
         return process.exitValue();
     }
 
+    Message.CommandReply awaitReply(long id) {
+        return await(Message.CommandReply.class, r -> r.id() == id, "the reply to command " + id);
+    }
+
+    /** Waits up to {@link #DEADLINE} for {@code text} to appear in the child's stderr (its log lines). */
+    void awaitStderr(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!stderr().contains(text)) {
+            assertThat(System.nanoTime()).as("\"%s\" in the child's stderr within %s s; stderr:%n%s", text,
+                    DEADLINE.toSeconds(), stderr()).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(20); // polling a condition against a deadline
+        }
+    }
+
+    String stdout() {
+        try {
+            return Files.readString(dir.resolve("stdout.log"));
+        } catch (IOException e) {
+            return "(stdout unreadable: " + e + ")";
+        }
+    }
+
     String stderr() {
         try {
             return Files.readString(dir.resolve("stderr.log"));

@@ -153,6 +153,12 @@ public final class Main implements Callable<Integer> {
             long startedAtMillis = System.currentTimeMillis();
             rememberFleetFile(state);
             try (lock) {
+                try {
+                    LogSetup.toFiles(state.resolve("logs"));
+                } catch (SupervisorException e) {
+                    System.err.println("botvisor: " + e.getMessage());
+                    return 1;
+                }
                 return runLocked(fleet, state, runnerCp, startedAtMillis);
             }
         }
@@ -211,7 +217,7 @@ public final class Main implements Callable<Integer> {
                 }, keeper, walls, startedAtMillis);
                 started.add(0, control);
                 Reloader reloader = new Reloader(fleet, System.getenv(), supervisor, walls, reloadDb,
-                        Reloader.Reconfigure.RESTART, new Reloader.Notices() {
+                        Reloader.Reconfigure.through(supervisor), new Reloader.Notices() {
                             @Override
                             public void reloading() {
                                 systemd.reloading();
@@ -352,16 +358,19 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "ctl", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            subcommands = LogsCommand.class,
             description = "Talk to a running supervisor: status [--json] [BOT…], start|stop|restart BOT…|--all, "
-            + "reload [--dry-run] [--wait], shutdown; top [--once] [--sort COLUMN] (see 'ctl top --help'). Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, "
+            + "reload [--dry-run] [--wait], loglevel BOT [LOGGER] LEVEL, dump BOT, shutdown; top [--once] [--sort COLUMN] "
+            + "(see 'ctl top --help'). Exit codes: 0 done, 1 not done, 2 bad request or unknown bot, "
             + "3 no supervisor, 4 no reply.",
             footer = {"%nExamples:", "  botvisor ctl --state-dir /var/lib/botvisor status",
-                    "  botvisor ctl restart shop-1 shop-2", "  botvisor ctl stop --all", "  botvisor ctl reload --wait"})
+                    "  botvisor ctl restart shop-1 shop-2", "  botvisor ctl stop --all", "  botvisor ctl reload --wait",
+                    "  botvisor ctl loglevel shop-1 com.example DEBUG", "  botvisor ctl dump shop-1"})
     static final class Ctl implements Callable<Integer> {
         /** The commands, for shell completion. */
         static final class Commands extends ArrayList<String> {
             Commands() {
-                super(List.of("status", "start", "stop", "restart", "shutdown", "top"));
+                super(List.of("status", "start", "stop", "restart", "reload", "loglevel", "dump", "shutdown", "top"));
             }
         }
 
@@ -376,11 +385,12 @@ public final class Main implements Callable<Integer> {
                 description = "How long to wait for the reply (default: ${DEFAULT-VALUE}).")
         String timeout;
 
-        @Parameters(index = "0", paramLabel = "COMMAND", completionCandidates = Commands.class,
-                description = "status, start, stop, restart or shutdown")
+        // Optional for picocli, which would otherwise ask for it before a subcommand (logs); required in call().
+        @Parameters(index = "0", arity = "0..1", paramLabel = "COMMAND", completionCandidates = Commands.class,
+                description = "status, start, stop, restart, reload, loglevel, dump or shutdown")
         String command;
 
-        @Parameters(index = "1..*", arity = "0..*", paramLabel = "BOT", description = "bot ids")
+        @Parameters(index = "1..*", arity = "0..*", paramLabel = "BOT", description = "bot ids (loglevel: BOT [LOGGER] LEVEL)")
         List<String> args = new ArrayList<>();
 
         @Option(names = "--all", description = "start, stop or restart every bot")
@@ -398,6 +408,11 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (command == null) {
+                // As any other usage error: exit 2 with the reason and the usage on stderr.
+                throw new CommandLine.ParameterException(spec.commandLine(), "Missing command (status, start, stop, "
+                        + "restart, reload, shutdown, loglevel, dump or logs)");
+            }
             Duration t;
             try {
                 t = Units.duration(timeout);

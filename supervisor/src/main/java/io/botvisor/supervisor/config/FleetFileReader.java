@@ -179,6 +179,7 @@ public final class FleetFileReader {
         }
         Long logSize = f.size("logs.maxFileSize");
         Integer logFiles = f.integer("logs.maxFiles", 1, 1000);
+        Boolean logStamps = f.bool("logs.timestamps", "false, for a bot that stamps its own lines");
         // A JVM has ~20 threads before the bot starts one, and each counts against the process limit.
         Integer processes = f.integer("limits.processes", 64, 1_000_000);
         Integer openFiles = f.integer("limits.openFiles", 64, 1_048_576);
@@ -193,13 +194,13 @@ public final class FleetFileReader {
             BotTypes.checkConfig(name, subject, type, config, problems);
         }
         if (id == null || restart == null || health == null || stopTimeout == null || heap == null
-                || jvmOptions == null || memoryLimit == null || logSize == null || logFiles == null
+                || jvmOptions == null || memoryLimit == null || logSize == null || logFiles == null || logStamps == null
                 || command == null || classpath == null || processes == null || openFiles == null) {
             return null;
         }
         return new Specs.Bot(id, hasCommand ? null : (type != null ? type : clazz), classpath, command, config,
                 restart, health, stopTimeout, new Specs.Jvm(heap, jvmOptions), memoryLimit, env,
-                new Specs.Logs(logSize, logFiles), new Specs.Limits(processes, openFiles));
+                new Specs.Logs(logSize, logFiles, logStamps), new Specs.Limits(processes, openFiles));
     }
 
     private static Specs.Restart restart(Lookup f) {

@@ -133,6 +133,19 @@ final class Lookup {
         return f.node.asInt();
     }
 
+    /** true or false (YAML booleans only: a quoted "false" is a string, and refused rather than guessed). */
+    Boolean bool(String path, String example) {
+        Found f = find(path);
+        if (f.node.isMissingNode()) {
+            return null;
+        }
+        if (!f.node.isBoolean()) {
+            problem(f.subject, path, f.node, "is not true or false (expected e.g. " + example + ")");
+            return null;
+        }
+        return f.node.asBoolean();
+    }
+
     RestartPolicy policy(String path) {
         Found f = find(path);
         for (RestartPolicy p : RestartPolicy.values()) {

@@ -22,7 +22,7 @@ final class Schema {
             "stopTimeout", LEAF,
             "jvm", map("heap", LEAF, "options", LEAF),
             "memoryLimit", LEAF,
-            "logs", map("maxFileSize", LEAF, "maxFiles", LEAF),
+            "logs", map("maxFileSize", LEAF, "maxFiles", LEAF, "timestamps", LEAF),
             "limits", map("processes", LEAF, "openFiles", LEAF));
 
     static final Map<String, Object> BOT;
@@ -52,7 +52,7 @@ final class Schema {
             health: { heartbeatInterval: 1s, heartbeatTimeout: 3s, startupTimeout: 30s, minScore: 50, unhealthyFor: 30s }
             stopTimeout: 10s
             jvm: { heap: 64m, options: [] }
-            logs: { maxFileSize: 10m, maxFiles: 5 }
+            logs: { maxFileSize: 10m, maxFiles: 5, timestamps: true }
             limits: { processes: 1024, openFiles: 4096 }
             """;
 

@@ -85,8 +85,16 @@ public final class Specs {
         }
     }
 
-    /** Per-bot output files: rotate at {@code maxFileBytes}, keep {@code maxFiles} rotated files besides the live one. */
-    public record Logs(long maxFileBytes, int maxFiles) {
+    /**
+     * Per-bot output files: rotate at {@code maxFileBytes}, keep {@code maxFiles} rotated files besides the live one;
+     * {@code timestamps}: the supervisor starts each line of the child's stdout and stderr with the time it arrived
+     * (off for a bot that stamps its own lines).
+     */
+    public record Logs(long maxFileBytes, int maxFiles, boolean timestamps) {
+        /** Stamped lines (the default). */
+        public Logs(long maxFileBytes, int maxFiles) {
+            this(maxFileBytes, maxFiles, true);
+        }
     }
 
     /**

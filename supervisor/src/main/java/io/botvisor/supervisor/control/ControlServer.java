@@ -41,6 +41,7 @@ public final class ControlServer implements AutoCloseable {
 
     private final long startedAtMillis;
     private final StatusSource status;
+    private final BotCommandRequests botCommands;
 
     private record Pending(Message.ControlRequest request, List<String> bots) {
     }
@@ -64,6 +65,8 @@ public final class ControlServer implements AutoCloseable {
         this.doorbell = Doorbell.listen(layout.controlDoorbell(), () -> supervisor.execute(this::poll));
         this.statusSocket = StatusSocket.listen(StatusSocket.path(layout), this::status, supervisor::execute);
         supervisor.onStateChange(this::checkPending);
+        this.botCommands = new BotCommandRequests(supervisor, layout.stateDir(), this::reply,
+                (bot, r) -> audit("ctl." + r.command(), bot, r));
         // Jackson builds its serializers at the first status --json (~150 ms measured): here, before the loop runs,
         // rather than on the loop while it answers the first ctl.
         StatusRenderer.json(new StatusSnapshot(0, 0, 0, 0, "", "", null, null, List.of(), null, null));
@@ -95,13 +98,15 @@ public final class ControlServer implements AutoCloseable {
             case "status" -> status(r);
             case "start", "stop", "restart" -> act(r);
             case "reload" -> reload(r);
+            case "loglevel" -> botCommands.logLevel(r);
+            case "dump" -> botCommands.dump(r);
             case "shutdown" -> {
                 audit("ctl.shutdown", null, r);
                 reply(r, 0, "supervisor shutting down");
                 onShutdown.run();
             }
             default -> reply(r, 2, "unknown command '" + r.command() + "' (expected status, start, stop, restart, "
-                    + "reload, shutdown)");
+                    + "reload, loglevel, dump, shutdown)");
         }
     }
 

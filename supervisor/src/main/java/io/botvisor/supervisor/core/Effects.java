@@ -3,6 +3,7 @@ package io.botvisor.supervisor.core;
 import io.botvisor.ipc.Message;
 import io.botvisor.supervisor.config.Specs;
 import io.botvisor.supervisor.db.ConnectionBroker;
+import io.botvisor.supervisor.logs.BotEvents;
 import io.botvisor.supervisor.process.AsyncLauncher;
 import io.botvisor.supervisor.process.ChildProcess;
 import java.time.Clock;
@@ -73,10 +74,12 @@ final class Effects {
 
     void apply(String bot, Slot slot, Effect effect) {
         if (effect instanceof Effect.Log l) {
+            // Every decision's line is part of the bot's history: also in its events.log.
+            org.slf4j.Marker history = BotEvents.of(bot);
             switch (l.level()) {
-                case INFO -> log.info(l.text());
-                case WARN -> log.warn(l.text());
-                default -> log.error(l.text());
+                case INFO -> log.info(history, l.text());
+                case WARN -> log.warn(history, l.text());
+                default -> log.error(history, l.text());
             }
         } else if (effect instanceof Effect.StateChanged c) {
             shell.stateChanged(slot);
@@ -197,6 +200,20 @@ final class Effects {
             }
         });
         sampler.watch(w);
+    }
+
+    /**
+     * Writes {@code command} to incarnation {@code gen}'s queue and rings its doorbell, on child-io; false when no
+     * such process is known (launched, not yet gone).
+     */
+    boolean tell(String bot, long gen, Message command) {
+        ChildProcess child = children.get(gen);
+        Link link = links.get(bot);
+        if (child == null || link == null) {
+            return false;
+        }
+        io.tell(bot, link.commands, child, command);
+        return true;
     }
 
     boolean grantPool(String bot, int maxConnections) {

@@ -85,6 +85,24 @@ final class HealthTracker {
         return new Verdict(scored, null, false);
     }
 
+    /**
+     * What a bot's history says when a sample took its health score below minScore (and why), or back to it; null
+     * when it stayed on the same side.
+     */
+    static String change(Specs.Bot spec, Health was, Health now) {
+        boolean wasLow = was.unhealthySinceNanos() >= 0;
+        boolean low = now.unhealthySinceNanos() >= 0;
+        int min = spec.health().minScore();
+        if (low && !wasLow) {
+            return "health score " + now.score() + " fell below " + min + ": " + String.join(", ", now.reasons())
+                    + "; restarted if it stays below for " + Units.seconds(spec.health().unhealthyFor());
+        }
+        if (wasLow && !low && now.score() >= 0) {
+            return "health score " + now.score() + " is back at or above " + min;
+        }
+        return null;
+    }
+
     /** The heartbeat deadline of a RUNNING bot-runner incarnation; the age when it has passed, else null. */
     static Duration overdue(Specs.Bot spec, Health h, long nowNanos) {
         Duration age = Duration.ofNanos(nowNanos - h.lastHeartbeatNanos());

@@ -63,6 +63,7 @@ public final class Supervisor {
     private final List<Runnable> pollHooks = new ArrayList<>();
     private final Ticker ticker;
     private final EventsGuard guard;
+    private final ChildCommands childCommands;
     private ConnectionBroker connections = ConnectionBroker.none();
     private boolean draining;
     private boolean stateChanged;
@@ -104,6 +105,8 @@ public final class Supervisor {
         this.ticker = new Ticker(loop, this::tick, () -> slots.values().stream().anyMatch(Slot::inTransit));
         long now = nanos.getAsLong();
         fleet.bots().forEach(b -> slots.put(b.id(), Slot.initial(b, now)));
+        this.childCommands = new ChildCommands(slots, loop, wall, effects::tell);
+        stateListeners.add(childCommands::checkRunning);
     }
 
     /**
@@ -270,10 +273,17 @@ public final class Supervisor {
             }
         } else if (m instanceof Message.Event e) {
             deliver(bot, new Event.ChildEvent(e.gen(), e.kind(), e.detail()));
+        } else if (m instanceof Message.CommandReply r) {
+            childCommands.onReply(bot, r);
         }
     }
 
     // ---- operator actions (call on the loop) -------------------------------------------------------------------
+
+    /** The operator's commands to running bot-runner bots (log level, thread dump, new config); loop only. */
+    public ChildCommands childCommands() {
+        return childCommands;
+    }
 
     /** The bots' ids in fleet-file order. */
     public List<String> botIds() {

@@ -322,6 +322,11 @@ final class Table extends Decision {
         HealthTracker.Verdict v = HealthTracker.sample(d.spec, inc.health(), p.rssBytes(), p.stopped(),
                 d.restartsInWindowAt(now.nanos()), now.nanos());
         d.current = inc.withHealth(v.health());
+        String change = HealthTracker.change(d.spec, inc.health(), v.health());
+        if (change != null) {
+            log(v.health().unhealthySinceNanos() >= 0 ? Effect.Level.WARN : Effect.Level.INFO,
+                    "bot '" + d.id() + "' (pid " + inc.pid() + ") " + change);
+        }
         if (v.endFor() != null) {
             log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + inc.pid() + ") " + v.endFor()
                     + (v.kill() ? "; killing its process tree" : "; restarting it gracefully"));

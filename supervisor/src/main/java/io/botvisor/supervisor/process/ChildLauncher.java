@@ -4,6 +4,7 @@ import io.botvisor.ipc.ChildSpec;
 import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.config.Specs;
 import io.botvisor.supervisor.isolation.Walls;
+import io.botvisor.supervisor.logs.BotEvents;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,7 +108,8 @@ public final class ChildLauncher {
             Path dir = logDir(bot.id());
             streams = new ChildStreams(bot.id(),
                     new RotatingFileOutputStream(dir.resolve("stdout.log"), bot.logs().maxFileBytes(), bot.logs().maxFiles()),
-                    new RotatingFileOutputStream(dir.resolve("stderr.log"), bot.logs().maxFileBytes(), bot.logs().maxFiles()));
+                    new RotatingFileOutputStream(dir.resolve("stderr.log"), bot.logs().maxFileBytes(), bot.logs().maxFiles()),
+                    bot.logs().timestamps());
         } catch (IOException e) {
             throw new SupervisorException("bot '" + bot.id() + "': cannot open its log files: " + e, e);
         }
@@ -119,7 +121,7 @@ public final class ChildLauncher {
                 try {
                     Process p = super.launch(command, environment, dir);
                     process.complete(p);
-                    return p;
+                    return new PumpedProcess(p);
                 } catch (IOException | RuntimeException e) {
                     process.completeExceptionally(e);
                     throw e;
@@ -155,8 +157,8 @@ public final class ChildLauncher {
         } catch (TimeoutException | InterruptedException e) {
             // A process that shows up after we gave up on it would run unsupervised: kill it when it does.
             process.thenAccept(late -> {
-                log.warn("bot '{}': {} started after the launch was given up (pid {}); killing it", bot.id(),
-                        argv.get(0), late.pid());
+                log.warn(BotEvents.of(bot.id()), "bot '{}': {} started after the launch was given up (pid {}); "
+                        + "killing it", bot.id(), argv.get(0), late.pid());
                 ProcessTree.kill(late.toHandle(), ProcessTree.snapshot(late.toHandle()));
                 streams.stop();
             });
@@ -164,7 +166,7 @@ public final class ChildLauncher {
                     + LAUNCH_TIMEOUT.toSeconds() + " s", e);
         }
         // Logged after the fork, not before: a restart's fork waits for nothing but the launch itself.
-        log.info("bot '{}' launched (gen {}, pid {}): {} [env: {}]", bot.id(), gen, p.pid(),
+        log.info(BotEvents.of(bot.id()), "bot '{}' launched (gen {}, pid {}): {} [env: {}]", bot.id(), gen, p.pid(),
                 bot.isCommand() ? String.join(" ", argv) : ownFlags(bot),
                 String.join(",", new java.util.TreeSet<>(bot.env().keySet())));
         log.debug("bot '{}' (pid {}) command line: {}", bot.id(), p.pid(), String.join(" ", argv));
@@ -191,7 +193,7 @@ public final class ChildLauncher {
             runningAtStart = Walls.uidsRunning(Path.of("/proc"));
         }
         if (walls.hasProcesses(botId, runningAtStart)) {
-            log.info("bot '{}': its uid has processes left from before; killing them", botId);
+            log.info(BotEvents.of(botId), "bot '{}': its uid has processes left from before; killing them", botId);
             sweep(botId);
         }
     }
@@ -236,6 +238,11 @@ public final class ChildLauncher {
         // A crash report holds the bot's memory: into its own home, not a world-readable file in the shared /tmp.
         argv.add("-XX:ErrorFile=" + homeDir(bot.id()).resolve("hs_err_pid%p.log"));
         argv.addAll(settings.runnerJvmFlags());
+        if (bot.logs().timestamps()) {
+            // The supervisor stamps each line as it arrives; bot-runner's own time would be a second one (ChildLogLine).
+            // The last -D wins, so the bot's jvm.options can still turn it back on.
+            argv.add("-Dbotvisor.log.time=false");
+        }
         argv.addAll(bot.jvm().options());
         argv.add("-cp");
         String cp = settings.runnerClasspath();

@@ -48,9 +48,7 @@ public record LaunchSettings(Path javaBinary, String runnerClasspath, List<Strin
                 "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=96m", "-XX:+ExitOnOutOfMemoryError",
                 "-XX:-UsePerfData", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
                 "-XX:AsyncDeflationInterval=10000",
-                "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ",
-                "-Dorg.slf4j.simpleLogger.log.net.openhft=warn"));
+                "-Dchronicle.disk.monitor.disable=true"));
         f.addAll(chronicleFlags);
         return f;
     }

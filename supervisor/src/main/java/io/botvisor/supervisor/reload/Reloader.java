@@ -9,6 +9,7 @@ import io.botvisor.supervisor.Threads;
 import io.botvisor.supervisor.config.FleetFileReader;
 import io.botvisor.supervisor.config.InvalidFleetFileException;
 import io.botvisor.supervisor.config.Specs;
+import io.botvisor.supervisor.core.ChildCommands;
 import io.botvisor.supervisor.core.ChildState;
 import io.botvisor.supervisor.core.Supervisor;
 import io.botvisor.supervisor.db.ConnectionBroker;
@@ -45,14 +46,33 @@ public final class Reloader implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reloader.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How long a running bot may take to say whether it took a new config live before it is restarted instead. */
-    static final long RECONFIGURE_TIMEOUT_MILLIS = 10_000;
+    static final long RECONFIGURE_TIMEOUT_MILLIS = ChildCommands.DEFAULT_TIMEOUT.toMillis() + 1_000;
 
     /** Offers a bot-runner bot its new {@code config:}; completes with whether the bot applied it (any thread). */
     public interface Reconfigure {
         CompletableFuture<Boolean> apply(String bot, Map<String, String> config);
 
-        /** Until bots can take a config live, every change of config restarts the bot. */
+        /** Every change of config restarts the bot (for tests and a fleet without bot-runner bots). */
         Reconfigure RESTART = (bot, config) -> CompletableFuture.completedFuture(false);
+
+        /**
+         * Offers the config to the running child over IPC ({@code RELOAD_CONFIG}; its {@code Bot.reconfigure}); true
+         * only when the bot answered that it runs with it. Any other answer (not applied, failed, no answer within
+         * {@link ChildCommands#DEFAULT_TIMEOUT}) is logged, and the bot is restarted.
+         */
+        static Reconfigure through(Supervisor supervisor) {
+            return (bot, config) -> {
+                CompletableFuture<Boolean> out = new CompletableFuture<>();
+                supervisor.execute(() -> supervisor.childCommands().reconfigure(bot, config).thenAccept(a -> {
+                    if (a.outcome() != ChildCommands.Outcome.DONE) {
+                        log.info("bot '{}' did not take its new config live ({}{}); restarting it", bot,
+                                a.outcome(), a.detail() == null || a.detail().isEmpty() ? "" : ": " + a.detail());
+                    }
+                    out.complete(a.outcome() == ChildCommands.Outcome.DONE);
+                }));
+                return out;
+            };
+        }
     }
 
     /** What systemd is told (sd_notify RELOADING=1 … READY=1); no-ops without systemd. */

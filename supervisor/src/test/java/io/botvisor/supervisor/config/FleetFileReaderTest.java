@@ -153,6 +153,29 @@ class FleetFileReaderTest {
     }
 
     @Test
+    void logTimestampsAreOnByDefaultAndOffWhereTheBotOrTheDefaultsSaySo() throws IOException {
+        Specs.Fleet fleet = FleetFileReader.read(write("""
+                defaults: { logs: { timestamps: false } }
+                bots:
+                  - { id: a, type: chaos }
+                  - { id: b, type: chaos, logs: { timestamps: true } }
+                """));
+        assertThat(fleet.bot("a").orElseThrow().logs().timestamps()).isFalse();
+        assertThat(fleet.bot("b").orElseThrow().logs().timestamps()).isTrue();
+        assertThat(FleetFileReader.read(write("bots:\n  - { id: a, type: chaos }\n")).bots().get(0).logs())
+                .isEqualTo(new Specs.Logs(10L << 20, 5, true));
+    }
+
+    @Test
+    void logTimestampsThatAreNotABooleanAreRejectedWhereTheyAreWritten() throws IOException {
+        assertThat(botProblems("type: chaos, logs: { timestamps: \"off\" }")).containsExactly(bot(
+                "logs.timestamps \"off\" is not true or false (expected e.g. false, for a bot that stamps its own lines)"));
+        assertThat(problems("defaults: { logs: { timestamps: 0 } }\nbots:\n  - { id: a, type: chaos }\n"))
+                .containsExactly(dir.resolve("fleet.yaml") + ": defaults: logs.timestamps 0 is not true or false "
+                        + "(expected e.g. false, for a bot that stamps its own lines)");
+    }
+
+    @Test
     void botWithoutTypeClassOrCommandIsRejected() throws IOException {
         assertThat(problems("bots:\n  - { id: a }\n")).containsExactly(dir.resolve("fleet.yaml")
                 + ": bot 'a': none of type, class or command is set (expected one of them)");
@@ -263,7 +286,7 @@ class FleetFileReaderTest {
     void unknownChaosConfigKeyIsRejectedWithTheClosestKey() throws IOException {
         assertThat(botProblems("type: chaos, config: { crashafter: 20s }")).containsExactly(bot("unknown config key "
                 + "'crashafter' for type chaos (expected some of: crashAfter, dbHold, dbWriteEvery, dbWriteFor, "
-                + "dbWriters, exitCode, grandchild, hangAfter, ignoreStop, leakPerSecond, startupDelay, "
+                + "dbWriters, exitCode, grandchild, hangAfter, ignoreStop, leakPerSecond, logEvery, startupDelay, "
                 + "unhealthyAfter); did you mean 'crashAfter'?"));
     }
 

@@ -335,6 +335,24 @@ class TableRowsTest {
         assertThat(step.effects()).isEmpty();
     }
 
+    @Test
+    void aHealthScoreThatFallsBelowMinScoreIsLoggedWithItsReasonsAndSoIsItsRecovery() {
+        Drive bot = Drive.runner().in(ChildState.RUNNING);
+        bot.on(new Event.Heartbeat(bot.gen(), heartbeat(bot.gen())));
+        assertThat(Drive.logs(bot.on(new Event.ProcSample(bot.gen(), 50 << 20, false)))).as("healthy: nothing")
+                .isEmpty();
+        bot.on(new Event.Heartbeat(bot.gen(), new Message.Heartbeat(bot.gen(), 2, 10, 100, 0, 0, 10, 0, false,
+                "queue unreachable", Map.of(), System.currentTimeMillis())));
+        assertThat(Drive.logs(bot.on(new Event.ProcSample(bot.gen(), 50 << 20, false)))).containsExactly(
+                "bot 'b' (pid 4242) health score 40 fell below 50: self-check failing (-60); restarted if it stays "
+                        + "below for 30.0 s");
+        assertThat(Drive.logs(bot.on(new Event.ProcSample(bot.gen(), 50 << 20, false)))).as("still low: said once")
+                .isEmpty();
+        bot.on(new Event.Heartbeat(bot.gen(), heartbeat(bot.gen())));
+        assertThat(Drive.logs(bot.on(new Event.ProcSample(bot.gen(), 50 << 20, false)))).containsExactly(
+                "bot 'b' (pid 4242) health score 100 is back at or above 50");
+    }
+
     private static Message.Heartbeat heartbeat(long gen) {
         return new Message.Heartbeat(gen, 1, 10, 100, 0, 0, 10, 0, true, "", Map.of(), System.currentTimeMillis());
     }

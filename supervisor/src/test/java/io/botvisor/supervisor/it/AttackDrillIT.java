@@ -31,7 +31,7 @@ class AttackDrillIT {
             database: { hashPartitions: 4 }
             bots:
               - { id: peer, type: chaos, config: { dbWriteEvery: 200ms } }
-              - { id: attacker, type: attack, config: { peer: peer, forkBomb: 3 } }
+              - { id: attacker, type: attack, config: { peer: peer, forkBomb: 3 }, logs: { timestamps: false } }
             """;
     /** What each attempt comes to while every bot runs as the supervisor's uid (no walls). */
     static final Map<String, String> WITHOUT_WALLS = ordered(

@@ -127,6 +127,29 @@ class ReloadIT {
         }
     }
 
+    @Test
+    void aConfigChangeTheBotTakesLiveKeepsItsProcessAndOneItCannotTakeRestartsIt() throws Exception {
+        String fleet = HEAD + """
+                bots:
+                  - { id: live, type: chaos, config: { logEvery: 1s } }
+                  - { id: cold, type: chaos, config: { hangAfter: 1h } }
+                """;
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet)) {
+            long live = s.awaitState("live", "RUNNING").get("pid").asLong();
+            long cold = s.awaitState("cold", "RUNNING").get("pid").asLong();
+            SupervisorProcess.writeFleet(dir, fleet.replace("logEvery: 1s", "logEvery: 200ms")
+                    .replace("hangAfter: 1h", "hangAfter: 2h"));
+            ControlClient.Result r = s.ctl("reload", "--wait");
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.output()).contains("change  live (config; applied live)",
+                    "change  cold (config; restarted: the bot did not take it live)");
+            assertThat(s.bot("live").get("pid").asLong()).as("took it live: same process").isEqualTo(live);
+            assertThat(s.bot("cold").get("pid").asLong()).isNotEqualTo(cold);
+            // The new spec is the bot's now: a restart later runs with it, not with the file as it was at start.
+            assertThat(s.ctl("reload", "--dry-run").output()).contains("keep    2 bots untouched");
+        }
+    }
+
     private static List<String> ids(SupervisorProcess s) {
         ControlClient.Result r = s.ctl("status", "--json");
         assertThat(r.exitCode()).as(r.output()).isZero();

@@ -65,7 +65,7 @@ final class SupervisorProcess implements AutoCloseable {
     }
 
     /** {@code botvisor ARGS…} as a JVM of its own, on this test's classpath, with the Chronicle flags. */
-    private static List<String> botvisor(String... args) {
+    static List<String> botvisor(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(LaunchSettings.chronicleFlags());
@@ -180,6 +180,21 @@ final class SupervisorProcess implements AutoCloseable {
 
     ControlClient.Result ctl(String command, String... args) {
         return ControlClient.send(stateDir, command, Arrays.asList(args), Duration.ofSeconds(30));
+    }
+
+    /** What a {@code botvisor ctl …} run printed and returned. */
+    record CtlRun(int exitCode, String stdout, String stderr) {
+    }
+
+    /** Runs the real CLI, {@code botvisor ctl --state-dir DIR/state ARGS}, in a JVM of its own, to its end. */
+    CtlRun ctlCli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = botvisor("ctl", "--state-dir", stateDir.toString());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "ctl-out", ".txt");
+        Path err = Files.createTempFile(dir, "ctl-err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("ctl " + String.join(" ", args) + " finished").isTrue();
+        return new CtlRun(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     /**
