@@ -22,7 +22,8 @@ run_until_running() { # fleet-file bots
 printf 'bots:\n  - { id: warm-up, type: chaos }\n' > "$work/warm.yaml"
 run_until_running "$work/warm.yaml" 1
 kill "$sup"; wait "$sup" 2>/dev/null || true
-{ echo "bots:"; for i in $(seq 1 "$n"); do echo "  - { id: idle-$i, type: chaos }"; done; } > "$work/fleet.yaml"
+# FLEET_HEAD: YAML put before the bots (e.g. "supervisor: { metrics: { enabled: false } }") to compare settings.
+{ [ -z "${FLEET_HEAD:-}" ] || echo "$FLEET_HEAD"; echo "bots:"; for i in $(seq 1 "$n"); do echo "  - { id: idle-$i, type: chaos }"; done; } > "$work/fleet.yaml"
 start=$(date +%s%N)
 run_until_running "$work/fleet.yaml" "$n"
 total_ms=$(( ($(date +%s%N) - start) / 1000000 ))
