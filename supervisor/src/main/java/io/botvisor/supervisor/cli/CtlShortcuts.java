@@ -57,7 +57,7 @@ final class CtlShortcuts {
         }
     }
 
-    /** {@code args} as a plain status, or null when it is not one. Defaults as in {@link Main.Ctl}. */
+    /** {@code args} as a plain status, or null when it is not one. Defaults as in {@link Ctl}. */
     static PlainStatus plainStatus(String[] args) {
         if (args.length < 2 || !args[0].equals("ctl")) {
             return null;
@@ -114,7 +114,7 @@ final class CtlShortcuts {
      * one over the status socket.
      */
     static int train(Path dir) {
-        new CommandLine(new Main.Ctl()).parseArgs("status");
+        new CommandLine(new Ctl()).parseArgs("status");
         TopCommand.commandLine(Map.of()).parseArgs("--once", "--sort", "memory");
         TopSnapshot s = TopSnapshot.parse(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(Map.of(
                 "time", "2026-11-30T21:00:00Z", "bots", List.of(Map.of("id", "a", "state", "RUNNING", "pid", 1)))));

@@ -37,21 +37,30 @@ public final class Doorbell implements AutoCloseable {
      */
     public static Doorbell listen(Path path, Runnable onRing) {
         try {
-            Files.createDirectories(path.getParent());
-            Files.deleteIfExists(path);
-            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                server.bind(UnixDomainSocketAddress.of(path));
-            } catch (IOException | RuntimeException e) {
-                server.close();
-                throw e;
-            }
+            ServerSocketChannel server = bind(path);
             return new Doorbell(path, server, onRing);
         } catch (IOException | RuntimeException e) {
             log.warn("control doorbell {} not available ({}); control requests are read every tick instead", path,
                     e.toString());
             return null;
         }
+    }
+
+    /**
+     * A Unix socket listening at {@code path}, replacing the file a dead supervisor left there (the caller holds the
+     * state-dir lock); nothing is left open when it fails. The doorbell's and the status socket's.
+     */
+    static ServerSocketChannel bind(Path path) throws IOException {
+        Files.createDirectories(path.getParent());
+        Files.deleteIfExists(path);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(path));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
     /** Rings the doorbell at {@code path}; a missing or dead listener is not an error (the tick still reads). */

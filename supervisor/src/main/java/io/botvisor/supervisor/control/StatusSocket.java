@@ -3,7 +3,6 @@ package io.botvisor.supervisor.control;
 import io.botvisor.ipc.IpcLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -67,15 +66,7 @@ public final class StatusSocket implements AutoCloseable {
      */
     public static StatusSocket listen(Path path, Function<List<String>, Answer> status, Executor loop) {
         try {
-            Files.createDirectories(path.getParent());
-            Files.deleteIfExists(path);
-            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                server.bind(UnixDomainSocketAddress.of(path));
-            } catch (IOException | RuntimeException e) {
-                server.close();
-                throw e;
-            }
+            ServerSocketChannel server = Doorbell.bind(path);
             return new StatusSocket(path, server, status, loop);
         } catch (IOException | RuntimeException e) {
             log.warn("status socket {} not available ({}); ctl status goes through the control queue", path,

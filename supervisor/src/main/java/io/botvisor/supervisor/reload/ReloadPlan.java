@@ -114,13 +114,25 @@ public record ReloadPlan(List<Specs.Bot> added, List<String> removed, List<Chang
 
     /** The plan, one line per kind, for the reply and the log: what each bot will go through. */
     public String describe() {
+        return describe(Map.of());
+    }
+
+    /**
+     * {@link #describe}, once the bots whose config alone changed have answered: {@code live} says, for each of them,
+     * whether it took the new config live (absent: not asked yet).
+     */
+    public String describe(Map<String, Boolean> live) {
         StringBuilder s = new StringBuilder();
         for (Specs.Bot b : added) {
             s.append("  add     ").append(b.id()).append(" (started)\n");
         }
         for (Change c : changed) {
-            s.append("  change  ").append(c.id()).append(" (").append(String.join(", ", c.fields()))
-                    .append(c.configOnly() ? "; applied live if the bot takes it, else restarted)\n" : "; restarted)\n");
+            Boolean took = live.get(c.id());
+            String then = !c.configOnly() ? "restarted"
+                    : took == null ? "applied live if the bot takes it, else restarted"
+                    : took ? "applied live" : "restarted: the bot did not take it live";
+            s.append("  change  ").append(c.id()).append(" (").append(String.join(", ", c.fields())).append("; ")
+                    .append(then).append(")\n");
         }
         for (String id : removed) {
             s.append("  remove  ").append(id).append(" (stopped; its database role disabled)\n");

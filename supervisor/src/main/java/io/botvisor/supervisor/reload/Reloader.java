@@ -48,33 +48,6 @@ public final class Reloader implements AutoCloseable {
     /** How long a running bot may take to say whether it took a new config live before it is restarted instead. */
     static final long RECONFIGURE_TIMEOUT_MILLIS = ChildCommands.DEFAULT_TIMEOUT.toMillis() + 1_000;
 
-    /** Offers a bot-runner bot its new {@code config:}; completes with whether the bot applied it (any thread). */
-    public interface Reconfigure {
-        CompletableFuture<Boolean> apply(String bot, Map<String, String> config);
-
-        /** Every change of config restarts the bot (for tests and a fleet without bot-runner bots). */
-        Reconfigure RESTART = (bot, config) -> CompletableFuture.completedFuture(false);
-
-        /**
-         * Offers the config to the running child over IPC ({@code RELOAD_CONFIG}; its {@code Bot.reconfigure}); true
-         * only when the bot answered that it runs with it. Any other answer (not applied, failed, no answer within
-         * {@link ChildCommands#DEFAULT_TIMEOUT}) is logged, and the bot is restarted.
-         */
-        static Reconfigure through(Supervisor supervisor) {
-            return (bot, config) -> {
-                CompletableFuture<Boolean> out = new CompletableFuture<>();
-                supervisor.execute(() -> supervisor.childCommands().reconfigure(bot, config).thenAccept(a -> {
-                    if (a.outcome() != ChildCommands.Outcome.DONE) {
-                        log.info("bot '{}' did not take its new config live ({}{}); restarting it", bot,
-                                a.outcome(), a.detail() == null || a.detail().isEmpty() ? "" : ": " + a.detail());
-                    }
-                    out.complete(a.outcome() == ChildCommands.Outcome.DONE);
-                }));
-                return out;
-            };
-        }
-    }
-
     /** What systemd is told (sd_notify RELOADING=1 … READY=1); no-ops without systemd. */
     public interface Notices {
         void reloading();
@@ -190,7 +163,7 @@ public final class Reloader implements AutoCloseable {
         running = next;
         notices.reloaded();
         audit(plan, taken, request);
-        String planText = describe(plan, taken);
+        String planText = plan.describe(taken).stripTrailing();
         if (!request.await()) {
             return new Result(0, head + planText);
         }
@@ -215,7 +188,7 @@ public final class Reloader implements AutoCloseable {
         return out;
     }
 
-    /** Bots that need a database role and queues they do not have: added bot-runner bots, or ones no longer command:. */
+    /** Bots that need a database role and queues they lack: added bot-runner bots, or ones no longer command:. */
     private static List<Specs.Bot> newRunners(ReloadPlan plan) {
         List<Specs.Bot> out = new ArrayList<>(plan.added().stream().filter(b -> !b.isCommand()).toList());
         plan.changed().stream().filter(c -> c.before().isCommand() && !c.after().isCommand())
@@ -303,16 +276,6 @@ public final class Reloader implements AutoCloseable {
             log.warn("database: cannot disable the role of removed bot '{}' ({}); the next start does", bot,
                     e.getMessage());
         }
-    }
-
-    private String describe(ReloadPlan plan, Map<String, Boolean> taken) {
-        String text = plan.describe().stripTrailing();
-        for (Map.Entry<String, Boolean> e : taken.entrySet()) {
-            text = text.replace("  change  " + e.getKey() + " (config; applied live if the bot takes it, else restarted)",
-                    "  change  " + e.getKey() + " (config; " + (e.getValue() ? "applied live" : "restarted: the bot "
-                            + "did not take it live") + ")");
-        }
-        return text;
     }
 
     private void audit(ReloadPlan plan, Map<String, Boolean> taken, Request request) {

@@ -20,7 +20,7 @@ class CtlShortcutsTest {
 
     /** What picocli's ctl would send for {@code args} (after "ctl"): state dir, timeout, command and arguments. */
     private static CtlShortcuts.PlainStatus picocli(String... args) {
-        Main.Ctl ctl = new Main.Ctl();
+        Ctl ctl = new Ctl();
         new CommandLine(ctl).parseArgs(args);
         List<String> sent = new ArrayList<>(ctl.args);
         if (ctl.json) {
