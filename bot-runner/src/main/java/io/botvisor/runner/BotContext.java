@@ -33,6 +33,16 @@ public interface BotContext {
     ScheduledExecutorService executor();
 
     /**
+     * The bot's {@code telegram:} section from the fleet file (checked by the supervisor, built-in defaults filled in),
+     * flattened to dotted keys: {@code apiUrl}, {@code pollTimeout}, {@code allowedUpdates} (comma-separated),
+     * {@code handlerThreads}, {@code handlerTimeout}, {@code sendLimits.perChat}, {@code sendLimits.perGroup},
+     * {@code sendLimits.overall}, {@code uncertainSends}. Empty for a child started without one.
+     */
+    default Map<String, String> telegram() {
+        return Map.of();
+    }
+
+    /**
      * Adds {@code delta} to a named counter reported in every heartbeat ({@code errors} feeds the health score).
      *
      * @throws IllegalArgumentException when the name does not match {@code [A-Za-z0-9_.-]{1,64}} (the heartbeat could

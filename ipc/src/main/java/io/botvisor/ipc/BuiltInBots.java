@@ -103,7 +103,22 @@ public final class BuiltInBots {
      */
     public static final String ATTACK = "attack";
 
-    private static final Map<String, Map<String, Key>> TYPES = Map.of(ATTACK, keys(
+    /** The example Telegram bot that replies with the text it got, {@code io.botvisor.runner.telegram.EchoBot}. */
+    public static final String ECHO = "echo";
+
+    /**
+     * The example Telegram bot that answers in the voice of a persona the user picks from the bot's profiles,
+     * {@code io.botvisor.runner.telegram.PersonaBot}.
+     */
+    public static final String PERSONA = "persona";
+
+    /** The environment variable a Telegram bot's token comes in (from its {@code secretsFile:} or {@code env:}). */
+    public static final String TOKEN_ENV = "TELEGRAM_BOT_TOKEN";
+
+    /** The built-in types that talk to the Telegram Bot API and so need {@link #TOKEN_ENV}. */
+    public static final Set<String> TELEGRAM = Set.of(ECHO, PERSONA);
+
+    private static final Map<String, Map<String, Key>> TYPES = Map.of(ECHO, keys(), PERSONA, keys(), ATTACK, keys(
             Key.requiredBotId("peer"),
             // Bounded on purpose: the drill measures the per-uid process limit, it must never become a real bomb.
             new Key("forkBomb", Kind.INTEGER, 0, 1024)), CHAOS, keys(

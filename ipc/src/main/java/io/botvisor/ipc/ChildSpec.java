@@ -16,16 +16,25 @@ import java.util.TreeMap;
 /**
  * What the supervisor tells a bot-runner child about itself, handed over as a properties file (mode 0600) whose path
  * is in the child's environment, never in argv. {@code kind} is a built-in bot type or a class name. {@code config}
- * is the bot's own configuration flattened to dotted keys. Secrets are not in here: they reach the child through its
- * environment. Immutable.
+ * is the bot's own configuration flattened to dotted keys; {@code telegram} is the fleet file's {@code telegram:}
+ * section of the bot, checked and flattened the same way ({@code apiUrl}, {@code sendLimits.perChat}, lists joined
+ * with commas). Secrets are not in here: they reach the child through its environment. Immutable.
  */
 public record ChildSpec(String botId, long gen, Path stateDir, String kind, Duration heartbeatInterval,
-                        Map<String, String> config, Db db) {
+                        Map<String, String> config, Db db, Map<String, String> telegram) {
     public static final String ENV_SPEC = "BOTVISOR_SPEC";
     private static final String CONFIG_PREFIX = "config.";
+    private static final String TELEGRAM_PREFIX = "telegram.";
 
     public ChildSpec {
         config = Map.copyOf(config);
+        telegram = Map.copyOf(telegram);
+    }
+
+    /** A spec without a {@code telegram:} section (the drills, tests). */
+    public ChildSpec(String botId, long gen, Path stateDir, String kind, Duration heartbeatInterval,
+                     Map<String, String> config, Db db) {
+        this(botId, gen, stateDir, kind, heartbeatInterval, config, db, Map.of());
     }
 
     /**
@@ -48,6 +57,7 @@ public record ChildSpec(String botId, long gen, Path stateDir, String kind, Dura
         p.setProperty("kind", kind);
         p.setProperty("heartbeatIntervalMillis", Long.toString(heartbeatInterval.toMillis()));
         new TreeMap<>(config).forEach((k, v) -> p.setProperty(CONFIG_PREFIX + k, v));
+        new TreeMap<>(telegram).forEach((k, v) -> p.setProperty(TELEGRAM_PREFIX + k, v));
         if (db != null) {
             p.setProperty("db.url", db.url());
             p.setProperty("db.user", db.user());
@@ -77,9 +87,12 @@ public record ChildSpec(String botId, long gen, Path stateDir, String kind, Dura
             throw new IpcException("cannot read child spec " + file + ": " + e.getMessage(), e);
         }
         Map<String, String> config = new TreeMap<>();
+        Map<String, String> telegram = new TreeMap<>();
         for (String name : p.stringPropertyNames()) {
             if (name.startsWith(CONFIG_PREFIX)) {
                 config.put(name.substring(CONFIG_PREFIX.length()), p.getProperty(name));
+            } else if (name.startsWith(TELEGRAM_PREFIX)) {
+                telegram.put(name.substring(TELEGRAM_PREFIX.length()), p.getProperty(name));
             }
         }
         try {
@@ -88,7 +101,8 @@ public record ChildSpec(String botId, long gen, Path stateDir, String kind, Dura
                     Integer.parseInt(required(p, "db.poolSize", file)));
             return new ChildSpec(required(p, "botId", file), Long.parseLong(required(p, "gen", file)),
                     Path.of(required(p, "stateDir", file)), required(p, "kind", file),
-                    Duration.ofMillis(Long.parseLong(required(p, "heartbeatIntervalMillis", file))), config, db);
+                    Duration.ofMillis(Long.parseLong(required(p, "heartbeatIntervalMillis", file))), config, db,
+                    telegram);
         } catch (NumberFormatException e) {
             throw new IpcException("child spec " + file + ": " + e.getMessage(), e);
         }

@@ -70,6 +70,11 @@ final class Context implements BotContext {
     }
 
     @Override
+    public Map<String, String> telegram() {
+        return spec.telegram();
+    }
+
+    @Override
     public ScheduledExecutorService executor() {
         return executor;
     }

@@ -62,6 +62,28 @@ final class BotTypes {
         }
     }
 
+    /** A Bot API token: the bot's numeric id, a colon, the secret. */
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[0-9]{1,20}:[A-Za-z0-9_-]{1,100}");
+
+    /**
+     * A built-in Telegram bot has its token in its environment, in the Bot API's form. The token's value never
+     * appears in a message: only where it should come from.
+     */
+    static void checkToken(String file, String subject, String type, Map<String, String> env, Problems problems) {
+        if (!BuiltInBots.TELEGRAM.contains(type)) {
+            return;
+        }
+        String token = env.get(BuiltInBots.TOKEN_ENV);
+        if (token == null) {
+            problems.add(file + ": " + subject + ": " + BuiltInBots.TOKEN_ENV + " is not set (type " + type
+                    + " talks to Telegram: put TELEGRAM_BOT_TOKEN=<token from @BotFather> in the bot's secretsFile:, "
+                    + "or any 123:abc for the sandbox)");
+        } else if (!TOKEN.matcher(token).matches()) {
+            problems.add(file + ": " + subject + ": " + BuiltInBots.TOKEN_ENV + " is not a Bot API token (expected "
+                    + "<digits>:<letters, digits, _ or ->, as @BotFather gives it; the value is not shown)");
+        }
+    }
+
     /** What a value of {@code key} looks like, for a missing key's message. */
     private static String expected(BuiltInBots.Key key) {
         return switch (key.kind()) {

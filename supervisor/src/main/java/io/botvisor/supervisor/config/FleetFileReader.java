@@ -183,8 +183,16 @@ public final class FleetFileReader {
         // A JVM has ~20 threads before the bot starts one, and each counts against the process limit.
         Integer processes = f.integer("limits.processes", 64, 1_000_000);
         Integer openFiles = f.integer("limits.openFiles", 64, 1_048_576);
+        Specs.Telegram telegram = hasCommand ? null : TelegramSection.read(f);
+        if (hasCommand && node.has("telegram")) {
+            problems.add(name + ": " + subject + ": telegram is set on a command: bot (expected it only on type: or "
+                    + "class: bots, whose runtime talks to the Bot API)");
+        }
         Map<String, String> env = env(name, subject, node.path("env"), problems);
         env.putAll(secrets(file, subject, node.path("secretsFile"), problems));
+        if (type != null) {
+            BotTypes.checkToken(name, subject, type, env, problems);
+        }
         Map<String, String> config = new TreeMap<>();
         flatten("", node.path("config"), config);
         if (node.has("config") && !node.get("config").isObject()) {
@@ -195,12 +203,13 @@ public final class FleetFileReader {
         }
         if (id == null || restart == null || health == null || stopTimeout == null || heap == null
                 || jvmOptions == null || memoryLimit == null || logSize == null || logFiles == null || logStamps == null
-                || command == null || classpath == null || processes == null || openFiles == null) {
+                || command == null || classpath == null || processes == null || openFiles == null
+                || !hasCommand && telegram == null) {
             return null;
         }
         return new Specs.Bot(id, hasCommand ? null : (type != null ? type : clazz), classpath, command, config,
                 restart, health, stopTimeout, new Specs.Jvm(heap, jvmOptions), memoryLimit, env,
-                new Specs.Logs(logSize, logFiles, logStamps), new Specs.Limits(processes, openFiles));
+                new Specs.Logs(logSize, logFiles, logStamps), new Specs.Limits(processes, openFiles), telegram);
     }
 
     private static Specs.Restart restart(Lookup f) {

@@ -23,7 +23,10 @@ final class Schema {
             "jvm", map("heap", LEAF, "options", LEAF),
             "memoryLimit", LEAF,
             "logs", map("maxFileSize", LEAF, "maxFiles", LEAF, "timestamps", LEAF),
-            "limits", map("processes", LEAF, "openFiles", LEAF));
+            "limits", map("processes", LEAF, "openFiles", LEAF),
+            "telegram", map("apiUrl", LEAF, "pollTimeout", LEAF, "allowedUpdates", LEAF, "handlerThreads", LEAF,
+                    "handlerTimeout", LEAF, "sendLimits", map("perChat", LEAF, "perGroup", LEAF, "overall", LEAF),
+                    "uncertainSends", LEAF));
 
     static final Map<String, Object> BOT;
     /** The {@code database:} section (DatabaseSection). */
@@ -54,6 +57,14 @@ final class Schema {
             jvm: { heap: 64m, options: [] }
             logs: { maxFileSize: 10m, maxFiles: 5, timestamps: true }
             limits: { processes: 1024, openFiles: 4096 }
+            telegram:
+              apiUrl: https://api.telegram.org
+              pollTimeout: 25s
+              allowedUpdates: [message, edited_message, callback_query, my_chat_member]
+              handlerThreads: 4
+              handlerTimeout: 30s
+              sendLimits: { perChat: 1/s, perGroup: 20/min, overall: 30/s }
+              uncertainSends: retry-once
             """;
 
     /** Built-in values of the {@code database:} section. */

@@ -28,7 +28,7 @@ public final class Specs {
      */
     public record Bot(String id, String runner, List<String> classpath, List<String> command,
                       Map<String, String> config, Restart restart, Health health, Duration stopTimeout, Jvm jvm,
-                      long memoryLimit, Map<String, String> env, Logs logs, Limits limits) {
+                      long memoryLimit, Map<String, String> env, Logs logs, Limits limits, Telegram telegram) {
         public Bot {
             classpath = List.copyOf(classpath);
             command = List.copyOf(command);
@@ -38,6 +38,20 @@ public final class Specs {
 
         public boolean isCommand() {
             return runner == null;
+        }
+    }
+
+    /**
+     * How a bot-runner bot talks to the Telegram Bot API ({@code telegram:}); null on a {@code command:} bot, which
+     * knows nothing of it. {@code perChat}, {@code perGroup} and {@code overall} are send rates as the operator wrote
+     * them ({@code 1/s}, {@code 20/min}; checked here, applied by the child). {@code uncertainSends} is
+     * {@code retry-once} or {@code never}.
+     */
+    public record Telegram(String apiUrl, Duration pollTimeout, List<String> allowedUpdates, int handlerThreads,
+                           Duration handlerTimeout, String perChat, String perGroup, String overall,
+                           String uncertainSends) {
+        public Telegram {
+            allowedUpdates = List.copyOf(allowedUpdates);
         }
     }
 

@@ -77,7 +77,7 @@ public final class ChildLauncher {
         if (!bot.isCommand()) {
             Path spec = walls.layout().runDir(bot.id()).resolve("spec.properties");
             new ChildSpec(bot.id(), gen, settings.stateDir(), bot.runner(), bot.health().heartbeatInterval(),
-                    bot.config(), databaseAccess.apply(bot.id())).writeTo(spec);
+                    bot.config(), databaseAccess.apply(bot.id()), telegramOf(bot)).writeTo(spec);
             if (walls.isolated()) {
                 try {
                     walls.layout().giveToGroup(spec, walls.uidOf(bot.id()));
@@ -252,5 +252,24 @@ public final class ChildLauncher {
         argv.add(cp);
         argv.add(LaunchSettings.RUNNER_MAIN);
         return argv;
+    }
+
+    /** The bot's {@code telegram:} section as the child reads it (ChildSpec). */
+    static Map<String, String> telegramOf(Specs.Bot bot) {
+        Specs.Telegram t = bot.telegram();
+        if (t == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new HashMap<>();
+        out.put("apiUrl", t.apiUrl());
+        out.put("pollTimeout", io.botvisor.ipc.Units.format(t.pollTimeout()));
+        out.put("allowedUpdates", String.join(",", t.allowedUpdates()));
+        out.put("handlerThreads", Integer.toString(t.handlerThreads()));
+        out.put("handlerTimeout", io.botvisor.ipc.Units.format(t.handlerTimeout()));
+        out.put("sendLimits.perChat", t.perChat());
+        out.put("sendLimits.perGroup", t.perGroup());
+        out.put("sendLimits.overall", t.overall());
+        out.put("uncertainSends", t.uncertainSends());
+        return out;
     }
 }

@@ -41,19 +41,19 @@ final class Drive {
                 new Specs.Health(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(30), 50,
                         Duration.ofSeconds(30)),
                 Duration.ofSeconds(10), new Specs.Jvm(64 << 20, List.of()), 0, Map.of(),
-                new Specs.Logs(1 << 20, 3), new Specs.Limits(1024, 4096));
+                new Specs.Logs(1 << 20, 3), new Specs.Limits(1024, 4096), null);
     }
 
     Drive policy(RestartPolicy p) {
         return with(new Specs.Bot(spec.id(), spec.runner(), spec.classpath(), spec.command(), spec.config(),
                 new Specs.Restart(p, spec.restart().backoff(), spec.restart().maxRestarts(), spec.restart().window(),
                         spec.restart().resetAfter()), spec.health(), spec.stopTimeout(), spec.jvm(), spec.memoryLimit(),
-                spec.env(), spec.logs(), spec.limits()));
+                spec.env(), spec.logs(), spec.limits(), spec.telegram()));
     }
 
     Drive memoryLimit(long bytes) {
         return with(new Specs.Bot(spec.id(), spec.runner(), spec.classpath(), spec.command(), spec.config(),
-                spec.restart(), spec.health(), spec.stopTimeout(), spec.jvm(), bytes, spec.env(), spec.logs(), spec.limits()));
+                spec.restart(), spec.health(), spec.stopTimeout(), spec.jvm(), bytes, spec.env(), spec.logs(), spec.limits(), spec.telegram()));
     }
 
     private Drive with(Specs.Bot s) {

@@ -1,0 +1,325 @@
+package io.botvisor.runner.telegram.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.botvisor.runner.BotContext;
+import io.botvisor.runner.telegram.Handler;
+import io.botvisor.runner.telegram.Handlers;
+import io.botvisor.runner.telegram.Update;
+import io.botvisor.storage.BotData;
+import io.botvisor.storage.Inbox;
+import io.botvisor.storage.Outbox;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes the recorded, unhandled updates from the inbox and has each handled exactly once: one chat's updates in
+ * order, one at a time (a lane per chat), different chats at once on a bounded pool. A handler runs in one
+ * transaction that also marks its update handled ({@link Inbox#markHandled}): a crash anywhere leaves the update
+ * either handled with all its effects or not at all. With the database down nothing is lost: the update stays in its
+ * lane and is tried again with backoff; a handler that throws is tried {@link #HANDLER_ATTEMPTS} times, then its
+ * update is marked handled without effect and logged as an ERROR.
+ * <p>Threads: the inbox is read on the runtime's scheduler thread ({@link #wake}); lanes run on the handler pool.
+ * The lane map is guarded by {@code this}.
+ */
+final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    static final int HANDLER_ATTEMPTS = 3;
+    /** Updates taken from the inbox and not yet handled, at most: bounds the memory a backlog takes. */
+    private static final int MAX_IN_FLIGHT = 1_000;
+    private static final int FETCH = 100;
+    private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
+    private static final Duration DB_RETRY_MAX = Duration.ofSeconds(15);
+
+    private final Inbox inbox;
+    private final Outbox outbox;
+    private final BotData data;
+    private final DataSource db;
+    private final Handlers handlers;
+    private final BotContext ctx;
+    private final Runnable onQueued;
+    private final ObjectMapper json = new ObjectMapper();
+    private final com.github.benmanes.caffeine.cache.Cache<String, Object> cache;
+    private final ExecutorService pool;
+    private final ScheduledExecutorService scheduler;
+    private final Map<Long, Lane> lanes = new HashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private long afterSeq;
+    private boolean fetchFailing;
+    private Duration fetchRetry = DB_RETRY_MIN;
+    private volatile boolean stopping;
+
+    Dispatcher(Inbox inbox, Outbox outbox, BotData data, DataSource db, Handlers handlers, BotContext ctx,
+               int threads, long cacheEntries, ScheduledExecutorService scheduler, Runnable onQueued) {
+        this.inbox = inbox;
+        this.outbox = outbox;
+        this.data = data;
+        this.db = db;
+        this.handlers = handlers;
+        this.ctx = ctx;
+        this.scheduler = scheduler;
+        this.onQueued = onQueued;
+        this.cache = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(cacheEntries).build();
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "tg-handler-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** New updates may be in the inbox: read them (on the scheduler thread). */
+    void wake() {
+        if (!stopping) {
+            scheduler.execute(this::fetch);
+        }
+    }
+
+    private void fetch() {
+        while (!stopping && inFlight.get() < MAX_IN_FLIGHT) {
+            List<Inbox.Pending> batch;
+            try {
+                batch = inbox.unhandled(afterSeq, Math.min(FETCH, MAX_IN_FLIGHT - inFlight.get()));
+            } catch (RuntimeException e) {
+                retryFetchLater(e);
+                return;
+            }
+            if (fetchFailing) {
+                log.info("the inbox can be read again");
+                fetchFailing = false;
+                fetchRetry = DB_RETRY_MIN;
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
+            for (Inbox.Pending p : batch) {
+                afterSeq = Math.max(afterSeq, p.seq());
+                inFlight.incrementAndGet();
+                // An update without a chat (an inline query) is ordered after nothing: a lane of its own.
+                enqueue(p.chatId() != null ? p.chatId() : Long.MIN_VALUE + p.seq(), p);
+            }
+        }
+    }
+
+    private void retryFetchLater(RuntimeException e) {
+        if (!fetchFailing) {
+            log.warn("cannot read the inbox ({}); trying again with backoff, nothing is lost", e.getMessage());
+            fetchFailing = true;
+        }
+        Duration delay = fetchRetry;
+        fetchRetry = min(fetchRetry.multipliedBy(2), DB_RETRY_MAX);
+        scheduler.schedule(this::fetch, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void enqueue(long chat, Inbox.Pending p) {
+        Lane lane = lanes.computeIfAbsent(chat, Lane::new);
+        lane.queue.add(p);
+        if (!lane.running) {
+            lane.running = true;
+            pool.execute(lane::drain);
+        }
+    }
+
+    /** The longest-running handler, when one has run longer than {@code limit}: "update 12 in chat 5 for 41 s". */
+    synchronized String stuckHandler(Duration limit) {
+        long now = System.nanoTime();
+        String worst = null;
+        long longest = limit.toNanos();
+        for (Lane lane : lanes.values()) {
+            long since = lane.busySince;
+            if (since != 0 && now - since > longest) {
+                longest = now - since;
+                worst = "a handler has run for " + TimeUnit.NANOSECONDS.toSeconds(longest) + " s on update "
+                        + lane.current + " (limit " + limit.toSeconds() + " s)";
+            }
+        }
+        return worst;
+    }
+
+    /** Updates taken from the inbox and not yet handled. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Lets running handlers finish within {@code deadline}; starts no more. Returns whether they did. */
+    boolean stop(Duration deadline) throws InterruptedException {
+        stopping = true;
+        pool.shutdown();
+        return pool.awaitTermination(Math.max(1, deadline.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    private enum Outcome { DONE, RETRY_DB, RETRY_HANDLER }
+
+    /** One chat's updates: handled in order, one at a time, on a pool thread while it has work. */
+    private final class Lane {
+        private final long chat;
+        private final ArrayDeque<Inbox.Pending> queue = new ArrayDeque<>();
+        private boolean running;
+        private volatile long busySince;
+        private volatile long current;
+        private int attempts;
+        private Duration dbRetry = DB_RETRY_MIN;
+
+        Lane(long chat) {
+            this.chat = chat;
+        }
+
+        void drain() {
+            while (!stopping) {
+                Inbox.Pending p;
+                synchronized (Dispatcher.this) {
+                    p = queue.peek();
+                    if (p == null) {
+                        running = false;
+                        lanes.remove(chat);
+                        return;
+                    }
+                }
+                Outcome outcome = handle(p);
+                if (outcome == Outcome.DONE) {
+                    attempts = 0;
+                    dbRetry = DB_RETRY_MIN;
+                    synchronized (Dispatcher.this) {
+                        queue.poll();
+                    }
+                    if (inFlight.decrementAndGet() == MAX_IN_FLIGHT - 1) {
+                        wake();
+                    }
+                    continue;
+                }
+                // Tried again later, still first in its lane: the chat's order holds.
+                Duration delay = outcome == Outcome.RETRY_DB ? dbRetry : Duration.ofSeconds(attempts);
+                dbRetry = outcome == Outcome.RETRY_DB ? min(dbRetry.multipliedBy(2), DB_RETRY_MAX) : dbRetry;
+                scheduler.schedule(() -> {
+                    if (!stopping) {
+                        pool.execute(this::drain);
+                    }
+                }, delay.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
+
+        private Outcome handle(Inbox.Pending p) {
+            current = p.updateId();
+            busySince = System.nanoTime();
+            try {
+                return handleOnce(p);
+            } finally {
+                busySince = 0;
+            }
+        }
+
+        private Outcome handleOnce(Inbox.Pending p) {
+            Update update;
+            try {
+                update = new Update(p.updateId(), json.readTree(p.payloadJson()));
+            } catch (java.io.IOException e) {
+                log.error("update {}: its recorded payload is not JSON ({}); skipped", p.updateId(), e.getMessage());
+                return skip(p, "payload is not JSON");
+            }
+            Handler handler = handlers.route(update);
+            try (Connection c = db.getConnection()) {
+                c.setAutoCommit(false);
+                TurnImpl turn = new TurnImpl(update, c, ctx, outbox, data, json, cache);
+                try {
+                    if (!inbox.markHandled(c, p.updateId())) {
+                        c.rollback(); // handled already (an earlier incarnation): never twice
+                        return Outcome.DONE;
+                    }
+                    if (handler == null) {
+                        c.commit();
+                        ctx.count("telegram.updatesIgnored", 1);
+                        return Outcome.DONE;
+                    }
+                    handler.handle(turn);
+                    c.commit();
+                } catch (Exception | LinkageError | StackOverflowError e) {
+                    rollback(c);
+                    turn.rolledBack();
+                    return failed(p, update, c, e);
+                }
+                ctx.count("telegram.updatesHandled", 1);
+                if (turn.queued() > 0) {
+                    onQueued.run();
+                }
+                return Outcome.DONE;
+            } catch (SQLException | RuntimeException e) {
+                return databaseTrouble(e);
+            }
+        }
+
+        private Outcome failed(Inbox.Pending p, Update update, Connection c, Throwable e) {
+            if (!valid(c)) {
+                return databaseTrouble(e);
+            }
+            attempts++;
+            ctx.count("telegram.handlerErrors", 1);
+            if (attempts < HANDLER_ATTEMPTS) {
+                log.warn("{}: the handler failed (attempt {} of {}), trying again: {}", update, attempts,
+                        HANDLER_ATTEMPTS, oneLine(e));
+                return Outcome.RETRY_HANDLER;
+            }
+            log.error("{}: the handler failed {} times; the update is skipped, nothing of it was kept", update,
+                    attempts, e);
+            return skip(p, "handler failed");
+        }
+
+        /** Marks an update handled with no effect, so that it stops blocking its chat. */
+        private Outcome skip(Inbox.Pending p, String why) {
+            try (Connection c = db.getConnection()) {
+                c.setAutoCommit(false);
+                inbox.markHandled(c, p.updateId());
+                c.commit();
+                ctx.count("telegram.updatesSkipped", 1);
+                return Outcome.DONE;
+            } catch (SQLException | RuntimeException e) {
+                return databaseTrouble(e);
+            }
+        }
+
+        private Outcome databaseTrouble(Throwable e) {
+            if (dbRetry.equals(DB_RETRY_MIN)) {
+                log.warn("chat {}: the database cannot be reached ({}); the update waits, nothing is lost", chat,
+                        oneLine(e));
+            }
+            return Outcome.RETRY_DB;
+        }
+    }
+
+    private static boolean valid(Connection c) {
+        try {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            // the connection is gone: the server rolled the transaction back itself
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m.lines().findFirst().orElse(""));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}
