@@ -73,7 +73,10 @@ final class TelegramSection {
             problem = urlProblem(node.asText());
         }
         if (problem != null) {
-            f.problem(f.subjectOf("telegram.apiUrl"), "telegram.apiUrl", node, problem);
+            // A URL with a /bot path may hold a token: it is not repeated.
+            JsonNode shown = node.isTextual() && node.asText().contains("/bot")
+                    ? com.fasterxml.jackson.databind.node.TextNode.valueOf("(not shown)") : node;
+            f.problem(f.subjectOf("telegram.apiUrl"), "telegram.apiUrl", shown, problem);
             return null;
         }
         String url = node.asText();

@@ -27,9 +27,12 @@ final class Tallies {
      * (untrusted code) could name different ones in every process; past this, new names are ignored.
      */
     static final int MAX_NAMES = Message.MAX_COUNTERS;
-    /** Pool figures that are levels, not counts: they do not add up across processes. */
+    /**
+     * Figures that are levels, not counts: they do not add up across processes. The pool's, and the Telegram
+     * runtime's queues (outbox depth, the oldest unsent reply's age, updates recorded but not yet handled).
+     */
     static final Set<String> LEVELS = Set.of("db.poolMax", "db.poolOpen", "db.poolPeak", "db.poolWaiting",
-            "db.contendedAtMax");
+            "db.contendedAtMax", "telegram.outboxDepth", "telegram.oldestUnsentSeconds", "telegram.inboxLag");
     private static final ExitCause[] CAUSES = ExitCause.values();
 
     private final Clock wall;

@@ -105,6 +105,12 @@ final class PromText {
                 "Borrows from the bot's pool that gave up waiting for a connection.");
         Family dbWait = counter("botvisor_bot_db_wait_seconds",
                 "Time the bot's threads waited for a connection of its pool.");
+        Family outbox = gauge("botvisor_bot_telegram_outbox_depth",
+                "Replies the bot has queued and not yet sent (its outbox), at its latest heartbeat.");
+        Family unsentAge = gauge("botvisor_bot_telegram_oldest_unsent_seconds",
+                "Age of the oldest reply in the bot's outbox, at its latest heartbeat.");
+        Family inboxLag = gauge("botvisor_bot_telegram_inbox_lag_updates",
+                "Updates the bot has recorded and not yet handled, at its latest heartbeat.");
         Family events = counter("botvisor_bot_events", "Each counter the bot reports, by name, summed over its processes.");
         Map<String, ConnectionBroker.Grant> grants = s.connections() == null ? Map.of() : s.connections().grants();
         for (BotStatus b : s.bots()) {
@@ -140,6 +146,9 @@ final class PromText {
                 poolTimeouts.add(bot, t.counters().getOrDefault("db.timeouts", 0L));
                 dbWait.add(bot, t.counters().getOrDefault("db.waitMillis", 0L) / 1000.0);
             }
+            addIfKnown(outbox, bot, b.counters().get("telegram.outboxDepth"));
+            addIfKnown(unsentAge, bot, b.counters().get("telegram.oldestUnsentSeconds"));
+            addIfKnown(inboxLag, bot, b.counters().get("telegram.inboxLag"));
             t.counters().forEach((name, value) -> {
                 if (!name.startsWith("db.")) {
                     events.add(Labels.of("bot", b.id(), "name", name), value);
@@ -149,7 +158,7 @@ final class PromText {
         List<MetricSnapshot> out = new ArrayList<>(40);
         for (Family f : new Family[] {up, state, health, restarts, exits, start, heartbeat, rss, heapUsed, heapMax, gc,
             cpu, poolGranted, poolLimit, poolMax, poolOpen, poolPeak, poolWaiting, poolContended, poolTimeouts, dbWait,
-            events}) {
+            outbox, unsentAge, inboxLag, events}) {
             if (!f.isEmpty()) {
                 out.add(f.snapshot());
             }

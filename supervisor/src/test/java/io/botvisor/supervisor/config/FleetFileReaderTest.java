@@ -258,7 +258,7 @@ class FleetFileReaderTest {
     @Test
     void misspelledBuiltInTypeIsRejectedWithTheClosestName() throws IOException {
         assertThat(botProblems("type: chaso")).containsExactly(bot("type \"chaso\" is not a built-in bot type "
-                + "(expected one of: attack, chaos; or a class name such as com.example.ShopBot); "
+                + "(expected one of: attack, chaos, echo, persona; or a class name such as com.example.ShopBot); "
                 + "did you mean 'chaos'?"));
     }
 
@@ -266,7 +266,7 @@ class FleetFileReaderTest {
     @CsvSource({"shop", "com..ShopBot", "com.example.Shop-Bot", "com.example.", "1com.example.ShopBot"})
     void typeThatIsNeitherBuiltInNorAClassNameIsRejected(String type) throws IOException {
         assertThat(botProblems("type: \"" + type + "\"")).containsExactly(bot("type \"" + type + "\" is not a "
-                + "built-in bot type (expected one of: attack, chaos; or a class name such as com.example.ShopBot)"));
+                + "built-in bot type (expected one of: attack, chaos, echo, persona; or a class name such as com.example.ShopBot)"));
     }
 
     @ParameterizedTest
