@@ -4,6 +4,8 @@ import io.botvisor.runner.Bot;
 import io.botvisor.runner.BotConfigException;
 import io.botvisor.runner.drill.AttackBot;
 import io.botvisor.runner.drill.ChaosBot;
+import io.botvisor.runner.telegram.EchoBot;
+import io.botvisor.runner.telegram.PersonaBot;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.util.Map;
@@ -16,7 +18,8 @@ import java.util.function.Supplier;
  * Stateless.
  */
 final class BotLoader {
-    private static final Map<String, Supplier<Bot>> BUILT_IN = Map.of("chaos", ChaosBot::new, "attack", AttackBot::new);
+    private static final Map<String, Supplier<Bot>> BUILT_IN = Map.of("chaos", ChaosBot::new, "attack", AttackBot::new,
+            "echo", EchoBot::new, "persona", PersonaBot::new);
     private static final String NEEDS = "a bot class is public, implements " + Bot.class.getName()
             + " and has a public no-argument constructor";
 

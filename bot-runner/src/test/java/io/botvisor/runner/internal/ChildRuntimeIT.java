@@ -28,7 +28,7 @@ class ChildRuntimeIT {
             assertThat(child.awaitExit(RunnerChild.DEADLINE)).isEqualTo(ChildExit.CONFIG_ERROR);
             assertThat(e.gen()).isEqualTo(RunnerChild.GEN);
             assertThat(e.detail()).isEqualTo("type \"com.example.NoSuchBot\" is neither a built-in bot type "
-                    + "[attack, chaos] nor a class on the bot's classpath (check the bot's type:, class: and "
+                    + "[attack, chaos, echo, persona] nor a class on the bot's classpath (check the bot's type:, class: and "
                     + "classpath: in the fleet file)");
             assertThat(child.stderr())
                     .contains("bot 'child-1' failed to start, a configuration error (exit 78): type "

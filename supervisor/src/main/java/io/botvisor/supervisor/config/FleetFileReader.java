@@ -137,7 +137,7 @@ public final class FleetFileReader {
         String type = text(node, "type");
         String clazz = text(node, "class");
         boolean hasCommand = node.has("command");
-        List<String> command = hasCommand ? f.strings("command") : List.of();
+        List<String> command = hasCommand ? relativeToFile(file, f.strings("command")) : List.of();
         if (hasCommand && clazz != null) {
             problems.add(name + ": " + subject + ": command and class are both set (expected either a command: "
                     + "for any executable, or a class: run by bot-runner)");
@@ -349,5 +349,23 @@ public final class FleetFileReader {
                 }
             }
         }
+    }
+
+    /**
+     * A command whose program is a relative path with a slash ({@code ../scripts/botvisor}, {@code bin/bot}) names a
+     * file beside the fleet file, like {@code secretsFile:}, whatever directory the supervisor was started in; a bare
+     * name ({@code sleep}) is looked up in PATH as before.
+     */
+    private static List<String> relativeToFile(Path fleetFile, List<String> command) {
+        if (command == null || command.isEmpty()) {
+            return command;
+        }
+        String program = command.get(0);
+        if (!program.contains("/") || program.startsWith("/")) {
+            return command;
+        }
+        List<String> out = new java.util.ArrayList<>(command);
+        out.set(0, fleetFile.toAbsolutePath().getParent().resolve(program).normalize().toString());
+        return out;
     }
 }

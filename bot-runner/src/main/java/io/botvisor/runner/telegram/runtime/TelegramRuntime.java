@@ -1,0 +1,170 @@
+package io.botvisor.runner.telegram.runtime;
+
+import io.botvisor.ipc.BuiltInBots;
+import io.botvisor.runner.BotConfigException;
+import io.botvisor.runner.BotContext;
+import io.botvisor.runner.SelfCheck;
+import io.botvisor.runner.telegram.Handlers;
+import io.botvisor.storage.BotData;
+import io.botvisor.storage.Inbox;
+import io.botvisor.storage.Outbox;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Telegram bot's runtime: the poller records updates in the inbox ({@link InboxSink}), the {@link Dispatcher}
+ * hands them to the handlers, the sender delivers what they queued in the outbox. Started by
+ * {@code TelegramBot.start} — it returns (and the bot is READY) once Telegram accepted the token — and stopped by its
+ * stop. Thread-safe; owns its threads: the poller's, the sender's, the handler pool and one scheduler thread
+ * ({@code tg-runtime}) for the inbox reads and the queue levels.
+ */
+public final class TelegramRuntime {
+    private static final Logger log = LoggerFactory.getLogger(TelegramRuntime.class);
+    /** How often the queue levels (outbox depth, inbox lag) are read again — only after some activity. */
+    private static final Duration LEVELS_EVERY = Duration.ofSeconds(5);
+    private static final long CACHE_ENTRIES = 10_000;
+
+    private final BotContext ctx;
+    private final Settings settings;
+    private final Inbox inbox;
+    private final Outbox outbox;
+    private final ScheduledExecutorService scheduler;
+    private final Dispatcher dispatcher;
+    private final Transport transport;
+    private final AtomicBoolean active = new AtomicBoolean(true);
+    private long shownOutbox;
+    private long shownUnsentAge;
+    private long shownLag;
+
+    private TelegramRuntime(BotContext ctx, Settings settings, DataSource db, Handlers handlers, String token) {
+        this.ctx = ctx;
+        this.settings = settings;
+        this.inbox = Inbox.of(db);
+        this.outbox = Outbox.of(db);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tg-runtime");
+            t.setDaemon(true);
+            return t;
+        });
+        long cacheEntries = Long.parseLong(ctx.config().getOrDefault("cache.maxEntries", Long.toString(CACHE_ENTRIES)));
+        this.transport = new Transport(settings, token, ctx, outbox);
+        this.dispatcher = new Dispatcher(inbox, outbox, BotData.of(db), db, handlers, ctx, settings.handlerThreads(),
+                cacheEntries, scheduler, this::queued);
+        transport.sink(new InboxSink(inbox, ctx, this::recorded));
+    }
+
+    /**
+     * Starts the bot's runtime: checks its token with Telegram ({@code getMe}; a token Telegram rejects is a
+     * {@link BotConfigException}: exit 78, not restarted), takes up what an earlier process left (unhandled updates,
+     * replies in doubt), then polls, handles and sends. Returns when the bot is serving.
+     */
+    public static TelegramRuntime start(BotContext ctx, Handlers handlers) throws Exception {
+        Settings settings = Settings.from(ctx.telegram());
+        String token = System.getenv(BuiltInBots.TOKEN_ENV);
+        if (token == null || token.isBlank()) {
+            throw new BotConfigException(BuiltInBots.TOKEN_ENV + " is not set (expected the bot's token in its "
+                    + "secretsFile:, e.g. TELEGRAM_BOT_TOKEN=123456:ABC…)");
+        }
+        DataSource db = ctx.database().orElseThrow(() -> new BotConfigException("a Telegram bot needs the fleet's "
+                + "database for its inbox and outbox, and the fleet has none (database.enabled is false)"));
+        TelegramRuntime r = new TelegramRuntime(ctx, settings, db, handlers, token);
+        r.begin();
+        return r;
+    }
+
+    private void begin() throws Exception {
+        transport.checkToken();
+        List<Outbox.Item> doubtful = outbox.recoverInFlight();
+        if (!doubtful.isEmpty()) {
+            log.warn("{} repl{} were being sent when the previous process ended: each may or may not have reached "
+                    + "Telegram ({})", doubtful.size(), doubtful.size() == 1 ? "y" : "ies", settings.retryUncertain()
+                    ? "sent once more: uncertainSends is retry-once" : "not sent again: uncertainSends is never");
+            ctx.count("telegram.sendsUncertain", doubtful.size());
+            if (settings.retryUncertain()) {
+                for (Outbox.Item item : doubtful) {
+                    outbox.requeue(item.id(), "sent once more after an uncertain send (uncertainSends: retry-once)");
+                }
+            }
+        }
+        transport.start();
+        dispatcher.wake(); // what an earlier process recorded and did not handle
+        scheduler.scheduleWithFixedDelay(this::levels, 0, LEVELS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        log.info("Telegram bot @{} is polling {}", transport.username(), settings.apiUrl());
+    }
+
+    private volatile boolean levelsDirty = true;
+
+    private void recorded() {
+        levelsDirty = true;
+        dispatcher.wake();
+    }
+
+    private void queued() {
+        levelsDirty = true;
+        transport.wakeSender();
+    }
+
+    /**
+     * The queue levels the heartbeat carries (levels, not counts: the supervisor shows them as gauges). Read from
+     * the database only after activity, so an idle bot costs it nothing.
+     */
+    private void levels() {
+        if (!levelsDirty && shownOutbox == 0 && shownLag == 0) {
+            return;
+        }
+        levelsDirty = false;
+        try {
+            Outbox.Stats o = outbox.stats();
+            Inbox.Stats i = inbox.stats();
+            long age = o.oldestUnsentAge() == null ? 0 : o.oldestUnsentAge().toSeconds();
+            ctx.count("telegram.outboxDepth", o.unsent() - shownOutbox);
+            ctx.count("telegram.oldestUnsentSeconds", age - shownUnsentAge);
+            ctx.count("telegram.inboxLag", i.unhandled() - shownLag);
+            shownOutbox = o.unsent();
+            shownUnsentAge = age;
+            shownLag = i.unhandled();
+        } catch (RuntimeException e) {
+            levelsDirty = true; // the database is down: the levels are read again when it is back
+        }
+    }
+
+    /** Failing while another process polls the token (409), or a handler runs past {@code handlerTimeout}. */
+    public SelfCheck selfCheck() {
+        List<String> wrong = new ArrayList<>();
+        String conflict = transport.problem();
+        if (conflict != null) {
+            wrong.add(conflict);
+        }
+        String stuck = dispatcher.stuckHandler(settings.handlerTimeout());
+        if (stuck != null) {
+            wrong.add(stuck);
+        }
+        return wrong.isEmpty() ? SelfCheck.passing() : SelfCheck.failing(String.join("; ", wrong));
+    }
+
+    /**
+     * Stops within {@code deadline}: polling first (the poll in progress is cut and what was recorded is confirmed to
+     * Telegram), then the running handlers finish, then the sender; what is left waits in the database for the next
+     * process.
+     */
+    public void stop(Duration deadline) throws InterruptedException {
+        if (!active.compareAndSet(true, false)) {
+            return;
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        transport.stopPolling(Duration.ofNanos(Math.max(0, (end - System.nanoTime()) / 3)));
+        if (!dispatcher.stop(Duration.ofNanos(Math.max(0, (end - System.nanoTime()) * 2 / 3)))) {
+            log.warn("handlers still running at the stop deadline; their updates are handled by the next process");
+        }
+        transport.stopSending(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+        scheduler.shutdownNow();
+    }
+}
