@@ -129,6 +129,16 @@ class FleetFileReaderTest {
     }
 
     @Test
+    void aRelativeProgramPathIsResolvedBesideTheFleetFileAndABareNameIsLeftToPath() throws IOException {
+        Specs.Fleet fleet = FleetFileReader.read(write("bots:\n"
+                + "  - { id: a, command: [\"../bin/sandbox\", \"--port\", \"1\"] }\n"
+                + "  - { id: b, command: [sleep, \"9\"] }\n"));
+        assertThat(fleet.bots().get(0).command()).containsExactly(
+                dir.getParent().resolve("bin/sandbox").toString(), "--port", "1");
+        assertThat(fleet.bots().get(1).command()).containsExactly("sleep", "9");
+    }
+
+    @Test
     void tinyInitialBackoffIsAccepted() throws IOException {
         Specs.Fleet fleet = FleetFileReader.read(write(
                 "bots:\n  - { id: a, type: chaos, restart: { backoff: { initial: 1ms } } }\n"));
