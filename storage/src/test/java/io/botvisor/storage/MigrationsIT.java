@@ -77,6 +77,24 @@ class MigrationsIT {
         assertThat(migrations.status().pending()).containsExactlyElementsOf(newest);
     }
 
+    @Test
+    void rollbackOfTheInboxChangeDropsItsTablesAndKeepsTheFourArgumentMaintenance() throws SQLException {
+        migrations.migrate();
+        List<String> newest = ALL.subList(ALL.indexOf("8-inbox-and-outbox"), ALL.size());
+        assertThat(exists("botvisor.updates")).isTrue();
+        assertThat(scalar("SELECT count(*) FROM pg_proc WHERE proname = 'maintain'")).isEqualTo("2");
+        assertThat(migrations.rollback(newest.size())).containsExactlyElementsOf(newestFirst(newest));
+        for (String relation : List.of("botvisor.updates", "botvisor.outbox", "botvisor.updates_seq",
+                "botvisor.outbox_id_seq", "botvisor.updates_h00")) {
+            assertThat(exists(relation)).as(relation).isFalse();
+        }
+        assertThat(scalar("SELECT count(*) FROM pg_proc WHERE proname = 'maintain'")).isEqualTo("1");
+        assertThat(scalar("SELECT count(*) FROM botvisor.maintain(3, interval '12 months', interval '3 months', "
+                + "interval '24 months')")).isEqualTo("0");
+        assertThat(migrations.migrate()).containsExactlyElementsOf(newest);
+        assertThat(exists("botvisor.updates")).isTrue();
+    }
+
     private static List<String> newestFirst(List<String> ids) {
         List<String> out = new java.util.ArrayList<>(ids);
         java.util.Collections.reverse(out);

@@ -384,3 +384,115 @@ CREATE TRIGGER audit_profiles AFTER INSERT OR UPDATE OR DELETE ON botvisor.profi
 --rollback DROP TRIGGER audit_bots ON botvisor.bots;
 --rollback DROP POLICY owner_appends ON botvisor.audit_log;
 --rollback DROP FUNCTION botvisor.audit_row_change();
+
+--changeset botvisor:8-inbox-and-outbox splitStatements:false
+--comment: A bot's inbox of Telegram updates and outbox of Bot API calls (issue 12; docs/storage.md "Inbox and outbox").
+--comment: Hash-partitioned by bot_id only, one level deep: Citus cannot distribute multi-level partitioned tables.
+SET LOCAL ROLE botvisor_owner;
+-- Plain sequences: identity columns on partitioned tables need PostgreSQL 17. One for every bot: a bot's rows still
+-- number in the order they were written, which is all the order needed.
+CREATE SEQUENCE botvisor.updates_seq;
+CREATE SEQUENCE botvisor.outbox_id_seq;
+-- seq is the inbox's order. Telegram's update_id is not: after a week without updates it restarts at a random value.
+CREATE TABLE botvisor.updates (
+    bot_id      integer NOT NULL,
+    update_id   bigint NOT NULL,
+    seq         bigint NOT NULL DEFAULT nextval('botvisor.updates_seq'),
+    received_at timestamptz NOT NULL DEFAULT now(),
+    handled_at  timestamptz,
+    kind        text NOT NULL,
+    chat_id     bigint,
+    payload     jsonb NOT NULL,
+    PRIMARY KEY (bot_id, seq),
+    UNIQUE (bot_id, update_id)
+) PARTITION BY HASH (bot_id);
+-- What is left to handle, in order (and its count and age).
+CREATE INDEX updates_unhandled ON botvisor.updates (bot_id, seq) WHERE handled_at IS NULL;
+-- Retention, across bots.
+CREATE INDEX updates_handled ON botvisor.updates (handled_at) WHERE handled_at IS NOT NULL;
+CREATE TABLE botvisor.outbox (
+    bot_id              integer NOT NULL,
+    id                  bigint NOT NULL DEFAULT nextval('botvisor.outbox_id_seq'),
+    chat_id             bigint NOT NULL,
+    update_id           bigint,
+    method              text NOT NULL,
+    payload             jsonb NOT NULL,
+    state               text NOT NULL DEFAULT 'queued'
+                        CHECK (state IN ('queued', 'sending', 'sent', 'uncertain', 'failed')),
+    attempts            integer NOT NULL DEFAULT 0,
+    queued_at           timestamptz NOT NULL DEFAULT now(),
+    sent_at             timestamptz,
+    telegram_message_id bigint,
+    last_error          text,
+    PRIMARY KEY (bot_id, id)
+) PARTITION BY HASH (bot_id);
+-- The unfinished items of each chat, in order: what the sender may send next, migrations, the outbox's depth.
+CREATE INDEX outbox_unsent ON botvisor.outbox (bot_id, chat_id, id) WHERE state IN ('queued', 'sending', 'uncertain');
+-- Retention, across bots.
+CREATE INDEX outbox_finished ON botvisor.outbox (queued_at) WHERE state IN ('sent', 'failed');
+SELECT botvisor.create_hash_partitions(t) FROM unnest(ARRAY['updates', 'outbox']) t;
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['updates', 'outbox'] LOOP
+        EXECUTE format('ALTER TABLE botvisor.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE botvisor.%I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY admin_all ON botvisor.%I TO botvisor_admin USING (true) WITH CHECK (true)', t);
+        EXECUTE format('CREATE POLICY bot_own ON botvisor.%I TO botvisor_bots '
+                       'USING (bot_id = split_part(current_user, ''_'', 2)::integer) '
+                       'WITH CHECK (bot_id = split_part(current_user, ''_'', 2)::integer)', t);
+    END LOOP;
+END $$;
+-- Retention runs as the owner (botvisor.maintain), which FORCE ROW LEVEL SECURITY holds to the policies too: it may
+-- read and delete finished rows only, never an unhandled update or an unsent call.
+CREATE POLICY owner_reads_finished ON botvisor.updates FOR SELECT TO botvisor_owner USING (handled_at IS NOT NULL);
+CREATE POLICY owner_expires ON botvisor.updates FOR DELETE TO botvisor_owner USING (handled_at IS NOT NULL);
+CREATE POLICY owner_reads_finished ON botvisor.outbox FOR SELECT TO botvisor_owner USING (state IN ('sent', 'failed'));
+CREATE POLICY owner_expires ON botvisor.outbox FOR DELETE TO botvisor_owner USING (state IN ('sent', 'failed'));
+GRANT SELECT, INSERT, UPDATE, DELETE ON botvisor.updates, botvisor.outbox TO botvisor_admin;
+GRANT USAGE ON botvisor.updates_seq, botvisor.outbox_id_seq TO botvisor_admin, botvisor_bots;
+-- Bots update named columns only and delete nothing: without a table-wide UPDATE or DELETE a bot cannot
+-- LOCK TABLE a mode above ROW EXCLUSIVE, which would stall every other bot's inbox or outbox.
+GRANT SELECT, INSERT ON botvisor.updates, botvisor.outbox TO botvisor_bots;
+GRANT UPDATE (handled_at) ON botvisor.updates TO botvisor_bots;
+GRANT UPDATE (chat_id, payload, state, attempts, sent_at, telegram_message_id, last_error) ON botvisor.outbox
+    TO botvisor_bots;
+
+-- The maintenance job with the inbox's and outbox's retention: everything the four-argument form does, then handled
+-- updates and sent or failed calls older than their retention deleted (rows: these tables have no time partitions).
+-- The four-argument form stays, unchanged, for existing callers.
+CREATE FUNCTION botvisor.maintain(months_ahead integer, keep_messages interval, keep_metrics interval,
+                                  keep_audit interval, keep_updates interval, keep_outbox interval)
+RETURNS TABLE (action text, object_name text, row_count bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = botvisor, pg_temp AS $$
+BEGIN
+    -- Telegram re-sends an unconfirmed update for 24 h, and the inbox's row is what recognizes it as seen.
+    IF keep_updates < interval '1 day' THEN
+        RAISE EXCEPTION 'botvisor.maintain: keep_updates % is shorter than a day (expected 1 day or more: the inbox '
+                        'recognizes an update Telegram sends again within 24 h by its row)', keep_updates;
+    END IF;
+    action := 'dropped';
+    row_count := NULL;
+    FOR object_name IN SELECT m.partition_name FROM botvisor.maintain(months_ahead, keep_messages, keep_metrics,
+                                                                      keep_audit) m LOOP
+        RETURN NEXT;
+    END LOOP;
+    action := 'deleted';
+    object_name := 'updates';
+    DELETE FROM botvisor.updates WHERE handled_at < now() - keep_updates;
+    GET DIAGNOSTICS row_count = ROW_COUNT;
+    RETURN NEXT;
+    object_name := 'outbox';
+    DELETE FROM botvisor.outbox WHERE state IN ('sent', 'failed') AND queued_at < now() - keep_outbox;
+    GET DIAGNOSTICS row_count = ROW_COUNT;
+    RETURN NEXT;
+END $$;
+REVOKE ALL ON FUNCTION botvisor.maintain(integer, interval, interval, interval, interval, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION botvisor.maintain(integer, interval, interval, interval, interval, interval)
+    TO botvisor_admin;
+--rollback SET LOCAL ROLE botvisor_owner;
+--rollback DROP FUNCTION botvisor.maintain(integer, interval, interval, interval, interval, interval);
+--rollback DROP TABLE botvisor.outbox;
+--rollback DROP TABLE botvisor.updates;
+--rollback DROP SEQUENCE botvisor.outbox_id_seq;
+--rollback DROP SEQUENCE botvisor.updates_seq;
