@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
  * operator tell bots apart). Stateless and thread-safe.
  */
 public final class Redaction {
-    /** In a URL path: whatever follows {@code bot<digits>:} up to the next path, query or quote character. */
-    private static final Pattern IN_URL = Pattern.compile("/bot(\\d+):[^/?#\\s\"']+");
+    /** The URL form: whatever follows {@code bot<digits>:} up to the next path, query, quote or blank. */
+    private static final Pattern IN_URL = Pattern.compile("(?<![A-Za-z0-9_-])bot(\\d+):[^/?#\\s\"']+");
     /** On its own (an echoed payload, a config dump): a token's usual shape, so that "12:30" stays as it is. */
     private static final Pattern BARE = Pattern.compile("(?<![A-Za-z0-9_-])(\\d{3,}):[A-Za-z0-9_-]{20,}");
     /** A well-formed token: what {@link BotApiClient} accepts. */
@@ -24,7 +24,7 @@ public final class Redaction {
         if (text == null) {
             return null;
         }
-        String urlsDone = IN_URL.matcher(text).replaceAll("/bot$1:***");
+        String urlsDone = IN_URL.matcher(text).replaceAll("bot$1:***");
         return BARE.matcher(urlsDone).replaceAll("$1:***");
     }
 
