@@ -1,0 +1,36 @@
+package io.botvisor.runner.telegram.transport;
+
+import java.util.List;
+
+/**
+ * The sender's view of the bot's outbox. Called on the sender's thread only; any method may throw when the database
+ * is down (the sender then backs off and tries again, the rows stay).
+ */
+public interface OutboxPort {
+    /**
+     * Up to {@code limit} calls to make now: per chat in order, at most one per chat and none for a chat that has a
+     * call in flight ({@code sending}).
+     */
+    List<OutgoingCall> sendable(int limit);
+
+    /** The call is about to be made (one more attempt). */
+    void sending(long id);
+
+    /** Telegram accepted it; {@code telegramMessageId} is the result's message_id (null when the result has none). */
+    void sent(long id, Long telegramMessageId);
+
+    /** The request was written but its response was lost: it may have been delivered. Not retried. */
+    void uncertain(long id, String reason);
+
+    /** Telegram refused it for good (400, 403): {@code reason} is its description. */
+    void failed(long id, String reason);
+
+    /** Back to queued, to be retried (it did not reach Telegram, or Telegram asked to wait). */
+    void requeue(long id, String reason);
+
+    /**
+     * The group became supergroup {@code newChatId}: queued calls of {@code oldChatId} move to it (chat id and the
+     * payload's {@code chat_id}); returns how many moved.
+     */
+    int migrateChat(long oldChatId, long newChatId);
+}

@@ -1,0 +1,8 @@
+package io.botvisor.runner.telegram.transport;
+
+/**
+ * One outbox row to send: a Bot API {@code method} and its JSON payload (which holds {@code chat_id});
+ * {@code attempts} is how many times it was tried before.
+ */
+public record OutgoingCall(long id, long chatId, String method, String payloadJson, int attempts) {
+}

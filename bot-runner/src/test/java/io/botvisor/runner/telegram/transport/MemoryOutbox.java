@@ -1,0 +1,119 @@
+package io.botvisor.runner.telegram.transport;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** An outbox in memory, keeping the rules of {@link OutboxPort}, and a log of what the sender told it. */
+final class MemoryOutbox implements OutboxPort {
+    static final class Row {
+        final long id;
+        long chatId;
+        String payload;
+        final String method;
+        String state = "queued";
+        int attempts;
+        Long messageId;
+        String reason;
+
+        Row(long id, long chatId, String method, String payload) {
+            this.id = id;
+            this.chatId = chatId;
+            this.method = method;
+            this.payload = payload;
+        }
+    }
+
+    private final Map<Long, Row> rows = new LinkedHashMap<>();
+    private final List<String> log = new ArrayList<>();
+    private long nextId = 1;
+
+    synchronized long queue(long chatId, String text) {
+        long id = nextId++;
+        rows.put(id, new Row(id, chatId, "sendMessage", "{\"chat_id\":" + chatId + ",\"text\":\"" + text + "\"}"));
+        return id;
+    }
+
+    synchronized Row row(long id) {
+        return rows.get(id);
+    }
+
+    synchronized String state(long id) {
+        return rows.get(id).state;
+    }
+
+    synchronized List<String> log() {
+        return List.copyOf(log);
+    }
+
+    @Override
+    public synchronized List<OutgoingCall> sendable(int limit) {
+        Map<Long, OutgoingCall> heads = new LinkedHashMap<>();
+        List<Long> busy = new ArrayList<>();
+        for (Row r : rows.values()) {
+            if (r.state.equals("sending")) {
+                busy.add(r.chatId);
+            }
+        }
+        for (Row r : rows.values()) {
+            if (r.state.equals("queued") && !busy.contains(r.chatId) && !heads.containsKey(r.chatId)
+                    && heads.size() < limit) {
+                heads.put(r.chatId, new OutgoingCall(r.id, r.chatId, r.method, r.payload, r.attempts));
+            }
+            if (r.state.equals("queued")) {
+                busy.add(r.chatId); // later rows of this chat wait for this one
+            }
+        }
+        return new ArrayList<>(heads.values());
+    }
+
+    @Override
+    public synchronized void sending(long id) {
+        rows.get(id).state = "sending";
+        rows.get(id).attempts++;
+        log.add("sending " + id);
+    }
+
+    @Override
+    public synchronized void sent(long id, Long telegramMessageId) {
+        rows.get(id).state = "sent";
+        rows.get(id).messageId = telegramMessageId;
+        log.add("sent " + id);
+    }
+
+    @Override
+    public synchronized void uncertain(long id, String reason) {
+        end(id, "uncertain", reason);
+    }
+
+    @Override
+    public synchronized void failed(long id, String reason) {
+        end(id, "failed", reason);
+    }
+
+    @Override
+    public synchronized void requeue(long id, String reason) {
+        end(id, "queued", reason);
+    }
+
+    private void end(long id, String state, String reason) {
+        rows.get(id).state = state;
+        rows.get(id).reason = reason;
+        log.add(state + " " + id + ": " + reason);
+    }
+
+    @Override
+    public synchronized int migrateChat(long oldChatId, long newChatId) {
+        int moved = 0;
+        for (Row r : rows.values()) {
+            if (r.chatId == oldChatId && !r.state.equals("sent")) {
+                r.chatId = newChatId;
+                r.payload = r.payload.replace("\"chat_id\":" + oldChatId, "\"chat_id\":" + newChatId);
+                moved++;
+            }
+        }
+        log.add("migrate " + oldChatId + " -> " + newChatId);
+        return moved;
+    }
+}

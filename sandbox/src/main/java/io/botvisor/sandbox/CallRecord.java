@@ -1,0 +1,114 @@
+package io.botvisor.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Every call the server saw, in arrival order, with what it was answered and whether the answer arrived: what the
+ * tests and the chaos suite check ("no two pollers of a token at once", "no call inside a 429 window", duplicate
+ * sends). Thread-safe (one lock); readers get immutable {@link Call} snapshots.
+ */
+public final class CallRecord {
+
+    /** A call being answered; its answer fields are set once, by the server. */
+    static final class Entry {
+        final long seq;
+        final long botId;
+        final String method;
+        final JsonNode params;
+        final long arrivedAt;
+        final boolean insideRetryWindow;
+        int status;
+        long answeredAt;
+        Delivery delivery = Delivery.PENDING;
+        String label;
+
+        Entry(long seq, long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow) {
+            this.seq = seq;
+            this.botId = botId;
+            this.method = method;
+            this.params = params;
+            this.arrivedAt = arrivedAt;
+            this.insideRetryWindow = insideRetryWindow;
+        }
+    }
+
+    private final List<Entry> entries = new ArrayList<>();
+
+    synchronized Entry open(long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow) {
+        Entry e = new Entry(entries.size() + 1, botId, method, params, arrivedAt, insideRetryWindow);
+        entries.add(e);
+        return e;
+    }
+
+    synchronized void close(Entry e, int status, long answeredAt, Delivery delivery, String label) {
+        e.status = status;
+        e.answeredAt = answeredAt;
+        e.delivery = delivery;
+        if (label != null) {
+            e.label = label;
+        }
+    }
+
+    synchronized void label(Entry e, String label) {
+        e.label = label;
+    }
+
+    /** Every call so far. */
+    public synchronized List<Call> calls() {
+        return select(c -> true);
+    }
+
+    /** The calls of one bot (by the digits of its token). */
+    public List<Call> calls(long botId) {
+        return select(c -> c.botId() == botId);
+    }
+
+    /** The calls of one bot and method (case-insensitive, as the server matches methods). */
+    public List<Call> calls(long botId, String method) {
+        return select(c -> c.botId() == botId && c.method().equalsIgnoreCase(method));
+    }
+
+    /** Calls that arrived while a 429 given to the same bot still ran: each one a retry_after violation. */
+    public List<Call> retryAfterViolations() {
+        return select(Call::insideRetryWindow);
+    }
+
+    /**
+     * The most getUpdates calls of one bot that were open (arrived, not yet answered) at the same moment; more than
+     * one means two pollers overlapped.
+     */
+    public synchronized int maxConcurrentPolls(long botId) {
+        List<long[]> spans = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.botId == botId && e.method.equalsIgnoreCase("getUpdates")) {
+                spans.add(new long[] {e.arrivedAt, e.delivery == Delivery.PENDING ? Long.MAX_VALUE : e.answeredAt});
+            }
+        }
+        int max = 0;
+        for (long[] s : spans) {
+            int open = 0;
+            for (long[] o : spans) {
+                if (o[0] <= s[0] && s[0] < o[1]) {
+                    open++;
+                }
+            }
+            max = Math.max(max, open);
+        }
+        return max;
+    }
+
+    private synchronized List<Call> select(Predicate<Call> which) {
+        List<Call> out = new ArrayList<>();
+        for (Entry e : entries) {
+            Call c = new Call(e.seq, e.botId, e.method, e.params, e.arrivedAt, e.status, e.answeredAt, e.delivery,
+                    e.insideRetryWindow, e.label);
+            if (which.test(c)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+}
