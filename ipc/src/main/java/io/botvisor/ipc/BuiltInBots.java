@@ -118,7 +118,7 @@ public final class BuiltInBots {
     /** The built-in types that talk to the Telegram Bot API and so need {@link #TOKEN_ENV}. */
     public static final Set<String> TELEGRAM = Set.of(ECHO, PERSONA);
 
-    private static final Map<String, Map<String, Key>> TYPES = Map.of(ECHO, keys(), PERSONA, keys(), ATTACK, keys(
+    private static final Map<String, Map<String, Key>> TYPES = Map.of(ECHO, keys(), PERSONA, keys(Key.bool("seedProfiles")), ATTACK, keys(
             Key.requiredBotId("peer"),
             // Bounded on purpose: the drill measures the per-uid process limit, it must never become a real bomb.
             new Key("forkBomb", Kind.INTEGER, 0, 1024)), CHAOS, keys(

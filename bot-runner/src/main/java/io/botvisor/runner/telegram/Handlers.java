@@ -8,7 +8,7 @@ import java.util.Map;
  * Which handler gets which update. An update goes to the first that applies: its {@link #command} (by name), then
  * {@link #text} for a text message (also for a command nobody registered), then {@link #callback} for a callback
  * query, then {@link #on} for its kind; else it is marked handled with no effect (counted as
- * {@code telegram.updatesIgnored}). Filled in once by {@link TelegramBot#handlers}, then only read: not thread-safe
+ * {@code telegram_updates_ignored}). Filled in once by {@link TelegramBot#handlers}, then only read: not thread-safe
  * before that, immutable after.
  *
  * <pre>{@code

@@ -32,7 +32,7 @@ final class Tallies {
      * runtime's queues (outbox depth, the oldest unsent reply's age, updates recorded but not yet handled).
      */
     static final Set<String> LEVELS = Set.of("db.poolMax", "db.poolOpen", "db.poolPeak", "db.poolWaiting",
-            "db.contendedAtMax", "telegram.outboxDepth", "telegram.oldestUnsentSeconds", "telegram.inboxLag");
+            "db.contendedAtMax", "telegram_outbox_depth", "telegram_oldest_unsent_seconds", "telegram_inbox_lag");
     private static final ExitCause[] CAUSES = ExitCause.values();
 
     private final Clock wall;

@@ -146,9 +146,9 @@ final class PromText {
                 poolTimeouts.add(bot, t.counters().getOrDefault("db.timeouts", 0L));
                 dbWait.add(bot, t.counters().getOrDefault("db.waitMillis", 0L) / 1000.0);
             }
-            addIfKnown(outbox, bot, b.counters().get("telegram.outboxDepth"));
-            addIfKnown(unsentAge, bot, b.counters().get("telegram.oldestUnsentSeconds"));
-            addIfKnown(inboxLag, bot, b.counters().get("telegram.inboxLag"));
+            addIfKnown(outbox, bot, b.counters().get("telegram_outbox_depth"));
+            addIfKnown(unsentAge, bot, b.counters().get("telegram_oldest_unsent_seconds"));
+            addIfKnown(inboxLag, bot, b.counters().get("telegram_inbox_lag"));
             t.counters().forEach((name, value) -> {
                 if (!name.startsWith("db.")) {
                     events.add(Labels.of("bot", b.id(), "name", name), value);

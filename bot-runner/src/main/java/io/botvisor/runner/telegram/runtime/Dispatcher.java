@@ -240,7 +240,7 @@ final class Dispatcher {
                     }
                     if (handler == null) {
                         c.commit();
-                        ctx.count("telegram.updatesIgnored", 1);
+                        ctx.count("telegram_updates_ignored", 1);
                         return Outcome.DONE;
                     }
                     handler.handle(turn);
@@ -250,7 +250,7 @@ final class Dispatcher {
                     turn.rolledBack();
                     return failed(p, update, c, e);
                 }
-                ctx.count("telegram.updatesHandled", 1);
+                ctx.count("telegram_updates_handled", 1);
                 if (turn.queued() > 0) {
                     onQueued.run();
                 }
@@ -265,7 +265,8 @@ final class Dispatcher {
                 return databaseTrouble(e);
             }
             attempts++;
-            ctx.count("telegram.handlerErrors", 1);
+            ctx.count("telegram_handler_errors", 1);
+            ctx.count("errors", 1); // feeds the health score
             if (attempts < HANDLER_ATTEMPTS) {
                 log.warn("{}: the handler failed (attempt {} of {}), trying again: {}", update, attempts,
                         HANDLER_ATTEMPTS, oneLine(e));
@@ -282,7 +283,7 @@ final class Dispatcher {
                 c.setAutoCommit(false);
                 inbox.markHandled(c, p.updateId());
                 c.commit();
-                ctx.count("telegram.updatesSkipped", 1);
+                ctx.count("telegram_updates_skipped", 1);
                 return Outcome.DONE;
             } catch (SQLException | RuntimeException e) {
                 return databaseTrouble(e);

@@ -1,6 +1,8 @@
 package io.botvisor.runner.telegram.runtime;
 
 import io.botvisor.ipc.BuiltInBots;
+import io.botvisor.ipc.ChildExit;
+import io.botvisor.runner.telegram.transport.TransportCounter;
 import io.botvisor.runner.BotConfigException;
 import io.botvisor.runner.BotContext;
 import io.botvisor.runner.SelfCheck;
@@ -31,6 +33,10 @@ public final class TelegramRuntime {
     /** How often the queue levels (outbox depth, inbox lag) are read again — only after some activity. */
     private static final Duration LEVELS_EVERY = Duration.ofSeconds(5);
     private static final long CACHE_ENTRIES = 10_000;
+    /** Levels in the heartbeat's counters (the supervisor knows them as levels: Tallies.LEVELS). */
+    static final String OUTBOX_DEPTH = "telegram_outbox_depth";
+    static final String OLDEST_UNSENT = "telegram_oldest_unsent_seconds";
+    static final String INBOX_LAG = "telegram_inbox_lag";
 
     private final BotContext ctx;
     private final Settings settings;
@@ -58,7 +64,7 @@ public final class TelegramRuntime {
         this.transport = new Transport(settings, token, ctx, outbox);
         this.dispatcher = new Dispatcher(inbox, outbox, BotData.of(db), db, handlers, ctx, settings.handlerThreads(),
                 cacheEntries, scheduler, this::queued);
-        transport.sink(new InboxSink(inbox, ctx, this::recorded));
+        transport.onTokenRejected(this::tokenRevoked);
     }
 
     /**
@@ -81,23 +87,37 @@ public final class TelegramRuntime {
     }
 
     private void begin() throws Exception {
-        transport.checkToken();
         List<Outbox.Item> doubtful = outbox.recoverInFlight();
         if (!doubtful.isEmpty()) {
             log.warn("{} repl{} were being sent when the previous process ended: each may or may not have reached "
                     + "Telegram ({})", doubtful.size(), doubtful.size() == 1 ? "y" : "ies", settings.retryUncertain()
                     ? "sent once more: uncertainSends is retry-once" : "not sent again: uncertainSends is never");
-            ctx.count("telegram.sendsUncertain", doubtful.size());
+            ctx.count(TransportCounter.UNCERTAIN_SENDS.key(), doubtful.size());
             if (settings.retryUncertain()) {
                 for (Outbox.Item item : doubtful) {
-                    outbox.requeue(item.id(), "sent once more after an uncertain send (uncertainSends: retry-once)");
+                    if (item.attempts() < 2) { // retry-once: a second attempt was made already otherwise
+                        outbox.requeue(item.id(), "sent once more after an uncertain send (uncertainSends: retry-once)");
+                    }
                 }
             }
         }
-        transport.start();
         dispatcher.wake(); // what an earlier process recorded and did not handle
         scheduler.scheduleWithFixedDelay(this::levels, 0, LEVELS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-        log.info("Telegram bot @{} is polling {}", transport.username(), settings.apiUrl());
+        transport.start(new InboxSink(inbox, this::recorded));
+    }
+
+    /** Telegram rejected the token while the bot ran (revoked): stop, and exit as a configuration error. */
+    private void tokenRevoked() {
+        Thread t = new Thread(() -> {
+            try {
+                stop(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            System.exit(ChildExit.CONFIG_ERROR);
+        }, "tg-token-rejected");
+        t.setDaemon(false);
+        t.start();
     }
 
     private volatile boolean levelsDirty = true;
@@ -125,9 +145,9 @@ public final class TelegramRuntime {
             Outbox.Stats o = outbox.stats();
             Inbox.Stats i = inbox.stats();
             long age = o.oldestUnsentAge() == null ? 0 : o.oldestUnsentAge().toSeconds();
-            ctx.count("telegram.outboxDepth", o.unsent() - shownOutbox);
-            ctx.count("telegram.oldestUnsentSeconds", age - shownUnsentAge);
-            ctx.count("telegram.inboxLag", i.unhandled() - shownLag);
+            ctx.count(OUTBOX_DEPTH, o.unsent() - shownOutbox);
+            ctx.count(OLDEST_UNSENT, age - shownUnsentAge);
+            ctx.count(INBOX_LAG, i.unhandled() - shownLag);
             shownOutbox = o.unsent();
             shownUnsentAge = age;
             shownLag = i.unhandled();

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: {@link #start} and {@link #stop} from the runtime's thread, the getters from any.
  */
 public final class Poller {
-    static final String CONFLICT = "another process is polling this bot's token (409 Conflict)";
+    public static final String CONFLICT = "another process is polling this bot's token (409 Conflict)";
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
 
     private final String bot;

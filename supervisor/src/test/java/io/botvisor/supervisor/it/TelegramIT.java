@@ -1,0 +1,207 @@
+package io.botvisor.supervisor.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.botvisor.sandbox.BotMessage;
+import io.botvisor.sandbox.Fault;
+import io.botvisor.sandbox.FaultRule;
+import io.botvisor.sandbox.SandboxConfig;
+import io.botvisor.sandbox.SandboxServer;
+import io.botvisor.storage.DbEndpoint;
+import io.botvisor.storage.DbFiles;
+import io.botvisor.storage.EmbeddedDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Telegram bots under the supervisor, end to end: real child JVMs polling the sandbox (a fake Bot API server that
+ * follows the real one's rules and records every call), the embedded PostgreSQL holding their inboxes and outboxes.
+ */
+class TelegramIT {
+    private static final String TOKEN = "7001:AAH-telegram-it-secret_token";
+    private static final long BOT = 7001;
+    private static final Duration REPLIES = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+    private SandboxServer sandbox;
+
+    @BeforeEach
+    void startSandbox() {
+        sandbox = SandboxServer.start(SandboxConfig.defaults().withPort(0));
+        sandbox.register(TOKEN);
+    }
+
+    @AfterEach
+    void stopSandbox() {
+        sandbox.close();
+    }
+
+    private String fleet(String type) throws Exception {
+        Files.writeString(dir.resolve("echo.env"), "TELEGRAM_BOT_TOKEN=" + TOKEN + "\n");
+        return SupervisorProcess.FAST_DEFAULTS + """
+                database: { hashPartitions: 4 }
+                bots:
+                  - id: echo
+                    type: %s
+                    secretsFile: echo.env
+                    telegram:
+                      apiUrl: %s
+                      pollTimeout: 5s
+                      sendLimits: { perChat: 50/s, overall: 200/s }
+                """.formatted(type, sandbox.url());
+    }
+
+    @Test
+    void theEchoBotAnswersEveryMessageOfEachChatInOrder() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("echo"))) {
+            s.awaitState("echo", "RUNNING");
+            for (int i = 0; i < 5; i++) {
+                for (long chat = 1; chat <= 3; chat++) {
+                    sandbox.say(BOT, chat, "chat " + chat + " message " + i);
+                }
+            }
+            for (long chat = 1; chat <= 3; chat++) {
+                List<String> texts = sandbox.awaitSent(BOT, chat, 5, REPLIES).stream().map(BotMessage::text).toList();
+                long c = chat;
+                assertThat(texts).containsExactly(java.util.stream.IntStream.range(0, 5)
+                        .mapToObj(i -> "chat " + c + " message " + i).toArray(String[]::new));
+            }
+        }
+    }
+
+    @Test
+    void killingTheBotMidStreamLosesNoUpdateAndHandlesNoneTwice() throws Exception {
+        int chats = 6;
+        int perChat = 10;
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("echo"))) {
+            s.awaitState("echo", "RUNNING");
+            for (int i = 0; i < perChat; i++) {
+                for (long chat = 1; chat <= chats; chat++) {
+                    sandbox.say(BOT, chat, "c" + chat + " m" + i);
+                }
+                if (i == 3 || i == 6) {
+                    long pid = s.bot("echo").get("pid").asLong();
+                    SupervisorProcess.signal(pid, "KILL");
+                    s.awaitBot("echo", "to run again after the kill", b -> b.get("state").asText().equals("RUNNING")
+                            && b.get("pid").asLong() != pid);
+                }
+            }
+            for (long chat = 1; chat <= chats; chat++) {
+                sandbox.awaitSent(BOT, chat, perChat, REPLIES);
+            }
+            DbEndpoint db = EmbeddedDatabase.running(DbFiles.under(s.stateDir))
+                    .orElseThrow(() -> new AssertionError("no embedded server is up"));
+            assertThat(query(db, "SELECT count(*) || '/' || count(handled_at) FROM botvisor.updates"))
+                    .as("every update recorded once and handled").isEqualTo(chats * perChat + "/" + chats * perChat);
+            // A reply sent twice is one whose first send was in doubt (the process died during it): counted.
+            Map<String, Long> replies = sandbox.allSent().stream().filter(m -> m.botId() == BOT)
+                    .collect(Collectors.groupingBy(BotMessage::text, Collectors.counting()));
+            for (long chat = 1; chat <= chats; chat++) {
+                for (int i = 0; i < perChat; i++) {
+                    assertThat(replies.get("c" + chat + " m" + i)).as("replies to c%d m%d", chat, i).isNotNull();
+                }
+            }
+            long duplicates = replies.values().stream().mapToLong(n -> n - 1).sum();
+            long doubted = Long.parseLong(query(db, "SELECT count(*) FROM botvisor.outbox WHERE attempts > 1"));
+            assertThat(duplicates).as("duplicate replies, each an uncertain send sent once more").isLessThanOrEqualTo(
+                    doubted);
+            assertThat(query(db, "SELECT count(*) FROM botvisor.outbox WHERE state <> 'sent'")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void aTooManyRequestsAnswerStopsEveryCallOfTheBotForItsRetryAfter() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("echo"))) {
+            s.awaitState("echo", "RUNNING");
+            sandbox.injectFault(new FaultRule(BOT, "sendMessage", Fault.tooManyRequests(2), 1, 0));
+            for (int i = 0; i < 4; i++) {
+                sandbox.say(BOT, 9, "m" + i);
+            }
+            assertThat(sandbox.awaitSent(BOT, 9, 4, REPLIES)).extracting(BotMessage::text)
+                    .containsExactly("m0", "m1", "m2", "m3");
+            assertThat(sandbox.record().calls(BOT).stream().filter(c -> c.status() == 429)).hasSize(1);
+            assertThat(sandbox.record().retryAfterViolations()).as("calls inside the 429's window").isEmpty();
+            s.awaitBot("echo", "to count the 429", b -> b.get("counters").path("telegram_429s").asLong() == 1);
+        }
+    }
+
+    @Test
+    void aTokenTelegramRejectsFailsTheBotOnceWithoutRestarts() throws Exception {
+        sandbox.revoke(BOT);
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("echo"))) {
+            JsonNode b = s.awaitState("echo", "FAILED");
+            assertThat(b.get("restarts").asInt()).isZero();
+            assertThat(b.toString()).contains("Telegram rejected the token");
+            assertThat(sandbox.record().calls(BOT, "getMe")).hasSize(1);
+        }
+    }
+
+    @Test
+    void theTokenIsInNoLogStatusMetricFileOrCommandLine() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("echo"))) {
+            s.awaitState("echo", "RUNNING");
+            sandbox.say(BOT, 1, "hello");
+            sandbox.awaitSent(BOT, 1, 1, REPLIES);
+            long pid = s.bot("echo").get("pid").asLong();
+            List<String> seen = new ArrayList<>();
+            seen.add(s.log());
+            seen.add(s.ctl("status", "--json").output());
+            seen.add(Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' '));
+            try (var files = Files.walk(s.stateDir.resolve("logs"))) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    seen.add(Files.readString(f));
+                }
+            }
+            try (var files = Files.walk(s.stateDir.resolve("metrics"))) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    seen.add(Files.readString(f));
+                }
+            }
+            String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")));
+            assertThat(environ).as("the check would see the token where it is").contains(TOKEN);
+            assertThat(seen).as("logs, status, argv, metric files").hasSizeGreaterThan(4)
+                    .allSatisfy(text -> assertThat(text).doesNotContain(TOKEN).doesNotContain(TOKEN.split(":")[1]));
+        }
+    }
+
+    @Test
+    void thePersonaBotKeepsUsersConversationsAndMessagesAndAnswersInThePickedVoice() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("persona"))) {
+            s.awaitState("echo", "RUNNING");
+            sandbox.say(BOT, 42, "/start");
+            assertThat(sandbox.awaitSent(BOT, 42, 1, REPLIES).get(0).text()).contains("ada — Ada")
+                    .contains("marvin — Marvin");
+            sandbox.say(BOT, 42, "/persona marvin");
+            assertThat(sandbox.awaitSent(BOT, 42, 2, REPLIES).get(1).text()).startsWith("Marvin: ");
+            sandbox.say(BOT, 42, "how are you?");
+            assertThat(sandbox.awaitSent(BOT, 42, 3, REPLIES).get(2).text()).startsWith("Marvin: ");
+            DbEndpoint db = EmbeddedDatabase.running(DbFiles.under(s.stateDir))
+                    .orElseThrow(() -> new AssertionError("no embedded server is up"));
+            assertThat(query(db, "SELECT data->>'persona' FROM botvisor.users WHERE user_id = 42")).isEqualTo("marvin");
+            assertThat(query(db, "SELECT count(*) FILTER (WHERE direction = 'in') || '/' || count(*) FILTER (WHERE "
+                    + "direction = 'out') FROM botvisor.messages WHERE conversation_id = 42")).isEqualTo("3/3");
+        }
+    }
+
+    private static String query(DbEndpoint e, String sql) throws SQLException {
+        try (Connection c = e.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
