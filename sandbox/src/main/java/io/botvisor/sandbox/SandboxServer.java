@@ -188,6 +188,8 @@ public final class SandboxServer implements AutoCloseable {
             BotApi.call(bot, method, params, reply);
         } catch (Params.BadParams e) {
             reply.answer(ApiResult.badRequest(e.getMessage()), null);
+        } finally {
+            record.handled(call);
         }
         if (BotApi.unknown(method)) {
             log.accept("sandbox: bot " + botId + ": unknown method " + method + " (" + exchange.getRequestMethod()
