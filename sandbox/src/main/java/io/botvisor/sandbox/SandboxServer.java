@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  */
 public final class SandboxServer implements AutoCloseable {
 
-    private static final Pattern BOT_PATH = Pattern.compile("^/bot([^/]*)/([A-Za-z_]*)/?$");
+    private static final Pattern BOT_PATH = Pattern.compile("^/bot([^/]+)/([A-Za-z_]*)/?$");
     private static final Pattern TOKEN = Pattern.compile("^([1-9][0-9]{0,15}):([A-Za-z0-9_\\-]{1,70})$");
 
     private final SandboxConfig config;
