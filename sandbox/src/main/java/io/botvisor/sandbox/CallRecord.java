@@ -24,6 +24,9 @@ public final class CallRecord {
         long answeredAt;
         Delivery delivery = Delivery.PENDING;
         String label;
+        boolean handled;
+        long openTick;
+        long closeTick = Long.MAX_VALUE;
 
         Entry(long seq, long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow) {
             this.seq = seq;
@@ -36,9 +39,11 @@ public final class CallRecord {
     }
 
     private final List<Entry> entries = new ArrayList<>();
+    private long tick;
 
     synchronized Entry open(long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow) {
         Entry e = new Entry(entries.size() + 1, botId, method, params, arrivedAt, insideRetryWindow);
+        e.openTick = ++tick;
         entries.add(e);
         return e;
     }
@@ -47,13 +52,29 @@ public final class CallRecord {
         e.status = status;
         e.answeredAt = answeredAt;
         e.delivery = delivery;
+        e.closeTick = ++tick;
         if (label != null) {
             e.label = label;
         }
     }
 
-    synchronized void label(Entry e, String label) {
-        e.label = label;
+    /** The server finished handling the call: it was answered, or it is parked. */
+    synchronized void handled(Entry e) {
+        e.handled = true;
+    }
+
+    /**
+     * How many calls of the bot and method the server finished handling (answered or parked): a test that parks a
+     * poll waits for this before it moves a {@link ManualClock}, so the poll's deadline is set from the right time.
+     */
+    public synchronized int handledCount(long botId, String method) {
+        int n = 0;
+        for (Entry e : entries) {
+            if (e.handled && e.botId == botId && e.method.equalsIgnoreCase(method)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Every call so far. */
@@ -78,13 +99,14 @@ public final class CallRecord {
 
     /**
      * The most getUpdates calls of one bot that were open (arrived, not yet answered) at the same moment; more than
-     * one means two pollers overlapped.
+     * one means two pollers overlapped. Order comes from the record's own sequence of arrivals and answers, not from
+     * millisecond times (two polls one after the other often share a millisecond).
      */
     public synchronized int maxConcurrentPolls(long botId) {
         List<long[]> spans = new ArrayList<>();
         for (Entry e : entries) {
             if (e.botId == botId && e.method.equalsIgnoreCase("getUpdates")) {
-                spans.add(new long[] {e.arrivedAt, e.delivery == Delivery.PENDING ? Long.MAX_VALUE : e.answeredAt});
+                spans.add(new long[] {e.openTick, e.closeTick});
             }
         }
         int max = 0;

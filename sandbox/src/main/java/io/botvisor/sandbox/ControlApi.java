@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -60,7 +62,9 @@ final class ControlApi {
             case "calls":
                 return ApiResult.ok(calls(p));
             case "report":
-                return ApiResult.ok(json.valueToTree(server.report(p.integer("bot", 0), p.integer("since", 0))));
+                return ApiResult.ok(report(p));
+            case "bots":
+                return ApiResult.ok(json.valueToTree(server.botIds()));
             case "faults":
                 if (post) {
                     server.injectFault(rule(p));
@@ -88,8 +92,8 @@ final class ControlApi {
                 return ApiResult.ok(json.getNodeFactory().booleanNode(true));
             default:
                 return ApiResult.error(404, "Not Found: no sandbox endpoint /sandbox/" + path
-                        + " (expected say, press, migrate, sent, calls, report, faults, faults/clear, revoke, restore,"
-                        + " id-jump)");
+                        + " (expected say, press, migrate, sent, calls, report, bots, faults, faults/clear, revoke,"
+                        + " restore, id-jump)");
         }
     }
 
@@ -119,6 +123,25 @@ final class ControlApi {
             ObjectNode item = json.valueToTree(m);
             out.add(item);
         }
+        return out;
+    }
+
+    private JsonNode report(Params p) {
+        Set<Long> bots = new HashSet<>();
+        for (String id : p.text("bots").orElse(p.text("bot").orElse("")).split(",")) {
+            if (!id.isBlank()) {
+                try {
+                    bots.add(Long.parseLong(id.trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("sandbox: report: bot id \"" + id + "\" is not a number");
+                }
+            }
+        }
+        long waitMs = Math.max(0, Math.min(MAX_WAIT_MS, p.integer("wait_ms", 0)));
+        LatencyReport r = server.awaitReport(bots, p.integer("since", 0), p.integer("expect", 0),
+                Duration.ofMillis(waitMs));
+        ObjectNode out = json.valueToTree(r);
+        out.put("throughputPerSecond", r.throughputPerSecond());
         return out;
     }
 

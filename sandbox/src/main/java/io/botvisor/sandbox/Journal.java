@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What users did and what bots sent, in order, across all bots: the data of the latency report and of the "every
- * message answered" and duplicate checks. Append-only; thread-safe (one lock); readers get copies.
+ * message answered" and duplicate checks. Append-only; thread-safe (one lock, on which
+ * {@link #awaitSend} waits); readers get copies.
  */
 final class Journal {
 
@@ -18,6 +19,19 @@ final class Journal {
 
     synchronized void send(BotMessage m) {
         sends.add(m);
+        notifyAll();
+    }
+
+    /** Waits until a bot sends something or the deadline ({@link System#nanoTime()}) passes. */
+    synchronized void awaitSend(int sendsSeen, long deadlineNanos) throws InterruptedException {
+        long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+        if (sends.size() == sendsSeen && left > 0) {
+            wait(left);
+        }
+    }
+
+    synchronized int sendCount() {
+        return sends.size();
     }
 
     synchronized List<UserEvent> events() {

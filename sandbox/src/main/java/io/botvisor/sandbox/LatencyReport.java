@@ -24,14 +24,14 @@ import java.util.Set;
 public record LatencyReport(
         int sent, int answered, int duplicates, long p50Millis, long p99Millis, long firstMillis, long lastReplyMillis) {
 
-    static LatencyReport of(List<UserEvent> events, List<BotMessage> sends, long botId, long sinceMillis) {
+    static LatencyReport of(List<UserEvent> events, List<BotMessage> sends, Set<Long> bots, long sinceMillis) {
         Map<String, List<UserEvent>> waiting = new HashMap<>();
         Map<String, UserEvent> byMessage = new HashMap<>();
         Set<String> done = new HashSet<>();
         int sent = 0;
         long first = 0;
         for (UserEvent e : events) {
-            if ((botId == 0 || e.botId() == botId) && e.atMillis() >= sinceMillis
+            if ((bots.isEmpty() || bots.contains(e.botId())) && e.atMillis() >= sinceMillis
                     && (e.kind().equals("text") || e.kind().equals("command"))) {
                 sent++;
                 first = first == 0 ? e.atMillis() : first;
@@ -43,7 +43,7 @@ public record LatencyReport(
         int duplicates = 0;
         long lastReply = 0;
         for (BotMessage m : sends) {
-            if ((botId != 0 && m.botId() != botId) || m.sentAtMillis() < sinceMillis) {
+            if ((!bots.isEmpty() && !bots.contains(m.botId())) || m.sentAtMillis() < sinceMillis) {
                 continue;
             }
             String chat = m.botId() + "/" + m.chatId();

@@ -11,6 +11,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,7 +42,7 @@ import java.util.regex.Pattern;
  */
 public final class SandboxServer implements AutoCloseable {
 
-    private static final Pattern BOT_PATH = Pattern.compile("^/bot([^/]*)/([A-Za-z_]*)/?$");
+    private static final Pattern BOT_PATH = Pattern.compile("^/bot([^/]+)/([A-Za-z_]*)/?$");
     private static final Pattern TOKEN = Pattern.compile("^([1-9][0-9]{0,15}):([A-Za-z0-9_\\-]{1,70})$");
 
     private final SandboxConfig config;
@@ -188,6 +191,8 @@ public final class SandboxServer implements AutoCloseable {
             BotApi.call(bot, method, params, reply);
         } catch (Params.BadParams e) {
             reply.answer(ApiResult.badRequest(e.getMessage()), null);
+        } finally {
+            record.handled(call);
         }
         if (BotApi.unknown(method)) {
             log.accept("sandbox: bot " + botId + ": unknown method " + method + " (" + exchange.getRequestMethod()
@@ -319,7 +324,38 @@ public final class SandboxServer implements AutoCloseable {
 
     /** Update → reply latency and duplicates of one bot (0: all) for user messages since {@code sinceMillis}. */
     public LatencyReport report(long botId, long sinceMillis) {
-        return LatencyReport.of(journal.events(), journal.sends(), botId, sinceMillis);
+        return report(botId == 0 ? Set.of() : Set.of(botId), sinceMillis);
+    }
+
+    /** As {@link #report(long, long)} over several bots (empty: all). */
+    public LatencyReport report(Set<Long> botIds, long sinceMillis) {
+        return LatencyReport.of(journal.events(), journal.sends(), botIds, sinceMillis);
+    }
+
+    /**
+     * Waits until the report over {@code botIds} counts at least {@code expected} replies (answers and duplicates),
+     * or {@code timeout} passed; returns the report as it then stands.
+     */
+    public LatencyReport awaitReport(Set<Long> botIds, long sinceMillis, long expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int seen = journal.sendCount();
+            LatencyReport r = report(botIds, sinceMillis);
+            if (r.answered() + r.duplicates() >= expected || System.nanoTime() >= deadline) {
+                return r;
+            }
+            try {
+                journal.awaitSend(seen, deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return r;
+            }
+        }
+    }
+
+    /** The ids of the bots the server knows (that called it, or were registered or named), ascending. */
+    public List<Long> botIds() {
+        return new TreeSet<>(bots.keySet()).stream().collect(Collectors.toList());
     }
 
     public void injectFault(FaultRule rule) {

@@ -20,9 +20,8 @@ final class Await {
         }
     }
 
-    /** Until {@code n} getUpdates calls of the bot are parked (arrived, not answered). */
-    static void parked(SandboxServer server, long botId, int n) {
-        until(n + " getUpdates parked", () -> server.record().calls(botId, "getUpdates").stream()
-                .filter(c -> c.delivery() == Delivery.PENDING).count() >= n);
+    /** Until the server has handled (answered or parked) {@code n} getUpdates calls of the bot. */
+    static void polled(SandboxServer server, long botId, int n) {
+        until(n + " getUpdates handled", () -> server.record().handledCount(botId, "getUpdates") >= n);
     }
 }
