@@ -48,7 +48,8 @@ class FleetFileReaderTest {
     @Test
     void exampleFleetFromTheRepositoryIsAcceptedAsWritten() {
         Specs.Fleet fleet = FleetFileReader.read(Path.of("../examples/fleet.yaml"));
-        assertThat(fleet.bots()).extracting(Specs.Bot::id).containsExactly("drill-1", "drill-2", "side-car");
+        assertThat(fleet.bots()).extracting(Specs.Bot::id)
+                .containsExactly("sandbox", "echo-1", "persona-1", "drill-1", "drill-2");
         Specs.Bot drill1 = fleet.bot("drill-1").orElseThrow();
         assertThat(drill1.runner()).isEqualTo("chaos");
         assertThat(drill1.config()).containsEntry("crashAfter", "20s").containsEntry("exitCode", "4");
@@ -58,11 +59,13 @@ class FleetFileReaderTest {
         Specs.Bot drill2 = fleet.bot("drill-2").orElseThrow();
         assertThat(drill2.memoryLimit()).isEqualTo(256L << 20);
         assertThat(drill2.jvm()).isEqualTo(new Specs.Jvm(96L << 20, List.of("-XX:+UseSerialGC")));
-        Specs.Bot sideCar = fleet.bot("side-car").orElseThrow();
-        assertThat(sideCar.isCommand()).isTrue();
-        assertThat(sideCar.restart().policy()).isEqualTo(RestartPolicy.ON_FAILURE);
-        assertThat(sideCar.restart().maxRestarts()).isEqualTo(10);
-        assertThat(sideCar.env()).isEqualTo(Map.of("GREETING", "hello"));
+        Specs.Bot sandbox = fleet.bot("sandbox").orElseThrow();
+        assertThat(sandbox.isCommand()).isTrue();
+        assertThat(sandbox.command().get(0)).isEqualTo(Path.of("../scripts/botvisor").toAbsolutePath().normalize()
+                .toString());
+        Specs.Bot echo = fleet.bot("echo-1").orElseThrow();
+        assertThat(echo.telegram().apiUrl()).isEqualTo("http://127.0.0.1:8081");
+        assertThat(echo.env()).containsEntry("TELEGRAM_BOT_TOKEN", "100001:sandbox-echo-token");
     }
 
     @Test
