@@ -87,4 +87,13 @@ class CliTest {
         assertThat(err.toString()).isEqualTo("sandbox load: --duration \"soon\" is not a duration (expected e.g. 30s"
                 + " or 2m)\n");
     }
+
+    @Test
+    void aPortInUseSaysToPickAnother() {
+        int status = run("", "--port", Integer.toString(server.port()));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString()).startsWith("sandbox: cannot listen on 127.0.0.1:" + server.port() + " (")
+                .endsWith("); pick another port with --port\n");
+    }
 }
