@@ -14,9 +14,9 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * A bot's own rows — users, conversations, messages, profiles — read and written inside a handler's transaction: every
- * method takes the caller's {@link Connection} first and neither commits nor rolls back, so the handler's writes
- * commit with its update's mark and its queued replies, or not at all. JSON travels as strings (the storage module
+ * A bot's own rows — users, conversations, messages, profiles — read and written inside a handler's transaction:
+ * every method takes the caller's {@link Connection} first and neither commits nor rolls back, so the handler's
+ * writes commit with its update's mark and its queued replies, or not at all. JSON travels as strings (the storage module
  * has no JSON library); a JSON column given null is stored as {@code {}}. Row-level security holds every statement to
  * the bot's own rows whatever the arguments; queries still name the bot, which prunes to its partition.
  *
@@ -227,8 +227,8 @@ public final class BotData {
             metas[i] = json(m.metaJson());
         }
         try (PreparedStatement ps = tx.prepareStatement("""
-                INSERT INTO botvisor.messages (bot_id, conversation_id, message_id, created_at, user_id, direction, body,
-                                               meta)
+                INSERT INTO botvisor.messages (bot_id, conversation_id, message_id, created_at, user_id, direction,
+                                               body, meta)
                 SELECT ?, * FROM unnest(?::bigint[], ?::bigint[], ?::text[]::timestamptz[], ?::bigint[], ?::text[],
                                         ?::text[], ?::text[]::jsonb[])
                 ON CONFLICT (bot_id, conversation_id, message_id, created_at) DO NOTHING""")) {

@@ -28,8 +28,8 @@ import javax.sql.DataSource;
  *   <li>At start, before anything else, {@link #recoverInFlight()}: calls a crashed run left in {@code sending} may
  *       have reached Telegram; they become {@code uncertain}, and every uncertain call (these, and any an earlier run
  *       left unresolved) is returned for the sender's policy to resolve.</li>
- *   <li>{@link #sendable} — for each chat its next call, only when nothing of that chat is in flight or uncertain —,
- *       then for each: {@link #markSending} (committed <em>before</em> the request is made), the HTTP request, and
+ *   <li>{@link #sendable} — for each chat its next call, only when nothing of that chat is in flight or
+ *       uncertain —, then for each: {@link #markSending} (committed <em>before</em> the request is made), the HTTP request, and
  *       one of {@link #markSent}, {@link #markUncertain} (the request may have reached Telegram; its response was
  *       lost), {@link #markFailed} (Telegram refused it for good) or {@link #requeue} (it failed before reaching
  *       Telegram).</li>

@@ -207,7 +207,8 @@ class InboxIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (Connection c = db.manager.connect(); Statement st = c.createStatement()) {
             while (true) {
-                try (ResultSet rs = st.executeQuery("SELECT wait_event_type FROM pg_stat_activity WHERE pid = " + pid)) {
+                try (ResultSet rs = st.executeQuery("SELECT wait_event_type FROM pg_stat_activity WHERE pid = "
+                        + pid)) {
                     if (rs.next() && "Lock".equals(rs.getString(1))) {
                         return;
                     }

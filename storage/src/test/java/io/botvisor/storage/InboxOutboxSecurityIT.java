@@ -112,7 +112,8 @@ class InboxOutboxSecurityIT {
     @Test
     void botIsDeniedEveryPartitionDirectly() throws SQLException {
         List<String> partitions = strings(db.manager, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON "
-                + "c.oid = i.inhrelid WHERE i.inhparent IN ('botvisor.updates'::regclass, 'botvisor.outbox'::regclass)");
+                + "c.oid = i.inhrelid WHERE i.inhparent IN ('botvisor.updates'::regclass, "
+                + "'botvisor.outbox'::regclass)");
         assertThat(partitions).hasSize(8);
         for (String partition : partitions) {
             assertThatThrownBy(() -> strings(a, "SELECT count(*) FROM botvisor." + partition))

@@ -73,8 +73,25 @@ class RetentionIT {
     void anInboxRetentionUnderADayIsRefused() {
         assertThatThrownBy(() -> exec("SELECT * FROM botvisor.maintain(3, interval '365 days', interval '90 days', "
                 + "interval '730 days', interval '23 hours', interval '30 days')"))
-                .hasMessageContaining("botvisor.maintain: keep_updates 23:00:00 is shorter than a day (expected 1 day "
-                        + "or more: the inbox recognizes an update Telegram sends again within 24 h by its row)");
+                .hasMessageContaining("botvisor.expire_rows: keep_updates 23:00:00 is shorter than a day (expected "
+                        + "1 day or more: the inbox recognizes an update Telegram sends again within 24 h by its row)");
+    }
+
+    @Test
+    void expiringInBoundedStepsDeletesAtMostMaxRowsOfEachTablePerCall() throws SQLException {
+        exec("INSERT INTO botvisor.updates (bot_id, update_id, kind, payload, handled_at) SELECT " + bot
+                + ", 1000 + i, 'step', '{}', now() - interval '10 days' FROM generate_series(1, 3) i");
+        assertThat(expire(2)).containsExactly("updates 2", "outbox 0");
+        assertThat(expire(2)).containsExactly("updates 1", "outbox 0");
+        assertThat(strings("SELECT count(*) FROM botvisor.updates WHERE kind = 'step'")).containsExactly("0");
+    }
+
+    private static List<String> expire(int maxRows) throws SQLException {
+        try (Connection c = db.manager.connect(); Statement st = c.createStatement()) {
+            st.execute("SET ROLE botvisor_admin");
+            return column(st.executeQuery("SELECT table_name || ' ' || row_count FROM botvisor.expire_rows("
+                    + "interval '7 days', interval '30 days', " + maxRows + ")"));
+        }
     }
 
     /** The job as the supervisor runs it, through the admin role (the owner's policies, not superuser, apply). */

@@ -443,7 +443,7 @@ BEGIN
                        'WITH CHECK (bot_id = split_part(current_user, ''_'', 2)::integer)', t);
     END LOOP;
 END $$;
--- Retention runs as the owner (botvisor.maintain), which FORCE ROW LEVEL SECURITY holds to the policies too: it may
+-- Retention runs as the owner (botvisor.expire_rows), which FORCE ROW LEVEL SECURITY holds to the policies too: it may
 -- read and delete finished rows only, never an unhandled update or an unsent call.
 CREATE POLICY owner_reads_finished ON botvisor.updates FOR SELECT TO botvisor_owner USING (handled_at IS NOT NULL);
 CREATE POLICY owner_expires ON botvisor.updates FOR DELETE TO botvisor_owner USING (handled_at IS NOT NULL);
@@ -458,19 +458,37 @@ GRANT UPDATE (handled_at) ON botvisor.updates TO botvisor_bots;
 GRANT UPDATE (chat_id, payload, state, attempts, sent_at, telegram_message_id, last_error) ON botvisor.outbox
     TO botvisor_bots;
 
--- The maintenance job with the inbox's and outbox's retention: everything the four-argument form does, then handled
--- updates and sent or failed calls older than their retention deleted (rows: these tables have no time partitions).
+-- Retention of the inbox and the outbox (rows: these tables have no time partitions): handled updates and sent or
+-- failed calls older than their retention, at most max_rows of each (null: all) per call, so that a backlog is
+-- deleted in bounded transactions. Returns the rows deleted per table.
+CREATE FUNCTION botvisor.expire_rows(keep_updates interval, keep_outbox interval, max_rows integer)
+RETURNS TABLE (table_name text, row_count bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = botvisor, pg_temp AS $$
+BEGIN
+    -- Telegram sends an unconfirmed update again for 24 h, and the inbox's row is what recognizes it as seen.
+    IF keep_updates < interval '1 day' THEN
+        RAISE EXCEPTION 'botvisor.expire_rows: keep_updates % is shorter than a day (expected 1 day or more: the inbox '
+                        'recognizes an update Telegram sends again within 24 h by its row)', keep_updates;
+    END IF;
+    table_name := 'updates';
+    DELETE FROM botvisor.updates WHERE (bot_id, seq) IN (
+        SELECT u.bot_id, u.seq FROM botvisor.updates u WHERE u.handled_at < now() - keep_updates LIMIT max_rows);
+    GET DIAGNOSTICS row_count = ROW_COUNT;
+    RETURN NEXT;
+    table_name := 'outbox';
+    DELETE FROM botvisor.outbox WHERE (bot_id, id) IN (
+        SELECT o.bot_id, o.id FROM botvisor.outbox o
+         WHERE o.state IN ('sent', 'failed') AND o.queued_at < now() - keep_outbox LIMIT max_rows);
+    GET DIAGNOSTICS row_count = ROW_COUNT;
+    RETURN NEXT;
+END $$;
+-- The whole maintenance job in one call: what the four-argument form does, then the inbox's and outbox's retention.
 -- The four-argument form stays, unchanged, for existing callers.
 CREATE FUNCTION botvisor.maintain(months_ahead integer, keep_messages interval, keep_metrics interval,
                                   keep_audit interval, keep_updates interval, keep_outbox interval)
 RETURNS TABLE (action text, object_name text, row_count bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = botvisor, pg_temp AS $$
 BEGIN
-    -- Telegram re-sends an unconfirmed update for 24 h, and the inbox's row is what recognizes it as seen.
-    IF keep_updates < interval '1 day' THEN
-        RAISE EXCEPTION 'botvisor.maintain: keep_updates % is shorter than a day (expected 1 day or more: the inbox '
-                        'recognizes an update Telegram sends again within 24 h by its row)', keep_updates;
-    END IF;
     action := 'dropped';
     row_count := NULL;
     FOR object_name IN SELECT m.partition_name FROM botvisor.maintain(months_ahead, keep_messages, keep_metrics,
@@ -478,20 +496,18 @@ BEGIN
         RETURN NEXT;
     END LOOP;
     action := 'deleted';
-    object_name := 'updates';
-    DELETE FROM botvisor.updates WHERE handled_at < now() - keep_updates;
-    GET DIAGNOSTICS row_count = ROW_COUNT;
-    RETURN NEXT;
-    object_name := 'outbox';
-    DELETE FROM botvisor.outbox WHERE state IN ('sent', 'failed') AND queued_at < now() - keep_outbox;
-    GET DIAGNOSTICS row_count = ROW_COUNT;
-    RETURN NEXT;
+    FOR object_name, row_count IN SELECT e.table_name, e.row_count
+                                    FROM botvisor.expire_rows(keep_updates, keep_outbox, NULL) e LOOP
+        RETURN NEXT;
+    END LOOP;
 END $$;
-REVOKE ALL ON FUNCTION botvisor.maintain(integer, interval, interval, interval, interval, interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION botvisor.maintain(integer, interval, interval, interval, interval, interval)
-    TO botvisor_admin;
+REVOKE ALL ON FUNCTION botvisor.expire_rows(interval, interval, integer),
+    botvisor.maintain(integer, interval, interval, interval, interval, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION botvisor.expire_rows(interval, interval, integer),
+    botvisor.maintain(integer, interval, interval, interval, interval, interval) TO botvisor_admin;
 --rollback SET LOCAL ROLE botvisor_owner;
 --rollback DROP FUNCTION botvisor.maintain(integer, interval, interval, interval, interval, interval);
+--rollback DROP FUNCTION botvisor.expire_rows(interval, interval, integer);
 --rollback DROP TABLE botvisor.outbox;
 --rollback DROP TABLE botvisor.updates;
 --rollback DROP SEQUENCE botvisor.outbox_id_seq;

@@ -92,14 +92,21 @@ final class DatabaseSection {
         Duration keepMessages = l.duration("retention.messages", true);
         Duration keepMetrics = l.duration("retention.metrics", true);
         Duration keepAudit = l.duration("retention.audit", true);
+        Duration keepUpdates = l.duration("retention.updates", true);
+        Duration keepOutbox = l.duration("retention.outbox", true);
+        if (keepUpdates != null && keepUpdates.compareTo(Specs.Retention.MIN_UPDATES) < 0) {
+            l.problem("database", "retention.updates", l.raw("retention.updates"), "is shorter than a day (expected "
+                    + "1d or more: the inbox is what recognizes an update Telegram sends again within 24 h)");
+            keepUpdates = null;
+        }
         if (maxConnections == null || hashPartitions == null || maxPerBot == null || shrinkAfter == null
                 || keepMessages == null || keepMetrics == null
-                || keepAudit == null) {
+                || keepAudit == null || keepUpdates == null || keepOutbox == null) {
             return null;
         }
         return new Specs.Database(enabled.asBoolean(true), url, adminUser, passwordFile == null ? null : Path.of(passwordFile), sslMode,
                 maxConnections, migrate.asBoolean(), hashPartitions, new Specs.Pools(maxPerBot, shrinkAfter),
-                new Specs.Retention(keepMessages, keepMetrics, keepAudit));
+                new Specs.Retention(keepMessages, keepMetrics, keepAudit, keepUpdates, keepOutbox));
     }
 
     private static String text(Lookup l, String path) {

@@ -33,7 +33,8 @@ final class Schema {
     static final Map<String, Object> DATABASE = map("enabled", LEAF, "url", LEAF, "adminUser", LEAF, "passwordFile", LEAF,
             "sslMode", LEAF, "maxConnections", LEAF, "migrateOnStart", LEAF, "hashPartitions", LEAF,
             "pools", map("maxPerBot", LEAF, "shrinkAfter", LEAF),
-            "retention", map("messages", LEAF, "metrics", LEAF, "audit", LEAF));
+            "retention", map("messages", LEAF, "metrics", LEAF, "audit", LEAF, "updates", LEAF,
+                    "outbox", LEAF));
     static final Map<String, Object> TOP = map("defaults", INHERITABLE, "bots", LEAF,
             "supervisor", map("startConcurrency", LEAF, "isolation", LEAF, "botUids", LEAF,
                     "metrics", map("enabled", LEAF, "interval", LEAF, "group", LEAF)), "database", DATABASE);
@@ -74,7 +75,7 @@ final class Schema {
             migrateOnStart: false
             hashPartitions: 16
             pools: { maxPerBot: 10, shrinkAfter: 30s }
-            retention: { messages: 365d, metrics: 90d, audit: 730d }
+            retention: { messages: 365d, metrics: 90d, audit: 730d, updates: 7d, outbox: 30d }
             """);
 
     private static com.fasterxml.jackson.databind.JsonNode yaml(String text) {

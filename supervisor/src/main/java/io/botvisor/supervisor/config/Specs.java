@@ -143,7 +143,12 @@ public final class Specs {
     public record Pools(int maxPerBot, Duration shrinkAfter) {
     }
 
-    /** How long time-partitioned rows are kept; expired months are dropped whole. */
-    public record Retention(Duration messages, Duration metrics, Duration audit) {
+    /**
+     * How long rows are kept: messages, metrics and audit rows by whole months (expired months are dropped); handled
+     * inbox updates and sent or failed outbox calls row by row.
+     */
+    public record Retention(Duration messages, Duration metrics, Duration audit, Duration updates, Duration outbox) {
+        /** The shortest inbox retention: Telegram sends an unconfirmed update again for 24 h. */
+        public static final Duration MIN_UPDATES = Duration.ofDays(1);
     }
 }

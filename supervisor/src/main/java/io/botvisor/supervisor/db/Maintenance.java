@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The schema's upkeep on its own thread ({@value #THREAD}): {@code botvisor.maintain} (months of partitions ahead,
- * expired ones dropped) at start and every {@link #MAINTENANCE}, and {@code botvisor.health_check()} at start and
- * every {@link #HEALTH}; each in a transaction bounded by {@link JobTimeouts#MAINTENANCE}. Thread-safe: the jobs run
- * on the maintenance thread only; {@link #health()} is a volatile read for any thread.
+ * expired ones dropped) then {@code botvisor.expire_rows} (handled inbox updates and finished outbox calls past their
+ * retention) at start and every {@link #MAINTENANCE}, and {@code botvisor.health_check()} at start and every
+ * {@link #HEALTH}; each in transactions bounded by {@link JobTimeouts#MAINTENANCE}. Thread-safe: the jobs run on the
+ * maintenance thread only; {@link #health()} is a volatile read for any thread.
  */
 final class Maintenance {
     private static final Logger log = LoggerFactory.getLogger(Maintenance.class);
@@ -30,6 +31,12 @@ final class Maintenance {
     static final Duration MAINTENANCE = Duration.ofHours(1);
     static final Duration HEALTH = Duration.ofMinutes(1);
     static final int MONTHS_AHEAD = 3;
+    /**
+     * Rows of each table deleted per transaction, and transactions per run: a backlog goes in steps that each end well
+     * within the statement timeout, and a run ends after at most a million rows of each (the rest at the next run).
+     */
+    static final int EXPIRE_STEP = 10_000;
+    static final int EXPIRE_STEPS = 100;
     private final DbEndpoint endpoint;
     private final Specs.Retention keep;
     private final ScheduledThreadPoolExecutor thread = Threads.periodic(THREAD);
@@ -42,7 +49,10 @@ final class Maintenance {
     }
 
     void start() {
-        thread.scheduleWithFixedDelay(this::maintain, 0, MAINTENANCE.toMillis(), TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(() -> {
+            maintain();
+            expireRows();
+        }, 0, MAINTENANCE.toMillis(), TimeUnit.MILLISECONDS);
         thread.scheduleWithFixedDelay(this::checkHealth, 0, HEALTH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -80,6 +90,50 @@ final class Maintenance {
         } catch (SQLException | RuntimeException e) {
             log.warn("database: maintenance failed (next run in {}): {}", Units.format(MAINTENANCE),
                     Jobs.why(e));
+        }
+    }
+
+    /**
+     * Deletes handled updates and sent or failed outbox calls past their retention, in steps of {@link #EXPIRE_STEP}
+     * rows per table, each its own transaction (after the partitions' upkeep, which a slow delete must not undo).
+     */
+    private void expireRows() {
+        long updates = 0;
+        long outbox = 0;
+        try (Connection c = endpoint.connect()) {
+            c.setAutoCommit(false);
+            for (int step = 0; step < EXPIRE_STEPS; step++) {
+                JobTimeouts.MAINTENANCE.apply(c);
+                long most = 0;
+                try (PreparedStatement ps = c.prepareStatement("SELECT table_name, row_count FROM botvisor.expire_rows("
+                        + "make_interval(secs => ?), make_interval(secs => ?), ?)")) {
+                    ps.setDouble(1, keep.updates().toSeconds());
+                    ps.setDouble(2, keep.outbox().toSeconds());
+                    ps.setInt(3, EXPIRE_STEP);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            long n = rs.getLong(2);
+                            if ("updates".equals(rs.getString(1))) {
+                                updates += n;
+                            } else {
+                                outbox += n;
+                            }
+                            most = Math.max(most, n);
+                        }
+                    }
+                }
+                c.commit();
+                if (most < EXPIRE_STEP) {
+                    break;
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("database: expiring inbox and outbox rows failed (next run in {}): {}",
+                    Units.format(MAINTENANCE), Jobs.why(e));
+        }
+        if (updates > 0 || outbox > 0) {
+            log.info("database: maintenance deleted {} handled updates and {} sent or failed outbox calls past their "
+                    + "retention", updates, outbox);
         }
     }
 

@@ -375,4 +375,23 @@ class FleetFileReaderTest {
                 + "\", adminUser: botvisor, passwordFile: db.password }\nbots:\n  - { id: a, type: chaos }\n"));
         assertThat(fleet.database().url()).isEqualTo("jdbc:postgresql://h:5432/db?sslmode=require");
     }
+
+    @Test
+    void inboxAndOutboxRetentionDefaultToAWeekAndAMonth() throws IOException {
+        Specs.Fleet fleet = FleetFileReader.read(write("bots:\n  - { id: a, type: chaos }\n"));
+        assertThat(fleet.database().retention()).extracting(Specs.Retention::updates, Specs.Retention::outbox)
+                .containsExactly(Duration.ofDays(7), Duration.ofDays(30));
+        fleet = FleetFileReader.read(write("database: { retention: { updates: 2d, outbox: 90d } }\n"
+                + "bots:\n  - { id: a, type: chaos }\n"));
+        assertThat(fleet.database().retention()).extracting(Specs.Retention::updates, Specs.Retention::outbox)
+                .containsExactly(Duration.ofDays(2), Duration.ofDays(90));
+    }
+
+    @Test
+    void inboxRetentionUnderADayIsRefused() throws IOException {
+        assertThat(problems("database: { retention: { updates: 12h } }\nbots:\n  - { id: a, type: chaos }\n"))
+                .containsExactly(dir.resolve("fleet.yaml") + ": database: retention.updates \"12h\" is shorter than a "
+                        + "day (expected 1d or more: the inbox is what recognizes an update Telegram sends again "
+                        + "within 24 h)");
+    }
 }

@@ -30,7 +30,8 @@ class DatabaseKeeperIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final Specs.Database SPEC = new Specs.Database(true, null, null, null, null, 10, false, 4,
             new Specs.Pools(4, Duration.ofSeconds(30)),
-            new Specs.Retention(Duration.ofDays(30), Duration.ofDays(30), Duration.ofDays(365)));
+            new Specs.Retention(Duration.ofDays(30), Duration.ofDays(30), Duration.ofDays(365), Duration.ofDays(7),
+                    Duration.ofDays(30)));
 
     @TempDir
     Path dir;
