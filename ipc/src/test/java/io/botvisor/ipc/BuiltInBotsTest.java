@@ -8,8 +8,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class BuiltInBotsTest {
     @Test
-    void builtInTypesAreTheTwoDrillBots() {
-        assertThat(BuiltInBots.names()).containsExactlyInAnyOrder("chaos", "attack");
+    void builtInTypesAreTheTwoDrillBotsAndTheTwoTelegramBots() {
+        assertThat(BuiltInBots.names()).containsExactlyInAnyOrder("chaos", "attack", "echo", "persona");
+        assertThat(BuiltInBots.TELEGRAM).containsExactlyInAnyOrder("echo", "persona");
         assertThat(BuiltInBots.configKeys("chaso")).isEmpty();
     }
 
