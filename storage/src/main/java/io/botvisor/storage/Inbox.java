@@ -28,8 +28,10 @@ public final class Inbox {
     /** Turns for record(): seq must be taken in commit order (see the class comment). */
     private final ReentrantLock recording = new ReentrantLock();
 
-    /** An update as received: its Telegram id, its kind ({@code message}, {@code callback_query} …), its chat if it
-     * has one, and the whole update as JSON. Immutable. */
+    /**
+     * An update as received: its Telegram id, its kind ({@code message}, {@code callback_query} …), its chat if it has
+     * one, and the whole update as JSON. Immutable.
+     */
     public record Received(long updateId, String kind, Long chatId, String payloadJson) {
     }
 
