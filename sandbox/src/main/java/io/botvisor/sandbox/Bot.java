@@ -13,6 +13,9 @@ final class Bot {
     private String secret;
     private boolean revoked;
     private boolean notFoundOnGetMe;
+    /** How long after a 429 leaves the server a call of the same bot still does not count against it. */
+    static final long RETRY_GRACE_MILLIS = 250;
+    private long retryFrom = Long.MIN_VALUE;
     private long retryUntil = Long.MIN_VALUE;
 
     Bot(long id, String secret, SandboxClock clock, long seed, Journal journal) {
@@ -47,10 +50,18 @@ final class Bot {
 
     /** Opens (or extends) the window of a 429 given at {@code now}. */
     synchronized void retryAfter(long now, int seconds) {
+        if (now >= retryUntil) {
+            retryFrom = now + RETRY_GRACE_MILLIS;
+        }
         retryUntil = Math.max(retryUntil, now + seconds * 1000L);
     }
 
+    /**
+     * Whether a call arriving at {@code now} breaks a 429's window. The first {@link #RETRY_GRACE_MILLIS} of it do not
+     * count: a call of another thread of the bot (its poller, while its sender got the 429) may be on its way before
+     * the 429 reached the client, which cannot obey what it has not received yet.
+     */
     synchronized boolean insideRetryWindow(long now) {
-        return now < retryUntil;
+        return now >= retryFrom && now < retryUntil;
     }
 }
