@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 /**
  * The answer to one exchange, given once, from any thread: written on the server's pool (never on the caller's, which
  * may hold a bot's lock), held back by a delay fault, or replaced by a closed connection by a drop fault. Records the
- * outcome in the call's record entry. Thread-safe.
+ * outcome in the call's record entry (none for control answers). Thread-safe.
  */
 final class Reply implements BotState.Responder {
 
@@ -71,7 +71,9 @@ final class Reply implements BotState.Responder {
     private void drop(int status, Delivery delivery, String label) {
         // Closing an exchange whose headers were never sent closes the connection itself (ExchangeImpl.close).
         exchange.close();
-        record.close(call, status, clock.millis(), delivery, label);
+        if (record != null) {
+            record.close(call, status, clock.millis(), delivery, label);
+        }
         verbose(status, delivery);
     }
 
@@ -90,8 +92,10 @@ final class Reply implements BotState.Responder {
         } finally {
             exchange.close();
         }
-        record.close(call, result.status(), clock.millis(), delivery, label != null ? label
-                : fault != null ? fault.label() : null);
+        if (record != null) {
+            record.close(call, result.status(), clock.millis(), delivery, label != null ? label
+                    : fault != null ? fault.label() : null);
+        }
         verbose(result.status(), delivery);
     }
 
