@@ -30,8 +30,9 @@ final class Journal {
         }
     }
 
-    synchronized int sendCount() {
-        return sends.size();
+    /** The sends from index {@code from} on (a copy). */
+    synchronized List<BotMessage> sendsFrom(int from) {
+        return new ArrayList<>(sends.subList(Math.min(from, sends.size()), sends.size()));
     }
 
     synchronized List<UserEvent> events() {

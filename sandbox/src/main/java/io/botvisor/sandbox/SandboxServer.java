@@ -257,20 +257,25 @@ public final class SandboxServer implements AutoCloseable {
      * or {@code timeout} passed; returns the report as it then stands.
      */
     public LatencyReport awaitReport(Set<Long> botIds, long sinceMillis, long expected, Duration timeout) {
+        // Every bot message counted is an answer or a duplicate: waiting for enough of them is waiting for the report.
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            int seen = journal.sendCount();
-            LatencyReport r = report(botIds, sinceMillis);
-            if (r.answered() + r.duplicates() >= expected || System.nanoTime() >= deadline) {
-                return r;
-            }
-            try {
+        int seen = 0;
+        long replies = 0;
+        try {
+            while (true) {
+                List<BotMessage> news = journal.sendsFrom(seen);
+                seen += news.size();
+                replies += news.stream().filter(m -> (botIds.isEmpty() || botIds.contains(m.botId()))
+                        && m.sentAtMillis() >= sinceMillis).count();
+                if (replies >= expected || System.nanoTime() >= deadline) {
+                    break;
+                }
                 journal.awaitSend(seen, deadline);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return r;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        return report(botIds, sinceMillis);
     }
 
     /** The ids of the bots the server knows (that called it, or were registered or named), ascending. */
