@@ -3,10 +3,10 @@ package io.botvisor.sandbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,8 +46,8 @@ public final class SandboxServer implements AutoCloseable {
     private final SystemClock ownClock;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<Long, Bot> bots = new ConcurrentHashMap<>();
-    private final Journal journal = new Journal();
-    private final CallRecord record = new CallRecord();
+    private final Journal journal;
+    private final CallRecord record;
     private final Faults faults;
     private final Consumer<String> log;
     private final ExecutorService pool;
@@ -58,6 +58,8 @@ public final class SandboxServer implements AutoCloseable {
         this.ownClock = config.clock() == null ? new SystemClock() : null;
         this.clock = config.clock() == null ? ownClock : config.clock();
         this.faults = new Faults(config.seed());
+        this.journal = new Journal(config.recordLimit());
+        this.record = new CallRecord(config.recordLimit());
         Consumer<String> sink = config.log() != null ? config.log() : SandboxServer::systemLog;
         this.log = line -> sink.accept(Redact.tokens(line));
         AtomicInteger n = new AtomicInteger();
@@ -87,7 +89,7 @@ public final class SandboxServer implements AutoCloseable {
         }
     }
 
-    /** Starts a server; the port is bound when this returns. */
+    /** Starts a server; the port is bound when this returns. Throws {@link SandboxException} if it cannot listen. */
     public static SandboxServer start(SandboxConfig config) {
         try {
             SandboxServer server = new SandboxServer(config);
@@ -96,7 +98,7 @@ public final class SandboxServer implements AutoCloseable {
                     + server.url() + "/sandbox/)");
             return server;
         } catch (IOException e) {
-            throw new UncheckedIOException("sandbox: cannot listen on 127.0.0.1:" + config.port() + " ("
+            throw new SandboxException("sandbox: cannot listen on 127.0.0.1:" + config.port() + " ("
                     + e.getMessage() + "); pick another port with --port", e);
         }
     }
@@ -263,8 +265,8 @@ public final class SandboxServer implements AutoCloseable {
         long replies = 0;
         try {
             while (true) {
-                List<BotMessage> news = journal.sendsFrom(seen);
-                seen += news.size();
+                List<BotMessage> news = new ArrayList<>();
+                seen = journal.sendsFrom(seen, news);
                 replies += news.stream().filter(m -> (botIds.isEmpty() || botIds.contains(m.botId()))
                         && m.sentAtMillis() >= sinceMillis).count();
                 if (replies >= expected || System.nanoTime() >= deadline) {

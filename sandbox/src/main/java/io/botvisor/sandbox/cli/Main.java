@@ -1,6 +1,7 @@
 package io.botvisor.sandbox.cli;
 
 import io.botvisor.sandbox.SandboxConfig;
+import io.botvisor.sandbox.SandboxException;
 import io.botvisor.sandbox.SandboxServer;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -32,6 +33,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--verbose", description = "log one line per call (tokens redacted)")
     boolean verbose;
 
+    @Option(names = "--record-limit", description = "calls, user messages and bot messages kept for the record and"
+            + " reports; the oldest go first (default: ${DEFAULT-VALUE})")
+    int recordLimit = 100_000;
+
     public static void main(String[] args) {
         System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
@@ -50,7 +55,7 @@ public final class Main implements Callable<Integer> {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof ControlClient.CliException || e instanceof IllegalArgumentException
-                    || e instanceof java.io.UncheckedIOException) {
+                    || e instanceof SandboxException) {
                 err.println(e.getMessage());
                 return 1;
             }
@@ -62,7 +67,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         SandboxConfig config = SandboxConfig.defaults().withPort(port).withSeed(seed).withThreads(threads)
-                .withVerbose(verbose).withLog(line -> System.err.println(line));
+                .withVerbose(verbose).withRecordLimit(recordLimit).withLog(line -> System.err.println(line));
         SandboxServer server = SandboxServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
