@@ -16,10 +16,13 @@ import picocli.CommandLine.Option;
  * subcommand, talks to a running one as a user ({@code say}, {@code chat}) or as a load driver ({@code load}).
  * README, "Trying bots without Telegram: the sandbox". Runs on the main thread; the server owns its own threads.
  */
-@Command(name = "botvisor sandbox", mixinStandardHelpOptions = true,
+@Command(name = "botvisor sandbox",
         description = "Run a fake Telegram Bot API server on 127.0.0.1 (chats kept in memory), or talk to one.",
         subcommands = {SayCommand.class, ChatCommand.class, LoadCommand.class})
 public final class Main implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
 
     @Option(names = "--port", description = "TCP port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
     int port = SandboxConfig.DEFAULT_PORT;
