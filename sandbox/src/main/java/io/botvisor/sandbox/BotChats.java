@@ -77,7 +77,7 @@ final class BotChats {
             entity.put("length", end < 0 ? text.length() : end);
             message.set("entities", NODES.arrayNode().add(entity));
         }
-        chat.messages.add(new ChatState.Stored(messageId, false, text, 0, clock.millis(), message));
+        chat.add(new ChatState.Stored(messageId, false, text, 0, clock.millis(), message));
         long updateId = updates.push("message", message);
         UserEvent event = new UserEvent(botId, chatId, updateId, messageId, text.startsWith("/") ? "command" : "text",
                 text, clock.millis());
@@ -139,7 +139,7 @@ final class BotChats {
         List<BotMessage> out = new ArrayList<>();
         ChatState chat = chats.get(chatId);
         if (chat != null) {
-            for (ChatState.Stored s : chat.messages) {
+            for (ChatState.Stored s : chat.messages()) {
                 if (s.fromBot) {
                     out.add(snapshot(chat, s));
                 }
@@ -232,7 +232,7 @@ final class BotChats {
             allowWithoutReply = replyParameters.get().path("allow_sending_without_reply").asBoolean(false);
         }
         ChatState.Stored repliedTo = replyTo == 0 ? null : chat.find(replyTo);
-        if (replyTo != 0 && repliedTo == null) {
+        if (replyTo != 0 && repliedTo == null && !chat.forgot(replyTo)) {
             if (!allowWithoutReply) {
                 return ApiResult.badRequest("message to be replied not found");
             }
@@ -250,7 +250,7 @@ final class BotChats {
         }
         params.object("reply_markup").filter(m -> m.has("inline_keyboard")).ifPresent(m -> message.set("reply_markup", m));
         ChatState.Stored stored = new ChatState.Stored(messageId, true, text, replyTo, clock.millis(), message);
-        chat.messages.add(stored);
+        chat.add(stored);
         journal.send(snapshot(chat, stored));
         notifyAll();
         return ApiResult.ok(message.deepCopy());

@@ -140,23 +140,22 @@ final class BotState {
                 earlier.timeout.cancel();
                 conflict(earlier.responder, CONFLICT_OTHER_POLL, "terminated by other getUpdates");
             }
-            Parked now = new Parked(responder, offset, limit);
-            parked = now;
-            now.timeout = clock.schedule(clock.millis() + timeout * 1000, () -> wake(now, "poll timeout"));
+            Parked poll = new Parked(responder, offset, limit);
+            parked = poll;
+            poll.timeout = clock.schedule(clock.millis() + timeout * 1000, () -> wake(poll));
             return;
         }
         responder.answer(ApiResult.ok(result), null);
     }
 
-    private void wake(Parked which, String label) {
-        synchronized (this) {
-            if (parked != which) {
-                return;
-            }
-            parked = null;
-            which.timeout.cancel();
-            collect(which.offset, which.limit, 0, which.responder);
+    /** Answers the parked poll (if {@code which} still is it) with what is there now: on an update, or at timeout. */
+    private synchronized void wake(Parked which) {
+        if (parked != which) {
+            return;
         }
+        parked = null;
+        which.timeout.cancel();
+        collect(which.offset, which.limit, 0, which.responder);
     }
 
     /** At most one 409 at once per 3 s (Client.cpp, fail_query_conflict); the others are answered 3 s later. */
@@ -194,7 +193,7 @@ final class BotState {
         long updateId = nextUpdateId++;
         queue.addLast(new Update(updateId, type, now, body));
         if (parked != null) {
-            wake(parked, null);
+            wake(parked);
         }
         return updateId;
     }

@@ -1,6 +1,7 @@
 package io.botvisor.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -8,7 +9,8 @@ import java.util.function.Predicate;
 /**
  * Every call the server saw, in arrival order, with what it was answered and whether the answer arrived: what the
  * tests and the chaos suite check ("no two pollers of a token at once", "no call inside a 429 window", duplicate
- * sends). Thread-safe (one lock); readers get immutable {@link Call} snapshots.
+ * sends). A long-running server keeps only the last calls ({@link SandboxConfig#recordLimit()}); {@link Call#seq()}
+ * still counts all. Thread-safe (one lock); readers get immutable {@link Call} snapshots.
  */
 public final class CallRecord {
 
@@ -38,13 +40,23 @@ public final class CallRecord {
         }
     }
 
-    private final List<Entry> entries = new ArrayList<>();
+    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private final int limit;
+    private long seq;
     private long tick;
 
+    /** A record of every call ({@code limit} 0) or of the last {@code limit} calls. */
+    CallRecord(int limit) {
+        this.limit = limit;
+    }
+
     synchronized Entry open(long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow) {
-        Entry e = new Entry(entries.size() + 1, botId, method, params, arrivedAt, insideRetryWindow);
+        Entry e = new Entry(++seq, botId, method, params, arrivedAt, insideRetryWindow);
         e.openTick = ++tick;
-        entries.add(e);
+        entries.addLast(e);
+        if (limit > 0 && entries.size() > limit) {
+            entries.pollFirst();
+        }
         return e;
     }
 

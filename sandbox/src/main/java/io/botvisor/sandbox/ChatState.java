@@ -2,8 +2,8 @@ package io.botvisor.sandbox;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 
 /**
  * One chat as one bot sees it: its type, its messages (users' and the bot's, one id sequence), and where it went if
@@ -31,9 +31,12 @@ final class ChatState {
         }
     }
 
+    static final int KEPT = 10_000;
+
     final long id;
     final String type;
-    final List<Stored> messages = new ArrayList<>();
+    /** The chat's last {@link #KEPT} messages by id, oldest first: a long-running sandbox must not grow forever. */
+    private final LinkedHashMap<Long, Stored> messages = new LinkedHashMap<>();
     long migratedTo;
     private long nextMessageId = 1;
 
@@ -54,13 +57,24 @@ final class ChatState {
         return nextMessageId++;
     }
 
-    Stored find(long messageId) {
-        for (Stored s : messages) {
-            if (s.messageId == messageId) {
-                return s;
-            }
+    void add(Stored message) {
+        messages.put(message.messageId, message);
+        if (messages.size() > KEPT) {
+            messages.remove(messages.keySet().iterator().next());
         }
-        return null;
+    }
+
+    Stored find(long messageId) {
+        return messages.get(messageId);
+    }
+
+    /** True when the message existed but is no longer kept (a reply to it is still allowed). */
+    boolean forgot(long messageId) {
+        return messageId > 0 && messageId < nextMessageId && !messages.containsKey(messageId);
+    }
+
+    Collection<Stored> messages() {
+        return messages.values();
     }
 
     ObjectNode json(UserSpec privateUser) {

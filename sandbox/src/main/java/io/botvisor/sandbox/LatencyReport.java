@@ -1,5 +1,6 @@
 package io.botvisor.sandbox;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -25,7 +26,7 @@ public record LatencyReport(
         int sent, int answered, int duplicates, long p50Millis, long p99Millis, long firstMillis, long lastReplyMillis) {
 
     static LatencyReport of(List<UserEvent> events, List<BotMessage> sends, Set<Long> bots, long sinceMillis) {
-        Map<String, List<UserEvent>> waiting = new HashMap<>();
+        Map<String, ArrayDeque<UserEvent>> waiting = new HashMap<>();
         Map<String, UserEvent> byMessage = new HashMap<>();
         Set<String> done = new HashSet<>();
         int sent = 0;
@@ -35,7 +36,7 @@ public record LatencyReport(
                     && (e.kind().equals("text") || e.kind().equals("command"))) {
                 sent++;
                 first = first == 0 ? e.atMillis() : first;
-                waiting.computeIfAbsent(e.botId() + "/" + e.chatId(), k -> new ArrayList<>()).add(e);
+                waiting.computeIfAbsent(e.botId() + "/" + e.chatId(), k -> new ArrayDeque<>()).add(e);
                 byMessage.put(e.botId() + "/" + e.chatId() + "/" + e.messageId(), e);
             }
         }
@@ -49,11 +50,13 @@ public record LatencyReport(
             String chat = m.botId() + "/" + m.chatId();
             UserEvent target = m.replyToMessageId() != 0 ? byMessage.get(chat + "/" + m.replyToMessageId()) : null;
             if (target == null) {
-                for (UserEvent e : waiting.getOrDefault(chat, List.of())) {
-                    if (!done.contains(chat + "/" + e.messageId()) && e.messageId() < m.messageId()) {
-                        target = e;
-                        break;
-                    }
+                // The oldest message of the chat not answered yet (answered ones leave the head lazily).
+                ArrayDeque<UserEvent> queue = waiting.getOrDefault(chat, new ArrayDeque<>());
+                while (!queue.isEmpty() && done.contains(chat + "/" + queue.peekFirst().messageId())) {
+                    queue.pollFirst();
+                }
+                if (!queue.isEmpty() && queue.peekFirst().messageId() < m.messageId()) {
+                    target = queue.peekFirst();
                 }
             }
             if (target == null || !done.add(chat + "/" + target.messageId())) {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 /**
  * The answer to one exchange, given once, from any thread: written on the server's pool (never on the caller's, which
  * may hold a bot's lock), held back by a delay fault, or replaced by a closed connection by a drop fault. Records the
- * outcome in the call's record entry. Thread-safe.
+ * outcome in the call's record entry (none for control answers). Thread-safe.
  */
 final class Reply implements BotState.Responder {
 
@@ -68,31 +68,40 @@ final class Reply implements BotState.Responder {
         }
     }
 
+    // The record is written before the client can see the outcome, so that a client that got its answer finds it in
+    // the record; a write that then fails corrects it to UNDELIVERED.
     private void drop(int status, Delivery delivery, String label) {
+        record(status, delivery, label);
         // Closing an exchange whose headers were never sent closes the connection itself (ExchangeImpl.close).
         exchange.close();
-        record.close(call, status, clock.millis(), delivery, label);
         verbose(status, delivery);
     }
 
     private void write(ApiResult result, String label) {
+        String recorded = label != null ? label : fault != null ? fault.label() : null;
         Delivery delivery = Delivery.DELIVERED;
         try {
             byte[] body = result.envelope() != null ? json.writeValueAsBytes(result.envelope())
                     : result.rawBody().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", result.contentType());
+            record(result.status(), Delivery.DELIVERED, recorded);
             exchange.sendResponseHeaders(result.status(), body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
         } catch (IOException e) {
             delivery = Delivery.UNDELIVERED;
+            record(result.status(), delivery, recorded);
         } finally {
             exchange.close();
         }
-        record.close(call, result.status(), clock.millis(), delivery, label != null ? label
-                : fault != null ? fault.label() : null);
         verbose(result.status(), delivery);
+    }
+
+    private void record(int status, Delivery delivery, String label) {
+        if (record != null) {
+            record.close(call, status, clock.millis(), delivery, label);
+        }
     }
 
     private void verbose(int status, Delivery delivery) {

@@ -12,10 +12,12 @@ import java.util.function.Consumer;
  * @param acceptAnyToken true: any well-formed token is a bot; false: only {@link SandboxServer#register} ones
  * @param verbose log one line per call (tokens redacted)
  * @param log where log lines go (each already redacted); null for the JDK's System.Logger "io.botvisor.sandbox"
+ * @param recordLimit how many calls, user events and bot sends the record and journal keep (the oldest go first);
+ *     0 keeps everything (tests), a long-running server sets a limit
  */
 public record SandboxConfig(
         int port, SandboxClock clock, long seed, int threads, boolean acceptAnyToken, boolean verbose,
-        Consumer<String> log) {
+        Consumer<String> log, int recordLimit) {
 
     /** The operator's default port (the same as a local telegram-bot-api server's). */
     public static final int DEFAULT_PORT = 8081;
@@ -27,38 +29,51 @@ public record SandboxConfig(
         if (threads < 1) {
             throw new IllegalArgumentException("sandbox: threads " + threads + " is below 1");
         }
+        if (recordLimit < 0) {
+            throw new IllegalArgumentException("sandbox: record limit " + recordLimit + " is negative (0: no limit)");
+        }
     }
 
-    /** Any free port, real time, seed 1, 4 threads, any token, quiet. */
+    /** As before the record limit existed: everything kept. */
+    public SandboxConfig(int port, SandboxClock clock, long seed, int threads, boolean acceptAnyToken, boolean verbose,
+                         Consumer<String> log) {
+        this(port, clock, seed, threads, acceptAnyToken, verbose, log, 0);
+    }
+
+    /** Any free port, real time, seed 1, 4 threads, any token, quiet, everything recorded. */
     public static SandboxConfig defaults() {
-        return new SandboxConfig(0, null, 1, 4, true, false, null);
+        return new SandboxConfig(0, null, 1, 4, true, false, null, 0);
     }
 
     public SandboxConfig withPort(int p) {
-        return new SandboxConfig(p, clock, seed, threads, acceptAnyToken, verbose, log);
+        return new SandboxConfig(p, clock, seed, threads, acceptAnyToken, verbose, log, recordLimit);
     }
 
     public SandboxConfig withClock(SandboxClock c) {
-        return new SandboxConfig(port, c, seed, threads, acceptAnyToken, verbose, log);
+        return new SandboxConfig(port, c, seed, threads, acceptAnyToken, verbose, log, recordLimit);
     }
 
     public SandboxConfig withSeed(long s) {
-        return new SandboxConfig(port, clock, s, threads, acceptAnyToken, verbose, log);
+        return new SandboxConfig(port, clock, s, threads, acceptAnyToken, verbose, log, recordLimit);
     }
 
     public SandboxConfig withThreads(int t) {
-        return new SandboxConfig(port, clock, seed, t, acceptAnyToken, verbose, log);
+        return new SandboxConfig(port, clock, seed, t, acceptAnyToken, verbose, log, recordLimit);
     }
 
     public SandboxConfig withAcceptAnyToken(boolean any) {
-        return new SandboxConfig(port, clock, seed, threads, any, verbose, log);
+        return new SandboxConfig(port, clock, seed, threads, any, verbose, log, recordLimit);
     }
 
     public SandboxConfig withVerbose(boolean v) {
-        return new SandboxConfig(port, clock, seed, threads, acceptAnyToken, v, log);
+        return new SandboxConfig(port, clock, seed, threads, acceptAnyToken, v, log, recordLimit);
     }
 
     public SandboxConfig withLog(Consumer<String> sink) {
-        return new SandboxConfig(port, clock, seed, threads, acceptAnyToken, verbose, sink);
+        return new SandboxConfig(port, clock, seed, threads, acceptAnyToken, verbose, sink, recordLimit);
+    }
+
+    public SandboxConfig withRecordLimit(int limit) {
+        return new SandboxConfig(port, clock, seed, threads, acceptAnyToken, verbose, log, limit);
     }
 }

@@ -248,4 +248,18 @@ class GetUpdatesTest {
 
         assertThat(poll(0, 100).result()).isEmpty();
     }
+
+    @Test
+    void aQuickPollWithTheSameOffsetWithinThreeSecondsEndsAParkedPoll() throws Exception {
+        CompletableFuture<ApiClient.Answer> parked = bot.callAsync("getUpdates", Map.of("offset", 7, "timeout", 30));
+        Await.polled(server, 123, 1);
+
+        CompletableFuture<ApiClient.Answer> confirm =
+                bot.callAsync("getUpdates", Map.of("offset", 7, "limit", 1, "timeout", 0));
+
+        assertThat(parked.get(10, TimeUnit.SECONDS).status()).as("made to wait, the quick poll took over")
+                .isEqualTo(409);
+        Await.polled(server, 123, 2);
+        assertThat(confirm).isNotDone();
+    }
 }

@@ -49,4 +49,17 @@ class RecordTest {
         assertThat(report.p50Millis()).isEqualTo(40);
         assertThat(report.p99Millis()).isEqualTo(100);
     }
+
+    @Test
+    void aLimitedRecordKeepsTheLastCalls() throws Exception {
+        try (SandboxServer limited = SandboxServer.start(SandboxConfig.defaults().withRecordLimit(3)
+                .withLog(line -> { }))) {
+            ApiClient client = new ApiClient(limited, "5:s");
+            for (int i = 0; i < 5; i++) {
+                client.call("getMe", Map.of());
+            }
+
+            assertThat(limited.record().calls()).extracting(Call::seq).containsExactly(3L, 4L, 5L);
+        }
+    }
 }

@@ -20,9 +20,12 @@ import picocli.CommandLine.Model.CommandSpec;
  * from a pipe: at the end of input it waits (up to --wait) for a reply to every line said. The counters are guarded
  * by this object's monitor.
  */
-@Command(name = "chat", mixinStandardHelpOptions = true,
+@Command(name = "chat",
         description = "Chat with a bot of a running sandbox: lines typed are said as a user, the bot's replies print.")
 final class ChatCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
 
     @Spec
     CommandSpec spec;

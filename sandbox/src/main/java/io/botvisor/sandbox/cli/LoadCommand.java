@@ -22,9 +22,12 @@ import picocli.CommandLine.Model.CommandSpec;
  * throughput. One thread; each message's slot is fixed in advance (rate × elapsed), so a slow say is caught up, not
  * spread.
  */
-@Command(name = "load", mixinStandardHelpOptions = true,
+@Command(name = "load",
         description = "Drive a running sandbox's bots with user messages at a steady rate and report latency.")
 final class LoadCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
 
     @Spec
     CommandSpec spec;

@@ -1,6 +1,7 @@
 package io.botvisor.sandbox.cli;
 
 import io.botvisor.sandbox.SandboxConfig;
+import io.botvisor.sandbox.SandboxException;
 import io.botvisor.sandbox.SandboxServer;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -15,10 +16,13 @@ import picocli.CommandLine.Option;
  * subcommand, talks to a running one as a user ({@code say}, {@code chat}) or as a load driver ({@code load}).
  * README, "Trying bots without Telegram: the sandbox". Runs on the main thread; the server owns its own threads.
  */
-@Command(name = "botvisor sandbox", mixinStandardHelpOptions = true,
+@Command(name = "botvisor sandbox",
         description = "Run a fake Telegram Bot API server on 127.0.0.1 (chats kept in memory), or talk to one.",
         subcommands = {SayCommand.class, ChatCommand.class, LoadCommand.class})
 public final class Main implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
 
     @Option(names = "--port", description = "TCP port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
     int port = SandboxConfig.DEFAULT_PORT;
@@ -31,6 +35,10 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "log one line per call (tokens redacted)")
     boolean verbose;
+
+    @Option(names = "--record-limit", description = "calls, user messages and bot messages kept for the record and"
+            + " reports; the oldest go first (default: ${DEFAULT-VALUE})")
+    int recordLimit = 100_000;
 
     public static void main(String[] args) {
         System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -50,7 +58,7 @@ public final class Main implements Callable<Integer> {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof ControlClient.CliException || e instanceof IllegalArgumentException
-                    || e instanceof java.io.UncheckedIOException) {
+                    || e instanceof SandboxException) {
                 err.println(e.getMessage());
                 return 1;
             }
@@ -62,7 +70,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         SandboxConfig config = SandboxConfig.defaults().withPort(port).withSeed(seed).withThreads(threads)
-                .withVerbose(verbose).withLog(line -> System.err.println(line));
+                .withVerbose(verbose).withRecordLimit(recordLimit).withLog(line -> System.err.println(line));
         SandboxServer server = SandboxServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -9,10 +9,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code botvisor sandbox say}: one user message to a bot, then the bot's replies as they come (up to --wait). */
-@Command(name = "say", mixinStandardHelpOptions = true,
+/**
+ * {@code botvisor sandbox say}: one user message to a bot, then the bot's replies as they come (up to --wait). Runs
+ * on the caller's thread.
+ */
+@Command(name = "say",
         description = "Say TEXT to a bot as a user of a running sandbox and print the bot's replies.")
 final class SayCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
 
     @Spec
     CommandSpec spec;
