@@ -26,7 +26,7 @@ public sealed interface ApiOutcome permits ApiOutcome.Ok, ApiOutcome.Failure {
         FORBIDDEN,
         /** 5xx, "restart", or a response that is not the Bot API envelope: retry with backoff. */
         SERVER,
-        /** Failed before the request could have reached the server (connect refused or timed out, DNS): safe to retry. */
+        /** Failed before the request could have reached the server (connect refused or timed out, DNS): retry. */
         NOT_SENT,
         /** The request was written but no complete response came back: a send may have been delivered. */
         UNCERTAIN

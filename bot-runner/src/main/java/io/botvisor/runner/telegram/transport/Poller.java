@@ -138,6 +138,11 @@ public final class Poller {
             problem = e.getMessage();
             onTokenRejected.accept(e);
             return;
+        } catch (RuntimeException e) {
+            // A bug (ours, or a sink breaking its contract): polling ends, and the self-check says so.
+            problem = "polling stopped: " + Redaction.describe(e);
+            log.error("bot '{}': polling stopped: {}; what was recorded is confirmed, the rest stays on "
+                    + "Telegram's side", bot, Redaction.describe(e));
         }
         confirmOnStop();
     }

@@ -228,9 +228,14 @@ public final class Sender {
     }
 
     private ApiOutcome attempt(OutgoingCall call, long chat) throws InterruptedException {
-        limiter.record(chat, nanoTime.getAsLong());
         String payload = chat == call.chatId() ? call.payloadJson() : withChat(call.payloadJson(), chat);
-        return client.call(call.method(), payload);
+        try {
+            return client.call(call.method(), payload);
+        } finally {
+            // Counted when the call ends, not when it starts: the next one then leaves after this one arrived, so
+            // the spacing holds at Telegram's end too, whatever the network's jitter.
+            limiter.record(chat, nanoTime.getAsLong());
+        }
     }
 
     /** A second attempt within the same call still keeps the per-chat limit. */

@@ -163,6 +163,21 @@ class PollerTest {
     }
 
     @Test
+    void aSinkBreakingItsContractStopsPollingWithAHealthProblem() throws Exception {
+        UpdateSink liar = updates -> updates.size() + 1;
+        BotApiClient client = new BotApiClient(api.uri(), BotApiClientTest.TOKEN, Duration.ofSeconds(2),
+                Duration.ofSeconds(10), ScriptedApi.JSON);
+        poller = new Poller("b1", client, liar, gate, PollerConfig.defaults(List.of("message")), 0,
+                TransportCounters.NONE, rejected::add, () -> 0.5);
+        started().then("getUpdates", Reply.ok(updates(5)));
+        poller.start(Duration.ofSeconds(10));
+        await("the health problem", () -> poller.healthProblem().isPresent());
+        assertThat(poller.healthProblem().get()).isEqualTo("polling stopped: IllegalArgumentException (the update "
+                + "sink said it recorded 2 of 1 updates (expected 0..1))");
+        assertThat(polls()).hasSize(1);
+    }
+
+    @Test
     void aResponseThatIsNotTheEnvelopeIsRetriedFromTheSameOffset() throws Exception {
         started().then("getUpdates", new Reply(502, "<html>Bad Gateway</html>", false));
         poller(9).start(Duration.ofSeconds(10));

@@ -104,6 +104,10 @@ class TransportSandboxIT {
         poller(client).start(WAIT);
         sandbox.say(BOT, 42, "hi");
         sandbox.say(BOT, 43, "hi");
+        // The poll parked first: a call that passed the open gate just before the 429 came back would be in the
+        // window without breaking the rule (the client cannot know of a 429 still on its way).
+        await("both recorded and the next poll parked", () -> sink.recorded().size() == 2
+                && calls("getUpdates").stream().anyMatch(c -> c.delivery() == Delivery.PENDING));
         sandbox.injectFault(FaultRule.next(1, Fault.tooManyRequests(2)).forBot(BOT).forMethod("sendMessage"));
         outbox.queue(42, "one");
         outbox.queue(43, "two");

@@ -1,0 +1,120 @@
+package io.botvisor.runner.telegram.transport;
+
+import static io.botvisor.runner.telegram.transport.ScriptedApi.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.botvisor.runner.telegram.transport.ScriptedApi.Reply;
+import io.botvisor.runner.telegram.transport.ScriptedApi.Seen;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The sender against a scripted Bot API over real HTTP and an outbox in memory. */
+class SenderTest {
+    private final ScriptedApi api = new ScriptedApi();
+    private final MemoryOutbox outbox = new MemoryOutbox();
+    private final Map<TransportCounter, Long> counts = new ConcurrentHashMap<>();
+    private Sender sender;
+
+    SenderTest() throws Exception {
+    }
+
+    private Sender sender(UncertainPolicy policy, Duration idlePoll) {
+        BotApiClient client = new BotApiClient(api.uri(), BotApiClientTest.TOKEN, Duration.ofSeconds(2),
+                Duration.ofSeconds(5), ScriptedApi.JSON);
+        SenderConfig config = new SenderConfig(Duration.ofSeconds(1), 20, 30, 100, idlePoll, Duration.ofSeconds(30),
+                policy);
+        sender = new Sender("b1", client, outbox, new FloodGate(System::nanoTime), config,
+                (c, d) -> counts.merge(c, d, Long::sum), System::nanoTime, () -> 0.5);
+        sender.start();
+        return sender;
+    }
+
+    private List<Seen> sends() {
+        return api.seen("sendMessage");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (sender != null) {
+            sender.stop(Duration.ofSeconds(5));
+        }
+        api.close();
+    }
+
+    @Test
+    void callsOfOneChatGoInOrderAtMostOneASecond() throws Exception {
+        long first = outbox.queue(42, "one");
+        long second = outbox.queue(42, "two");
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("both sent", () -> outbox.state(second).equals("sent"));
+        assertThat(sends()).extracting(s -> s.body().path("text").asText()).containsExactly("one", "two");
+        assertThat(sends().get(1).atNanos() - sends().get(0).atNanos()).isGreaterThanOrEqualTo(1_000_000_000L);
+        assertThat(outbox.log()).containsSubsequence("sent " + first, "sending " + second);
+    }
+
+    @Test
+    void wakeSendsWithoutWaitingForTheIdlePoll() throws Exception {
+        sender(UncertainPolicy.NEVER, Duration.ofMinutes(10));
+        await("the sender idle", () -> outbox.log().isEmpty() && sender != null);
+        long id = outbox.queue(42, "now");
+        sender.wake();
+        await("sent", () -> outbox.state(id).equals("sent"));
+    }
+
+    @Test
+    void messageIdOfTheResultIsRecorded() throws Exception {
+        api.then("sendMessage", Reply.ok("{\"message_id\":555,\"chat\":{\"id\":42},\"text\":\"hi\"}"));
+        long id = outbox.queue(42, "hi");
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("sent", () -> outbox.state(id).equals("sent"));
+        assertThat(outbox.row(id).messageId).isEqualTo(555L);
+        assertThat(counts).containsEntry(TransportCounter.SENDS, 1L);
+    }
+
+    @Test
+    void refusedCallFailsWithTelegramsDescription() throws Exception {
+        api.then("sendMessage", Reply.error(400, "Bad Request: chat not found", null));
+        long id = outbox.queue(42, "hi");
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("failed", () -> outbox.state(id).equals("failed"));
+        assertThat(outbox.row(id).reason).isEqualTo("400 Bad Request: chat not found");
+        assertThat(counts).containsEntry(TransportCounter.SENDS_FAILED, 1L);
+    }
+
+    @Test
+    void blockedByTheUserFails() throws Exception {
+        api.then("sendMessage", Reply.error(403, "Forbidden: bot was blocked by the user", null));
+        long id = outbox.queue(42, "hi");
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("failed", () -> outbox.state(id).equals("failed"));
+        assertThat(outbox.row(id).reason).isEqualTo("403 Forbidden: bot was blocked by the user");
+    }
+
+    @Test
+    void twoLostResponsesUnderRetryOnceMakeItUncertain() throws Exception {
+        api.then("sendMessage", Reply.drop()).then("sendMessage", Reply.drop());
+        long id = outbox.queue(42, "hi");
+        sender(UncertainPolicy.RETRY_ONCE, Duration.ofSeconds(2));
+        await("uncertain", () -> outbox.state(id).equals("uncertain"));
+        assertThat(sends()).hasSize(2);
+        assertThat(sends().get(1).atNanos() - sends().get(0).atNanos()).as("the per-chat limit holds for the retry")
+                .isGreaterThanOrEqualTo(1_000_000_000L);
+        assertThat(counts).containsEntry(TransportCounter.UNCERTAIN_SENDS, 2L);
+    }
+
+    @Test
+    void serverErrorRequeuesAndTheCallIsSentLater() throws Exception {
+        api.then("sendMessage", Reply.error(500, "Internal Server Error", null));
+        long id = outbox.queue(42, "hi");
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("sent", () -> outbox.state(id).equals("sent"));
+        assertThat(outbox.log()).containsSubsequence("sending " + id, "queued " + id
+                + ": SERVER 500 Internal Server Error", "sending " + id, "sent " + id);
+        assertThat(sends().get(1).atNanos() - sends().get(0).atNanos()).as("backed off")
+                .isGreaterThanOrEqualTo(1_000_000_000L);
+    }
+}
