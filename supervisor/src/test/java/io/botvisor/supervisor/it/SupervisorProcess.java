@@ -216,6 +216,17 @@ final class SupervisorProcess implements AutoCloseable {
         assertThat(isolation.get("users").asBoolean()).as(isolation.toString()).isTrue();
     }
 
+    /** The whole {@code status --json}. */
+    JsonNode status() {
+        ControlClient.Result r = ctl("status", "--json");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        try {
+            return JSON.readTree(r.output());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     JsonNode bot(String id) {
         ControlClient.Result r = ctl("status", "--json");
         assertThat(r.exitCode()).as(r.output()).isZero();

@@ -125,6 +125,69 @@ class TelegramIT {
     }
 
     @Test
+    void updatesThatArriveWhileTheDatabaseIsDownAreHandledOnceWhenItIsBack() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("echo"))) {
+            s.awaitState("echo", "RUNNING");
+            sandbox.say(BOT, 1, "before");
+            sandbox.awaitSent(BOT, 1, 1, REPLIES);
+            DbFiles files = DbFiles.under(s.stateDir);
+            long postmaster = Long.parseLong(Files.readAllLines(files.data().resolve("postmaster.pid")).get(0).strip());
+            SupervisorProcess.signal(postmaster, "KILL");
+            for (int i = 0; i < 5; i++) {
+                sandbox.say(BOT, 1, "during " + i);
+                sandbox.say(BOT, 2, "during " + i);
+            }
+            s.await("the embedded server to be restarted", () -> {
+                JsonNode db = s.status().get("database");
+                return db.get("restarts").asInt() >= 1 && db.get("state").asText().equals("UP");
+            });
+            assertThat(sandbox.awaitSent(BOT, 1, 6, REPLIES)).extracting(BotMessage::text).containsExactly("before",
+                    "during 0", "during 1", "during 2", "during 3", "during 4");
+            assertThat(sandbox.awaitSent(BOT, 2, 5, REPLIES)).extracting(BotMessage::text).containsExactly(
+                    "during 0", "during 1", "during 2", "during 3", "during 4");
+            DbEndpoint db = EmbeddedDatabase.running(files).orElseThrow(() -> new AssertionError("no server is up"));
+            // Each update in the inbox once, handled: none was confirmed to Telegram (deleted there) unrecorded.
+            assertThat(query(db, "SELECT count(DISTINCT update_id) || '/' || count(*) || '/' || count(handled_at) "
+                    + "FROM botvisor.updates")).isEqualTo("11/11/11");
+            assertThat(Files.readString(s.stateDir.resolve("logs/echo/stderr.log"))).as("the outage was met")
+                    .contains("terminating connection due to unexpected postmaster exit");
+        }
+    }
+
+    @Test
+    void nothingIsConfirmedToTelegramWhileTheDatabaseCannotRecordIt() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("echo"))) {
+            s.awaitState("echo", "RUNNING");
+            sandbox.say(BOT, 1, "before");
+            sandbox.awaitSent(BOT, 1, 1, REPLIES);
+            long postmaster = Long.parseLong(Files.readAllLines(DbFiles.under(s.stateDir).data()
+                    .resolve("postmaster.pid")).get(0).strip());
+            List<Long> server = new ArrayList<>(List.of(postmaster));
+            ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> server.add(p.pid()));
+            for (long pid : server) {
+                SupervisorProcess.signal(pid, "STOP"); // the server hangs: every query waits
+            }
+            try {
+                long said = System.currentTimeMillis();
+                for (int i = 0; i < 4; i++) {
+                    sandbox.say(BOT, 1, "held " + i);
+                }
+                s.await("the bot's poll to have been answered with the new updates", () -> sandbox.record()
+                        .calls(BOT, "getUpdates").stream().anyMatch(c -> c.answeredAtMillis() >= said
+                                && c.status() == 200));
+                assertThat(sandbox.pendingUpdateCount(BOT)).as("updates Telegram still holds").isEqualTo(4);
+            } finally {
+                for (long pid : server) {
+                    SupervisorProcess.signal(pid, "CONT");
+                }
+            }
+            assertThat(sandbox.awaitSent(BOT, 1, 5, REPLIES)).extracting(BotMessage::text).containsExactly("before",
+                    "held 0", "held 1", "held 2", "held 3");
+            s.await("the updates to be confirmed", () -> sandbox.pendingUpdateCount(BOT) == 0);
+        }
+    }
+
+    @Test
     void aTooManyRequestsAnswerStopsEveryCallOfTheBotForItsRetryAfter() throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("echo"))) {
             s.awaitState("echo", "RUNNING");

@@ -42,6 +42,8 @@ public final class Sender {
     private final Map<Long, Long> retryAt = new HashMap<>();
     /** Groups that became supergroups: calls read before the outbox moved them go to the new chat. */
     private final Map<Long, Long> migrated = new HashMap<>();
+    /** Outcomes Telegram gave that the outbox could not record yet, oldest first (sender thread only). */
+    private final java.util.ArrayDeque<Runnable> owed = new java.util.ArrayDeque<>();
     private volatile boolean stopping;
     private Thread thread;
 
@@ -111,6 +113,10 @@ public final class Sender {
     private long round() throws InterruptedException {
         List<OutgoingCall> calls;
         try {
+            while (!owed.isEmpty()) {
+                owed.peek().run(); // what Telegram answered, recorded now that the outbox is back
+                owed.poll();
+            }
             calls = port.sendable(config.batch());
         } catch (Exception e) {
             return outboxFailed(e);
@@ -160,13 +166,14 @@ public final class Sender {
             try {
                 outcome = attempt(call, chat);
             } catch (InterruptedException e) {
-                port.uncertain(call.id(), "the bot stopped while the call was in flight");
+                settle(() -> port.uncertain(call.id(), "the bot stopped while the call was in flight"));
                 counters.add(TransportCounter.UNCERTAIN_SENDS, 1);
                 throw e;
             }
             if (outcome instanceof ApiOutcome.Ok ok) {
                 retryAt.remove(call.id());
-                port.sent(call.id(), BotApiClient.messageId(ok.result()));
+                Long messageId = BotApiClient.messageId(ok.result());
+                settle(() -> port.sent(call.id(), messageId));
                 counters.add(TransportCounter.SENDS, 1);
                 return;
             }
@@ -194,7 +201,7 @@ public final class Sender {
                         waitForLimit(chat);
                     } else {
                         retryAt.remove(call.id());
-                        port.uncertain(call.id(), failure.reason());
+                        settle(() -> port.uncertain(call.id(), failure.reason()));
                         log.warn("bot '{}': call {} ({}) may have been delivered ({}); marked uncertain, not "
                                 + "retried", bot, call.id(), call.method(), failure.reason());
                         return;
@@ -208,7 +215,8 @@ public final class Sender {
                     counters.add(TransportCounter.RATE_LIMITED, 1);
                     counters.add(TransportCounter.RETRY_AFTER_SECONDS, failure.retryAfterSeconds());
                     gate.obey(failure.retryAfterSeconds(), random.getAsDouble());
-                    port.requeue(call.id(), "Telegram asked to wait " + failure.retryAfterSeconds() + " s (429)");
+                    settle(() -> port.requeue(call.id(), "Telegram asked to wait " + failure.retryAfterSeconds()
+                            + " s (429)"));
                     log.warn("bot '{}': Telegram asked to wait {} s (429, flood control); nothing is sent meanwhile",
                             bot, failure.retryAfterSeconds());
                     return;
@@ -218,12 +226,26 @@ public final class Sender {
                     Duration backoff = Backoff.delay(Duration.ofSeconds(1), config.retryBackoffMax(), 0.2,
                             call.attempts(), random.getAsDouble());
                     retryAt.put(call.id(), nanoTime.getAsLong() + backoff.toNanos());
-                    port.requeue(call.id(), failure.kind() + " " + failure.reason());
+                    settle(() -> port.requeue(call.id(), failure.kind() + " " + failure.reason()));
                     log.warn("bot '{}': call {} ({}) not delivered ({} {}); retrying in {} ms", bot, call.id(),
                             call.method(), failure.kind(), failure.reason(), backoff.toMillis());
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * Records what became of a call in the outbox. When the outbox cannot take it (the database just went down),
+     * the outcome is kept and recorded first thing once it is back: a call Telegram answered must not stay
+     * {@code sending} — that would hold its chat's later replies back for the rest of the process.
+     */
+    private void settle(Runnable outcome) {
+        try {
+            outcome.run();
+        } catch (RuntimeException e) {
+            owed.add(outcome);
+            throw e;
         }
     }
 
@@ -249,7 +271,7 @@ public final class Sender {
 
     private void fail(OutgoingCall call, Failure failure) {
         retryAt.remove(call.id());
-        port.failed(call.id(), failure.reason());
+        settle(() -> port.failed(call.id(), failure.reason()));
         counters.add(TransportCounter.SENDS_FAILED, 1);
         log.warn("bot '{}': call {} ({}) refused by Telegram ({}); marked failed", bot, call.id(), call.method(),
                 failure.reason());

@@ -75,8 +75,16 @@ final class MemoryOutbox implements OutboxPort {
         log.add("sending " + id);
     }
 
+    /** How many of the next calls of {@link #sent} throw, as a database that went down would. */
+    int failNextSent;
+
     @Override
     public synchronized void sent(long id, Long telegramMessageId) {
+        if (failNextSent > 0) {
+            failNextSent--;
+            log.add("sent " + id + " failed");
+            throw new IllegalStateException("the database is down");
+        }
         rows.get(id).state = "sent";
         rows.get(id).messageId = telegramMessageId;
         log.add("sent " + id);

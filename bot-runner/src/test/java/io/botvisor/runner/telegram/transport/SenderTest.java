@@ -57,6 +57,19 @@ class SenderTest {
     }
 
     @Test
+    void aSendTheOutboxCouldNotRecordIsRecordedWhenItIsBackAndItsChatGoesOn() throws Exception {
+        outbox.failNextSent = 1;
+        long first = outbox.queue(42, "one");
+        long second = outbox.queue(42, "two");
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("both sent", () -> outbox.state(second).equals("sent"));
+        assertThat(outbox.state(first)).isEqualTo("sent");
+        assertThat(sends()).as("the first is not sent again").extracting(s -> s.body().path("text").asText())
+                .containsExactly("one", "two");
+        assertThat(outbox.log()).containsSubsequence("sent " + first + " failed", "sent " + first, "sending " + second);
+    }
+
+    @Test
     void wakeSendsWithoutWaitingForTheIdlePoll() throws Exception {
         sender(UncertainPolicy.NEVER, Duration.ofMinutes(10));
         await("the sender idle", () -> outbox.log().isEmpty() && sender != null);
