@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -95,6 +96,40 @@ class TableLocksIT {
     void botMayStillTakeTheLocksItsOwnWritesTake() throws SQLException {
         for (String table : WRITABLE) {
             assertThat(exec(a, "BEGIN; LOCK TABLE botvisor." + table + " IN ROW EXCLUSIVE MODE; COMMIT")).isZero();
+        }
+    }
+
+    @Test
+    void botSessionsStopWaitingForALockAndEndAnIdleTransactionByDefault() throws SQLException {
+        try (Connection c = db.as(b).connect(); Statement st = c.createStatement()) {
+            assertThat(show(st, "lock_timeout")).isEqualTo(BotRoles.LOCK_TIMEOUT);
+            assertThat(show(st, "idle_in_transaction_session_timeout"))
+                    .isEqualTo(BotRoles.IDLE_IN_TRANSACTION_TIMEOUT);
+        }
+    }
+
+    @Test
+    void registeringAgainGivesARoleMadeBeforeTheDefaultsThem() throws SQLException {
+        BotRoles roles = new BotRoles(db.manager, db.files);
+        BotCredentials older = roles.ensure("bot-older", "test-3");
+        try (Connection c = db.manager.connect(); Statement st = c.createStatement()) {
+            st.execute("ALTER ROLE " + older.role() + " RESET ALL");
+        }
+        try (Connection c = db.as(older).connect(); Statement st = c.createStatement()) {
+            assertThat(show(st, "lock_timeout")).as("the role without its defaults").isEqualTo("0");
+        }
+        roles.ensure("bot-older", "test-4");
+        try (Connection c = db.as(older).connect(); Statement st = c.createStatement()) {
+            assertThat(show(st, "lock_timeout")).isEqualTo(BotRoles.LOCK_TIMEOUT);
+            assertThat(show(st, "idle_in_transaction_session_timeout"))
+                    .isEqualTo(BotRoles.IDLE_IN_TRANSACTION_TIMEOUT);
+        }
+    }
+
+    private static String show(Statement st, String setting) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
