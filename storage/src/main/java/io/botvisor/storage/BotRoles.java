@@ -15,7 +15,8 @@ import org.postgresql.PGConnection;
 
 /**
  * Registers bots in the database: a row in {@code bots} (its numeric id is the partition key), a login role
- * {@code bot_<id>} that is a member of {@code botvisor_bots} but may not {@code SET ROLE} to it, and a generated
+ * {@code bot_<id>} that is a member of {@code botvisor_bots} but may not {@code SET ROLE} to it (with its session
+ * defaults, {@link #LOCK_TIMEOUT} and {@link #IDLE_IN_TRANSACTION_TIMEOUT}), and a generated
  * password in a 0600 file under the state dir. The password travels to the server only as a SCRAM verifier computed
  * here (never in SQL text, so never in server logs). Every change writes an audit row. Runs as the managing role
  * (the embedded superuser, or an external admin with CREATEROLE). Stateless apart from its settings; thread-safe.
