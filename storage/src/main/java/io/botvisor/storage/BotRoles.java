@@ -15,7 +15,8 @@ import org.postgresql.PGConnection;
 
 /**
  * Registers bots in the database: a row in {@code bots} (its numeric id is the partition key), a login role
- * {@code bot_<id>} that is a member of {@code botvisor_bots} but may not {@code SET ROLE} to it, and a generated
+ * {@code bot_<id>} that is a member of {@code botvisor_bots} but may not {@code SET ROLE} to it (with its session
+ * defaults, {@link #LOCK_TIMEOUT} and {@link #IDLE_IN_TRANSACTION_TIMEOUT}), and a generated
  * password in a 0600 file under the state dir. The password travels to the server only as a SCRAM verifier computed
  * here (never in SQL text, so never in server logs). Every change writes an audit row. Runs as the managing role
  * (the embedded superuser, or an external admin with CREATEROLE). Stateless apart from its settings; thread-safe.
@@ -31,6 +32,15 @@ public final class BotRoles {
     public static final Pattern BOT_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
     /** {@link #BOT_NAME} in words, for messages: {@code (expected …)}. */
     public static final String BOT_NAME_EXPECTED = "1-40 of a-z, 0-9, '-', starting with a letter or digit";
+    /**
+     * A bot session's defaults, set on its role: the longest wait for a lock, and the longest a transaction may sit
+     * idle before the server ends the session (and with it every lock it held). A bot may SET its own otherwise: they
+     * bound an honest bot's mistakes (a forgotten transaction that blocks the maintenance job's partition changes),
+     * and keep every bot from waiting forever behind another's lock; the walls between bots are the grants.
+     */
+    public static final String LOCK_TIMEOUT = "1min";
+    /** See {@link #LOCK_TIMEOUT}. Longer than a slow handler's pause between two statements is expected to be. */
+    public static final String IDLE_IN_TRANSACTION_TIMEOUT = "5min";
 
     private final DbEndpoint manager;
     private final DbFiles files;
@@ -133,6 +143,7 @@ public final class BotRoles {
             password = Secrets.read(files.botPassword(botName));
         }
         connectionLimit(c, row.role, connectionLimit);
+        sessionDefaults(c, row.role);
         if (!row.enabled) {
             try (Statement st = c.createStatement()) {
                 st.execute("ALTER ROLE " + quoteIdent(row.role) + " LOGIN");
@@ -158,6 +169,18 @@ public final class BotRoles {
         }
         try (Statement st = c.createStatement()) {
             st.execute("ALTER ROLE " + quoteIdent(role) + " CONNECTION LIMIT " + limit);
+        }
+    }
+
+    /**
+     * Sets {@link #LOCK_TIMEOUT} and {@link #IDLE_IN_TRANSACTION_TIMEOUT} on the role: at every registration, so that
+     * roles made before they existed get them too. Sessions already open keep what they had.
+     */
+    private static void sessionDefaults(Connection c, String role) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER ROLE " + quoteIdent(role) + " SET lock_timeout = '" + LOCK_TIMEOUT + "'");
+            st.execute("ALTER ROLE " + quoteIdent(role) + " SET idle_in_transaction_session_timeout = '"
+                    + IDLE_IN_TRANSACTION_TIMEOUT + "'");
         }
     }
 

@@ -95,6 +95,22 @@ class MigrationsIT {
         assertThat(exists("botvisor.updates")).isTrue();
     }
 
+    @Test
+    void rollbackOfTheLockChangeGivesBotsTableWideUpdateAndDeleteBack() throws SQLException {
+        migrations.migrate();
+        String privileges = "SELECT string_agg(t || ':' || p, ',' ORDER BY t, p) FROM unnest(ARRAY['users', "
+                + "'profiles', 'conversations', 'messages']) t, unnest(ARRAY['UPDATE', 'DELETE']) p "
+                + "WHERE has_table_privilege('botvisor_bots', 'botvisor.' || t, p)";
+        assertThat(scalar(privileges)).isNull();
+        assertThat(scalar("SELECT has_column_privilege('botvisor_bots', 'botvisor.users', 'data', 'UPDATE')"))
+                .isEqualTo("t");
+        assertThat(migrations.rollback(1)).containsExactly("9-no-table-locks-for-bots");
+        assertThat(scalar(privileges)).isEqualTo("conversations:DELETE,conversations:UPDATE,messages:DELETE,"
+                + "messages:UPDATE,profiles:DELETE,profiles:UPDATE,users:DELETE,users:UPDATE");
+        assertThat(migrations.migrate()).containsExactly("9-no-table-locks-for-bots");
+        assertThat(scalar(privileges)).isNull();
+    }
+
     private static List<String> newestFirst(List<String> ids) {
         List<String> out = new java.util.ArrayList<>(ids);
         java.util.Collections.reverse(out);

@@ -512,3 +512,18 @@ GRANT EXECUTE ON FUNCTION botvisor.expire_rows(interval, interval, integer),
 --rollback DROP TABLE botvisor.updates;
 --rollback DROP SEQUENCE botvisor.outbox_id_seq;
 --rollback DROP SEQUENCE botvisor.updates_seq;
+
+--changeset botvisor:9-no-table-locks-for-bots
+--comment: A table-wide UPDATE or DELETE lets its holder LOCK TABLE in any mode, ACCESS EXCLUSIVE included, whatever
+--comment: row-level security allows: one bot could stall every other bot on the table. Bots keep UPDATE on the
+--comment: columns of a row's content (never its key nor bot_id) and delete nothing, as changeset 8 did for the inbox
+--comment: and the outbox (docs/storage.md "Grants").
+SET LOCAL ROLE botvisor_owner;
+REVOKE UPDATE, DELETE ON botvisor.users, botvisor.profiles, botvisor.conversations, botvisor.messages
+    FROM botvisor_bots;
+GRANT UPDATE (username, first_name, last_name, language_code, data, updated_at) ON botvisor.users TO botvisor_bots;
+GRANT UPDATE (name, persona, updated_at) ON botvisor.profiles TO botvisor_bots;
+GRANT UPDATE (user_id, title, state, last_message_at) ON botvisor.conversations TO botvisor_bots;
+--rollback SET LOCAL ROLE botvisor_owner;
+--rollback REVOKE UPDATE ON botvisor.users, botvisor.profiles, botvisor.conversations FROM botvisor_bots;
+--rollback GRANT UPDATE, DELETE ON botvisor.users, botvisor.profiles, botvisor.conversations, botvisor.messages TO botvisor_bots;
