@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One real child life, played against ourselves, so that a JVM started with {@code -XX:ArchiveClassesAtExit} loads
- * every class a bot-runner child loads before its READY and while it heartbeats and stops: spec, queues, the drill bot,
- * READY, heartbeats, STOP, exit. The supervisor runs it once per runner build and JDK; the archive it leaves behind is
+ * every class a bot-runner child loads before its READY and while it heartbeats and stops: first the Telegram runtime's
+ * ({@code Warmup}: its client, poller and sender against a stand-in Bot API), then spec, queues, the drill bot, READY,
+ * heartbeats, STOP, exit. The supervisor runs it once per runner build and JDK; the archive it leaves behind is
  * mapped by every child afterwards (see docs/architecture.md, "Class-data sharing").
  */
 final class CdsTraining {
@@ -42,6 +43,7 @@ final class CdsTraining {
 
     /** Runs the training life in {@code dir}; exits the JVM with 0 after a graceful STOP, or 1 past the deadline. */
     static void run(Path dir) {
+        io.botvisor.runner.telegram.runtime.Warmup.run();
         ChildSpec spec = new ChildSpec(BOT_ID, 1, dir, "chaos", Duration.ofMillis(20), Map.of(), null);
         Path specFile = dir.resolve("spec.properties");
         spec.writeTo(specFile);
