@@ -289,11 +289,16 @@ public final class Main implements Callable<Integer> {
          * would exit 129 on it.
          */
         private static void reloadOnSighup(Reloader reloader) {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
                 long now = System.currentTimeMillis();
                 reloader.request(new Reloader.Request("SIGHUP", "sighup-" + now, false, false, now + 60_000),
                         result -> { });
             });
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps a signal ignored at its start ignored (nohup does that): no handler was installed.
+                log.warn("SIGHUP is ignored by this process (started under nohup, or by a parent that ignores it): it "
+                        + "will not reload the fleet file; use 'botvisor ctl reload'");
+            }
         }
 
         /** For 'botvisor db' without --config (FleetFiles); without it those need --config, nothing else changes. */

@@ -99,6 +99,11 @@ class ReloadIT {
 
     @Test
     void sighupReloadsTheFleetFileAndTheSupervisorLivesOn() throws Exception {
+        // A JVM keeps SIGHUP ignored when it starts with it ignored (a build run under nohup): the supervisor, our
+        // child, inherits that and says so in its log instead of reloading.
+        org.junit.jupiter.api.Assumptions.assumeFalse(java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))
+                .stream().filter(l -> l.startsWith("SigIgn:")).anyMatch(l -> (Long.parseLong(l.substring(7).strip(),
+                        16) & 1) != 0), "SIGHUP is ignored in this test run (started under nohup?): skipped");
         try (SupervisorProcess s = SupervisorProcess.start(dir, THREE)) {
             s.awaitState("keep", "RUNNING");
             SupervisorProcess.writeFleet(dir, THREE + "  - { id: late, command: [\"/bin/sh\", \"-c\", \"exec sleep "
@@ -108,6 +113,16 @@ class ReloadIT {
                     && s.bot("late").get("state").asText().equals("RUNNING"));
             assertThat(s.isAlive()).isTrue();
             assertThat(s.log()).contains("reload (SIGHUP)");
+        }
+    }
+
+    @Test
+    void aSupervisorStartedUnderNohupSaysThatSighupWillNotReload() throws Exception {
+        ProcessBuilder pb = SupervisorProcess.command(dir, SupervisorProcess.writeFleet(dir, THREE));
+        pb.command().add(0, "nohup");
+        try (SupervisorProcess s = SupervisorProcess.launch(dir, pb)) {
+            s.await("the supervisor to say so", () -> s.log().contains("SIGHUP is ignored by this process"));
+            assertThat(s.log()).contains("use 'botvisor ctl reload'");
         }
     }
 

@@ -261,6 +261,56 @@ class TelegramIT {
         }
     }
 
+    /** A fleet with one bot of a test class of bot-runner's ({@code SlowBot}), as an operator's own bot is run. */
+    private String slowFleet(String telegramExtra) throws Exception {
+        Files.writeString(dir.resolve("echo.env"), "TELEGRAM_BOT_TOKEN=" + TOKEN + "\n");
+        Path testClasses = Path.of("..", "bot-runner", "target", "test-classes").toAbsolutePath().normalize();
+        return SupervisorProcess.FAST_DEFAULTS + """
+                database: { hashPartitions: 4 }
+                bots:
+                  - id: echo
+                    class: io.botvisor.runner.telegram.SlowBot
+                    classpath: ["%s"]
+                    secretsFile: echo.env
+                    stopTimeout: 20s
+                    telegram: { apiUrl: %s, pollTimeout: 5s%s }
+                """.formatted(testClasses, sandbox.url(), telegramExtra);
+    }
+
+    @Test
+    void aHandlerStuckPastItsTimeoutFailsTheSelfCheckWithTheUpdate() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, slowFleet(", handlerTimeout: 1s"))) {
+            s.awaitState("echo", "RUNNING");
+            sandbox.say(BOT, 3, "/sleep 60");
+            s.awaitBot("echo", "to fail its self-check", bot -> bot.path("healthReasons").toString()
+                    .contains("self-check failing"));
+            s.await("the supervisor to log why", () -> s.log().contains("a handler has run for"));
+            assertThat(s.log()).contains("(limit 1 s)");
+            sandbox.say(BOT, 4, "other chats go on");
+            assertThat(sandbox.awaitSent(BOT, 4, 1, REPLIES).get(0).text()).isEqualTo("other chats go on");
+        }
+    }
+
+    @Test
+    void aStopLetsTheRunningHandlerFinishAndItsReplyIsSentOnce() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, slowFleet(""))) {
+            s.awaitState("echo", "RUNNING");
+            sandbox.say(BOT, 3, "/sleep 3");
+            s.await("the handler to be running", () -> sandbox.pendingUpdateCount(BOT) == 0);
+            assertThat(s.ctl("stop", "echo").exitCode()).isZero();
+            s.awaitState("echo", "STOPPED");
+            assertThat(s.ctl("start", "echo").exitCode()).isZero();
+            assertThat(sandbox.awaitSent(BOT, 3, 1, REPLIES).get(0).text()).isEqualTo("slept 3 s");
+            sandbox.say(BOT, 3, "after");
+            assertThat(sandbox.awaitSent(BOT, 3, 2, REPLIES)).extracting(BotMessage::text)
+                    .containsExactly("slept 3 s", "after");
+            DbEndpoint db = EmbeddedDatabase.running(DbFiles.under(s.stateDir))
+                    .orElseThrow(() -> new AssertionError("no embedded server is up"));
+            assertThat(query(db, "SELECT count(*) FROM botvisor.outbox")).as("one reply each, not two")
+                    .isEqualTo("2");
+        }
+    }
+
     private static String query(DbEndpoint e, String sql) throws SQLException {
         try (Connection c = e.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
