@@ -262,7 +262,7 @@ class TelegramIT {
     }
 
     /** A fleet with one bot of a test class of bot-runner's ({@code SlowBot}), as an operator's own bot is run. */
-    private String slowFleet(String telegramExtra) throws Exception {
+    private String slowFleet(String stopTimeout, String telegramExtra) throws Exception {
         Files.writeString(dir.resolve("echo.env"), "TELEGRAM_BOT_TOKEN=" + TOKEN + "\n");
         Path testClasses = Path.of("..", "bot-runner", "target", "test-classes").toAbsolutePath().normalize();
         return SupervisorProcess.FAST_DEFAULTS + """
@@ -272,14 +272,14 @@ class TelegramIT {
                     class: io.botvisor.runner.telegram.SlowBot
                     classpath: ["%s"]
                     secretsFile: echo.env
-                    stopTimeout: 20s
+                    stopTimeout: %s
                     telegram: { apiUrl: %s, pollTimeout: 5s%s }
-                """.formatted(testClasses, sandbox.url(), telegramExtra);
+                """.formatted(testClasses, stopTimeout, sandbox.url(), telegramExtra);
     }
 
     @Test
     void aHandlerStuckPastItsTimeoutFailsTheSelfCheckWithTheUpdate() throws Exception {
-        try (SupervisorProcess s = SupervisorProcess.start(dir, slowFleet(", handlerTimeout: 1s"))) {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, slowFleet("1s", ", handlerTimeout: 1s"))) {
             s.awaitState("echo", "RUNNING");
             sandbox.say(BOT, 3, "/sleep 60");
             s.awaitBot("echo", "to fail its self-check", bot -> bot.path("healthReasons").toString()
@@ -293,7 +293,7 @@ class TelegramIT {
 
     @Test
     void aStopLetsTheRunningHandlerFinishAndItsReplyIsSentOnce() throws Exception {
-        try (SupervisorProcess s = SupervisorProcess.start(dir, slowFleet(""))) {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, slowFleet("20s", ""))) {
             s.awaitState("echo", "RUNNING");
             sandbox.say(BOT, 3, "/sleep 3");
             s.await("the handler to be running", () -> sandbox.pendingUpdateCount(BOT) == 0);
