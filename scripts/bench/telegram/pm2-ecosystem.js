@@ -37,6 +37,7 @@ for (let i = 1; i <= Number(n); i++) {
       TELEGRAM_API_ROOT: apiRoot,
       GRAMMY_VARIANT: variant || "recommended",
     },
+    merge_logs: true, // no instance-number suffix on the log files' names
     out_file: path.join(logs, `grammy-${i}.out.log`),
     error_file: path.join(logs, `grammy-${i}.err.log`),
   });
