@@ -217,3 +217,55 @@ vals = [float(kv.split("=", 1)[1]) for line in open(sys.argv[1]) if line.startsw
 print(f"{statistics.median(vals):.2f}" if vals else "n/a")
 PY
 }
+
+# ---- One echo bot of each side on one sandbox (echo_latency.sh, echo_throughput.sh).
+tg_pair_start() {
+  tg_sandbox_start
+  tg_botvisor_start 1
+  tg_grammy_start 1
+}
+
+# The bot a load run targets, as the load driver's --bots takes it.
+tg_pair_bot() { # side
+  if [ "$1" = botvisor ]; then tg_token botvisor 1 | cut -d: -f1; else tg_token grammy 1 | cut -d: -f1; fi
+}
+
+# tg_load_result FILE: the load driver's report as key=value (sent answered duplicates p50_ms p99_ms), or a failure
+# naming what the report lacks.
+tg_load_result() {
+  python3 - "$1" <<'PY' || tg_fail "cannot read the load driver's report $1: $(tr '\n' ' ' < "$1")"
+import re, sys
+text = open(sys.argv[1]).read()
+out = []
+for key, name in (("sent", "sent"), ("answered", "answered"), ("duplicates", "duplicates"),
+                  ("p50", "p50_ms"), ("p99", "p99_ms")):
+    m = re.search(rf"\b{key}\b\s*[=:]?\s*([0-9.]+)", text)
+    if not m:
+        sys.exit(f"no '{key}' in the report")
+    out.append(f"{name}={m.group(1)}")
+print(" ".join(out))
+PY
+}
+
+# tg_burst M CHATS BOT: M messages over CHATS chats queued for BOT at once; prints the driver's report once every
+# message is answered (or its drain deadline passed).
+tg_burst() {
+  tg_load --burst "$1" --chats "$2" --bots "$3"
+}
+
+# tg_burst_result FILE: answered duplicates seconds (first queued -> last reply) per_second.
+tg_burst_result() {
+  python3 - "$1" <<'PY' || tg_fail "cannot read the load driver's report $1: $(tr '\n' ' ' < "$1")"
+import re, sys
+text = open(sys.argv[1]).read()
+got = {}
+for key in ("answered", "duplicates", "elapsed"):
+    m = re.search(rf"\b{key}\b\s*[=:]?\s*([0-9.]+)", text)
+    if not m:
+        sys.exit(f"no '{key}' in the report")
+    got[key] = float(m.group(1))
+s = got["elapsed"]
+print(f"answered={got['answered']:.0f} duplicates={got['duplicates']:.0f} seconds={s:.3f} "
+      f"per_second={got['answered'] / s if s > 0 else 0:.1f}")
+PY
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Issue 12: updates -> replies throughput of one echo bot, botvisor's (type: echo, under the supervisor, recording
+# every update and reply in the embedded PostgreSQL) against grammY's (grammy-echo.js, one Node process, records
+# nothing). Each run queues a burst of M messages over CHATS chats on the sandbox for one bot at once and times the
+# replies: throughput = replies / seconds from the first message queued to the last reply received. Both bots run on
+# one sandbox for the whole script, each with its own token; each run bursts one bot while the other idles. RUNS runs
+# each, alternating which side goes first; one burst per side first as a warm-up, not counted. Prints each run, then
+# the medians of the runs.
+# Usage: scripts/bench/telegram/echo_throughput.sh [RUNS=5] [M=2000] [CHATS=M]
+# Env: GRAMMY_VARIANT=recommended|defaults, TG_FLEET_HEAD / TG_BOT_EXTRA (lib.sh: botvisor's settings for the run,
+# e.g. its sender's rate limits — one message a second per chat and 30 a second overall by default, which cap its
+# throughput by design and must be stated with the figures).
+# Needs: a built checkout with issue 12's sandbox (and its load driver) and echo bot; Node 18+; npm ci (done here).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../../.." && pwd)"
+runs="${1:-5}"; m="${2:-2000}"; chats="${3:-$m}"
+work="$(mktemp -d)"
+source "$root/scripts/bench/lib.sh"
+source "$root/scripts/bench/telegram/lib.sh"
+trap 'tg_cleanup; rm -rf "$work"' EXIT
+
+tg_need_sandbox
+tg_npm_ci
+tg_pair_start
+echo "sandbox $tg_api; botvisor echo-1 (pid ${tg_bot_pids[0]}) and grammY (${GRAMMY_VARIANT:-recommended}, pid $tg_grammy) polling"
+
+for side in botvisor grammy; do tg_burst "$m" "$chats" "$(tg_pair_bot "$side")" > "$work/warmup-$side.txt"; done
+
+for run in $(seq 1 "$runs"); do
+  order=(botvisor grammy); [ $((run % 2)) -eq 1 ] || order=(grammy botvisor)
+  for side in "${order[@]}"; do
+    tg_burst "$m" "$chats" "$(tg_pair_bot "$side")" > "$work/run-$run-$side.txt"
+    result="$(tg_burst_result "$work/run-$run-$side.txt")"
+    echo "RESULT side=$side run=$run $result" >> "$work/results-$side.txt"
+    echo "run $run $side: $result"
+  done
+done
+
+echo "echo throughput, bursts of $m messages over $chats chats, medians of $runs runs:"
+for side in botvisor grammy; do
+  f="$work/results-$side.txt"
+  echo "  $side: $(tg_median "$f" per_second) replies/s (answered $(tg_median "$f" answered) of $m," \
+       "duplicates $(tg_median "$f" duplicates), last reply after $(tg_median "$f" seconds) s)"
+done
+python3 - "$work/results-botvisor.txt" "$work/results-grammy.txt" <<'PY'
+import statistics, sys
+def med(f, k):
+    return statistics.median(float(kv.split("=")[1]) for l in open(f) for kv in l.split() if kv.startswith(k + "="))
+b, g = med(sys.argv[1], "per_second"), med(sys.argv[2], "per_second")
+print(f"  throughput botvisor / grammY = {b / g:.2f} (goal >= 1)" if g > 0 else "  grammY answered nothing: no ratio")
+PY
