@@ -7,8 +7,8 @@
 # bot while the other idles. RUNS runs each, alternating which side goes first; a warm-up of WARMUP s per side first,
 # not counted. Prints each run, then the medians of the runs.
 # Usage: scripts/bench/telegram/echo_latency.sh [RUNS=5] [DURATION=30] [RATE=50] [CHATS=100]
-# Env: WARMUP (default 20), GRAMMY_VARIANT=recommended|defaults, TG_FLEET_HEAD / TG_BOT_EXTRA (lib.sh: botvisor's
-# settings for the run, e.g. its sender's rate limits, which must be stated with the figures).
+# Env: WARMUP (default 20), GRAMMY_VARIANT=recommended|defaults, TG_SEND_LIMITS=open|defaults (botvisor's sender
+# limits raised out of the way, or its own; lib.sh), TG_FLEET_HEAD / TG_BOT_EXTRA (other settings; lib.sh).
 # Needs: a built checkout with issue 12's sandbox (and its load driver) and echo bot; Node 18+; npm ci (done here).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"

@@ -7,9 +7,9 @@
 # each, alternating which side goes first; one burst per side first as a warm-up, not counted. Prints each run, then
 # the medians of the runs.
 # Usage: scripts/bench/telegram/echo_throughput.sh [RUNS=5] [M=2000] [CHATS=M]
-# Env: GRAMMY_VARIANT=recommended|defaults, TG_FLEET_HEAD / TG_BOT_EXTRA (lib.sh: botvisor's settings for the run,
-# e.g. its sender's rate limits — one message a second per chat and 30 a second overall by default, which cap its
-# throughput by design and must be stated with the figures).
+# Env: GRAMMY_VARIANT=recommended|defaults, TG_SEND_LIMITS=open|defaults (botvisor's sender limits raised out of the
+# way, or its own: one message a second per chat and 30 a second overall, which cap its throughput by design; lib.sh),
+# TG_FLEET_HEAD / TG_BOT_EXTRA (other settings; lib.sh).
 # Needs: a built checkout with issue 12's sandbox (and its load driver) and echo bot; Node 18+; npm ci (done here).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"

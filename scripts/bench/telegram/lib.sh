@@ -219,7 +219,17 @@ PY
 }
 
 # ---- One echo bot of each side on one sandbox (echo_latency.sh, echo_throughput.sh).
+# TG_SEND_LIMITS=open (default): botvisor's sender limits raised out of the way (grammY has none: it would meet
+# Telegram's 429s, which the sandbox does not send unless told to); =defaults: botvisor's own (1/s per chat, 30/s
+# overall), which cap the echo bot by design. Ignored when TG_FLEET_HEAD is set.
 tg_pair_start() {
+  case "${TG_SEND_LIMITS:-open}" in
+    open) local open='defaults: { telegram: { sendLimits: { perChat: 999999/s, perGroup: 999999/min, overall: 999999/s } } }'
+          TG_FLEET_HEAD="${TG_FLEET_HEAD:-$open}" ;;
+    defaults) ;;
+    *) tg_fail "TG_SEND_LIMITS \"$TG_SEND_LIMITS\" is not a choice (expected open or defaults)" ;;
+  esac
+  echo "botvisor's fleet head: ${TG_FLEET_HEAD:-(none: built-in defaults)}"
   tg_sandbox_start
   tg_botvisor_start 1
   tg_grammy_start 1
