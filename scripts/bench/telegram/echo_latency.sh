@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Issue 12: update -> reply latency of one echo bot, botvisor's (type: echo, under the supervisor, recording every
 # update and reply in the embedded PostgreSQL) against grammY's (grammy-echo.js, one Node process, records nothing), at
-# a steady RATE updates/s spread over CHATS chats for DURATION s, from the sandbox's load driver (p50/p99 from the
-# moment an update is queued on the sandbox to the moment the bot's sendMessage for it arrives; also sent, answered,
-# duplicate replies). Both bots run on one sandbox for the whole script, each with its own token; each run loads one
-# bot while the other idles. RUNS runs each, alternating which side goes first; a warm-up of WARMUP s per side first,
-# not counted. Prints each run, then the medians of the runs.
+# a steady RATE updates/s spread over CHATS chats for DURATION s (sandbox_drive.py steady; p50/p99 are the sandbox's
+# own /sandbox/report: from the moment a message is injected to the moment the bot's reply to it arrives; also sent,
+# answered, duplicate replies; a run ends once every message is answered, or after 30 s without an answer). Both
+# bots run on one sandbox for the whole script, each with its own token; each run loads one bot while the other
+# idles. RUNS runs each, alternating which side goes first; a warm-up of WARMUP s per side first, not counted. Prints
+# each run, then the medians of the runs.
 # Usage: scripts/bench/telegram/echo_latency.sh [RUNS=5] [DURATION=30] [RATE=50] [CHATS=100]
 # Env: WARMUP (default 20), GRAMMY_VARIANT=recommended|defaults, TG_SEND_LIMITS=open|defaults (botvisor's sender
 # limits raised out of the way, or its own; lib.sh), TG_FLEET_HEAD / TG_BOT_EXTRA (other settings; lib.sh).
-# Needs: a built checkout with issue 12's sandbox (and its load driver) and echo bot; Node 18+; npm ci (done here).
+# Needs: a built checkout with issue 12's sandbox and echo bot; Node 18+; npm ci (done here); python3.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 runs="${1:-5}"; duration="${2:-30}"; rate="${3:-50}"; chats="${4:-100}"
@@ -21,18 +22,15 @@ trap 'tg_cleanup; rm -rf "$work"' EXIT
 tg_need_sandbox
 tg_npm_ci
 tg_pair_start
-echo "sandbox $tg_api; botvisor echo-1 (pid ${tg_bot_pids[0]}) and grammY (${GRAMMY_VARIANT:-recommended}, pid $tg_grammy) polling"
+echo "sandbox $tg_api; botvisor echo-1 (pid ${tg_bot_pids[0]}) and grammY (${GRAMMY_VARIANT:-recommended}," \
+     "pid $tg_grammy) polling"
 
-load() { # side seconds -> the driver's report
-  tg_load --rate "$rate" --chats "$chats" --duration "${2}s" --bots "$(tg_pair_bot "$1")"
-}
-for side in botvisor grammy; do load "$side" "${WARMUP:-20}" > "$work/warmup-$side.txt"; done
+for side in botvisor grammy; do tg_steady "$side" "$rate" "$chats" "${WARMUP:-20}" > "$work/warmup-$side.txt"; done
 
 for run in $(seq 1 "$runs"); do
   order=(botvisor grammy); [ $((run % 2)) -eq 1 ] || order=(grammy botvisor)
   for side in "${order[@]}"; do
-    load "$side" "$duration" > "$work/run-$run-$side.txt"
-    result="$(tg_load_result "$work/run-$run-$side.txt")"
+    result="$(tg_steady "$side" "$rate" "$chats" "$duration")"
     echo "RESULT side=$side run=$run $result" >> "$work/results-$side.txt"
     echo "run $run $side: $result"
   done

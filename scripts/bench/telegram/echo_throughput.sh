@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Issue 12: updates -> replies throughput of one echo bot, botvisor's (type: echo, under the supervisor, recording
 # every update and reply in the embedded PostgreSQL) against grammY's (grammy-echo.js, one Node process, records
-# nothing). Each run queues a burst of M messages over CHATS chats on the sandbox for one bot at once and times the
-# replies: throughput = replies / seconds from the first message queued to the last reply received. Both bots run on
-# one sandbox for the whole script, each with its own token; each run bursts one bot while the other idles. RUNS runs
-# each, alternating which side goes first; one burst per side first as a warm-up, not counted. Prints each run, then
-# the medians of the runs.
-# Usage: scripts/bench/telegram/echo_throughput.sh [RUNS=5] [M=2000] [CHATS=M]
+# nothing). Each run stops the bot's process (SIGSTOP), queues M messages over CHATS chats for it on the sandbox,
+# resumes it (SIGCONT) and times the replies (sandbox_drive.py burst): throughput = replies / seconds from the resume
+# to the last reply (the sandbox's /sandbox/report), so that the queueing's own speed does not count. botvisor's
+# heartbeat timeout is raised to 60 s for this (lib.sh), so that its supervisor lets the stopped child be. Both bots
+# run on one sandbox for the whole script, each with its own token; each run bursts one bot while the other idles.
+# RUNS runs each, alternating which side goes first; one burst per side first as a warm-up, not counted. Prints each
+# run, then the medians of the runs.
+# Usage: scripts/bench/telegram/echo_throughput.sh [RUNS=5] [M=2000] [CHATS=100]
 # Env: GRAMMY_VARIANT=recommended|defaults, TG_SEND_LIMITS=open|defaults (botvisor's sender limits raised out of the
 # way, or its own: one message a second per chat and 30 a second overall, which cap its throughput by design; lib.sh),
 # TG_FLEET_HEAD / TG_BOT_EXTRA (other settings; lib.sh).
-# Needs: a built checkout with issue 12's sandbox (and its load driver) and echo bot; Node 18+; npm ci (done here).
+# Needs: a built checkout with issue 12's sandbox and echo bot; Node 18+; npm ci (done here); python3.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
-runs="${1:-5}"; m="${2:-2000}"; chats="${3:-$m}"
+runs="${1:-5}"; m="${2:-2000}"; chats="${3:-100}"
 work="$(mktemp -d)"
 source "$root/scripts/bench/lib.sh"
 source "$root/scripts/bench/telegram/lib.sh"
@@ -21,16 +23,16 @@ trap 'tg_cleanup; rm -rf "$work"' EXIT
 
 tg_need_sandbox
 tg_npm_ci
-tg_pair_start
-echo "sandbox $tg_api; botvisor echo-1 (pid ${tg_bot_pids[0]}) and grammY (${GRAMMY_VARIANT:-recommended}, pid $tg_grammy) polling"
+tg_pair_start pause
+echo "sandbox $tg_api; botvisor echo-1 (pid ${tg_bot_pids[0]}) and grammY (${GRAMMY_VARIANT:-recommended}," \
+     "pid $tg_grammy) polling"
 
-for side in botvisor grammy; do tg_burst "$m" "$chats" "$(tg_pair_bot "$side")" > "$work/warmup-$side.txt"; done
+for side in botvisor grammy; do tg_burst "$side" "$m" "$chats" > "$work/warmup-$side.txt"; done
 
 for run in $(seq 1 "$runs"); do
   order=(botvisor grammy); [ $((run % 2)) -eq 1 ] || order=(grammy botvisor)
   for side in "${order[@]}"; do
-    tg_burst "$m" "$chats" "$(tg_pair_bot "$side")" > "$work/run-$run-$side.txt"
-    result="$(tg_burst_result "$work/run-$run-$side.txt")"
+    result="$(tg_burst "$side" "$m" "$chats")"
     echo "RESULT side=$side run=$run $result" >> "$work/results-$side.txt"
     echo "run $run $side: $result"
   done

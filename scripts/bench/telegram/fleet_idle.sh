@@ -49,7 +49,8 @@ for side in "${sides[@]}"; do
     pm2)
       t0=$SECONDS
       tg_pm2_start "$n"
-      echo "pm2: $n grammY echo bots (${GRAMMY_VARIANT:-recommended}) online and polling $((SECONDS - t0)) s after 'pm2 start'"
+      echo "pm2: $n grammY echo bots (${GRAMMY_VARIANT:-recommended}) online and polling" \
+           "$((SECONDS - t0)) s after 'pm2 start'"
       python3 "$root/scripts/bench/telegram/fleet_measure.py" --label "pm2+grammy" --bots "$(bots_csv)" \
         --part pm2-daemon="$tg_pm2_daemon" --aside sandbox="$tg_sandbox" "${measure_args[@]}"
       tg_pm2_stop

@@ -42,7 +42,8 @@ tg_need_botvisor() {
     || tg_fail "botvisor is not built; run: (cd $root && mvn -B -q -DskipTests package)"
 }
 
-# ---- The sandbox (issue 12's fake Bot API server, 'botvisor sandbox'). Everything these scripts ask of it is here.
+# ---- The sandbox (issue 12's fake Bot API server, 'botvisor sandbox'), driven through its control endpoints under
+# /sandbox/ (docs/sandbox.md) by sandbox_drive.py. Everything these scripts ask of the sandbox is in this section.
 tg_need_sandbox() {
   tg_need_botvisor
   "$root/scripts/botvisor" sandbox --help > /dev/null 2>&1 \
@@ -59,9 +60,9 @@ tg_sandbox_start() {
   tg_sandbox=$!
   tg_pids+=("$tg_sandbox")
   local deadline=$((SECONDS + 60))
-  until curl -fsS -o /dev/null "$tg_api/bot1:probe/getMe" 2>/dev/null; do
+  until curl -fsS -o /dev/null "$tg_api/sandbox/faults" 2>/dev/null; do
     kill -0 "$tg_sandbox" 2>/dev/null || { cat "$work/sandbox.log" >&2; tg_fail "the sandbox exited at start (log above)"; }
-    [ $SECONDS -lt $deadline ] || tg_fail "the sandbox did not answer getMe on $tg_api within 60 s ($work/sandbox.log)"
+    [ $SECONDS -lt $deadline ] || tg_fail "the sandbox did not answer on $tg_api/sandbox/ within 60 s ($work/sandbox.log)"
     sleep 0.2
   done
 }
@@ -71,27 +72,15 @@ tg_sandbox_stop() {
   wait "$tg_sandbox" 2>/dev/null || true
 }
 
+tg_drive() { python3 "$tg_dir/sandbox_drive.py" "$@"; }
+
 # tg_await_polled TOKEN…: waits (deadline $TG_POLL_DEADLINE s, default 300) until every bot has called getUpdates
-# on the sandbox: a bot that polls is started and idle.
+# on the sandbox (its call record): a bot that polls is started and idle.
 tg_await_polled() {
-  local deadline=$((SECONDS + ${TG_POLL_DEADLINE:-300})) ids polled
-  ids="$(printf '%s\n' "$@" | cut -d: -f1 | sort -u)"
-  while :; do
-    polled="$(tg_sandbox_pollers | sort -u | comm -12 - <(echo "$ids") | wc -l)"
-    [ "$polled" -ge "$#" ] && return 0
-    [ $SECONDS -lt $deadline ] || tg_fail "$polled of $# bots polled the sandbox within ${TG_POLL_DEADLINE:-300} s"
-    sleep 0.5
-  done
-}
-
-# The bot ids (one a line) that have called getUpdates on the sandbox.
-tg_sandbox_pollers() {
-  tg_fail "tg_sandbox_pollers: the sandbox's control endpoint is not wired in yet"
-}
-
-# tg_load ARG…: the sandbox's load driver against this sandbox; prints its report.
-tg_load() {
-  "$root/scripts/botvisor" sandbox load --port "$tg_port" "$@"
+  local ids=() t
+  for t in "$@"; do ids+=("${t%%:*}"); done
+  tg_drive await-polled --api "$tg_api" --deadline "${TG_POLL_DEADLINE:-300}" "${ids[@]}" \
+    || tg_fail "not every bot polled the sandbox (logs: $work)"
 }
 
 # ---- Tokens: <bot id>:<35 characters>, the shape of Telegram's. grammY bots 7000000000+i, botvisor's 6000000000+i.
@@ -113,7 +102,8 @@ tg_botvisor_fleet() { # N fleet-file
     echo "bots:"
     for i in $(seq 1 "$n"); do
       (umask 077; echo "TELEGRAM_BOT_TOKEN=$(tg_token botvisor "$i")" > "$work/secrets/echo-$i.env")
-      echo "  - { id: echo-$i, type: echo, telegram: { apiUrl: \"$tg_api\" }, secretsFile: $work/secrets/echo-$i.env${TG_BOT_EXTRA:+, $TG_BOT_EXTRA} }"
+      echo "  - { id: echo-$i, type: echo, telegram: { apiUrl: \"$tg_api\" }," \
+           "secretsFile: $work/secrets/echo-$i.env${TG_BOT_EXTRA:+, $TG_BOT_EXTRA} }"
     done
   } > "$out"
 }
@@ -152,8 +142,8 @@ tg_postmaster() { head -1 "$work/state/db/data/postmaster.pid" 2>/dev/null || tr
 
 # ---- grammY's side, one bot: node grammy-echo.js (no PM2: one process, as botvisor's one child). Sets $tg_grammy.
 tg_grammy_start() { # i
-  TELEGRAM_BOT_TOKEN="$(tg_token grammy "$1")" TELEGRAM_API_ROOT="$tg_api" GRAMMY_VARIANT="${GRAMMY_VARIANT:-recommended}" \
-    NODE_ENV=production node "$tg_dir/grammy-echo.js" >> "$work/grammy-$1.log" 2>&1 &
+  TELEGRAM_BOT_TOKEN="$(tg_token grammy "$1")" TELEGRAM_API_ROOT="$tg_api" \
+    GRAMMY_VARIANT="${GRAMMY_VARIANT:-recommended}" NODE_ENV=production node "$tg_dir/grammy-echo.js" >> "$work/grammy-$1.log" 2>&1 &
   tg_grammy=$!
   tg_pids+=("$tg_grammy")
   tg_await_polled "$(tg_token grammy "$1")"
@@ -192,18 +182,22 @@ tg_pm2_stop() {
   tg_pm2 kill > /dev/null 2>&1 || true
   # 'pm2 kill' returns before its daemon has gone; one that does not go within 10 s is stopped by pid, with its bots.
   local p deadline=$((SECONDS + 10))
-  while [ -n "${tg_pm2_daemon:-}" ] && kill -0 "$tg_pm2_daemon" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  while [ -n "${tg_pm2_daemon:-}" ] && kill -0 "$tg_pm2_daemon" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+    sleep 0.2
+  done
   for p in ${tg_pm2_daemon:-} "${tg_bot_pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   tg_pm2_home= tg_pm2_daemon= tg_bot_pids=()
 }
 
 tg_cleanup() {
+  local p pm
+  # A bot left stopped by an interrupted burst would never see its SIGTERM.
+  for p in "${tg_pids[@]}" "${tg_bot_pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; done
   tg_pm2_stop
-  local pm; pm="$(tg_postmaster)"
+  pm="$(tg_postmaster)"
   [ -z "$sup" ] || tg_botvisor_stop
   # The supervisor stops its database; one it left behind (killed first) is stopped here, by its pid.
   if [ -n "$pm" ] && kill -0 "$pm" 2>/dev/null; then kill "$pm" 2>/dev/null || true; fi
-  local p
   for p in "${tg_pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
@@ -221,61 +215,45 @@ PY
 # ---- One echo bot of each side on one sandbox (echo_latency.sh, echo_throughput.sh).
 # TG_SEND_LIMITS=open (default): botvisor's sender limits raised out of the way (grammY has none: it would meet
 # Telegram's 429s, which the sandbox does not send unless told to); =defaults: botvisor's own (1/s per chat, 30/s
-# overall), which cap the echo bot by design. Ignored when TG_FLEET_HEAD is set.
-tg_pair_start() {
+# overall), which cap the echo bot by design. With 'pause' (bursts stop the bot while they queue), botvisor's
+# heartbeat timeout is 60 s, so that the supervisor does not restart a child stopped for a second or two.
+# TG_FLEET_HEAD, when set, replaces all of this.
+tg_pair_start() { # [pause]
+  local parts=()
   case "${TG_SEND_LIMITS:-open}" in
-    open) local open='defaults: { telegram: { sendLimits: { perChat: 999999/s, perGroup: 999999/min, overall: 999999/s } } }'
-          TG_FLEET_HEAD="${TG_FLEET_HEAD:-$open}" ;;
+    open) parts+=("telegram: { sendLimits: { perChat: 999999/s, perGroup: 999999/min, overall: 999999/s } }") ;;
     defaults) ;;
     *) tg_fail "TG_SEND_LIMITS \"$TG_SEND_LIMITS\" is not a choice (expected open or defaults)" ;;
   esac
+  [ "${1:-}" != pause ] || parts+=("health: { heartbeatTimeout: 60s }")
+  if [ -z "${TG_FLEET_HEAD:-}" ] && [ ${#parts[@]} -gt 0 ]; then
+    local IFS=,
+    TG_FLEET_HEAD="defaults: { ${parts[*]} }"
+  fi
   echo "botvisor's fleet head: ${TG_FLEET_HEAD:-(none: built-in defaults)}"
   tg_sandbox_start
   tg_botvisor_start 1
   tg_grammy_start 1
 }
 
-# The bot a load run targets, as the load driver's --bots takes it.
+# The bot id of a side's echo bot (the sandbox names bots by the id part of their token).
 tg_pair_bot() { # side
   if [ "$1" = botvisor ]; then tg_token botvisor 1 | cut -d: -f1; else tg_token grammy 1 | cut -d: -f1; fi
 }
 
-# tg_load_result FILE: the load driver's report as key=value (sent answered duplicates p50_ms p99_ms), or a failure
-# naming what the report lacks.
-tg_load_result() {
-  python3 - "$1" <<'PY' || tg_fail "cannot read the load driver's report $1: $(tr '\n' ' ' < "$1")"
-import re, sys
-text = open(sys.argv[1]).read()
-out = []
-for key, name in (("sent", "sent"), ("answered", "answered"), ("duplicates", "duplicates"),
-                  ("p50", "p50_ms"), ("p99", "p99_ms")):
-    m = re.search(rf"\b{key}\b\s*[=:]?\s*([0-9.]+)", text)
-    if not m:
-        sys.exit(f"no '{key}' in the report")
-    out.append(f"{name}={m.group(1)}")
-print(" ".join(out))
-PY
+# The pid that stands for a side's echo bot (its child JVM, or the node process): paused during a burst's queueing.
+tg_pair_pid() { # side
+  if [ "$1" = botvisor ]; then echo "${tg_bot_pids[0]}"; else echo "$tg_grammy"; fi
 }
 
-# tg_burst M CHATS BOT: M messages over CHATS chats queued for BOT at once; prints the driver's report once every
-# message is answered (or its drain deadline passed).
+# tg_steady SIDE RATE CHATS SECONDS: the driver's one-line report (sent answered duplicates p50_ms p99_ms).
+tg_steady() {
+  tg_drive steady --api "$tg_api" --bot "$(tg_pair_bot "$1")" --rate "$2" --chats "$3" --duration "$4" \
+    || tg_fail "the load run against $1's bot failed"
+}
+
+# tg_burst SIDE M CHATS: M messages queued with the bot paused, then timed (answered duplicates seconds per_second).
 tg_burst() {
-  tg_load --burst "$1" --chats "$2" --bots "$3"
-}
-
-# tg_burst_result FILE: answered duplicates seconds (first queued -> last reply) per_second.
-tg_burst_result() {
-  python3 - "$1" <<'PY' || tg_fail "cannot read the load driver's report $1: $(tr '\n' ' ' < "$1")"
-import re, sys
-text = open(sys.argv[1]).read()
-got = {}
-for key in ("answered", "duplicates", "elapsed"):
-    m = re.search(rf"\b{key}\b\s*[=:]?\s*([0-9.]+)", text)
-    if not m:
-        sys.exit(f"no '{key}' in the report")
-    got[key] = float(m.group(1))
-s = got["elapsed"]
-print(f"answered={got['answered']:.0f} duplicates={got['duplicates']:.0f} seconds={s:.3f} "
-      f"per_second={got['answered'] / s if s > 0 else 0:.1f}")
-PY
+  tg_drive burst --api "$tg_api" --bot "$(tg_pair_bot "$1")" --count "$2" --chats "$3" --pause "$(tg_pair_pid "$1")" \
+    || tg_fail "the burst against $1's bot failed"
 }
