@@ -143,7 +143,8 @@ tg_postmaster() { head -1 "$work/state/db/data/postmaster.pid" 2>/dev/null || tr
 # ---- grammY's side, one bot: node grammy-echo.js (no PM2: one process, as botvisor's one child). Sets $tg_grammy.
 tg_grammy_start() { # i
   TELEGRAM_BOT_TOKEN="$(tg_token grammy "$1")" TELEGRAM_API_ROOT="$tg_api" \
-    GRAMMY_VARIANT="${GRAMMY_VARIANT:-recommended}" NODE_ENV=production node "$tg_dir/grammy-echo.js" >> "$work/grammy-$1.log" 2>&1 &
+    GRAMMY_VARIANT="${GRAMMY_VARIANT:-recommended}" NODE_ENV=production \
+    node "$tg_dir/grammy-echo.js" >> "$work/grammy-$1.log" 2>&1 &
   tg_grammy=$!
   tg_pids+=("$tg_grammy")
   tg_await_polled "$(tg_token grammy "$1")"
@@ -227,8 +228,7 @@ tg_pair_start() { # [pause]
   esac
   [ "${1:-}" != pause ] || parts+=("health: { heartbeatTimeout: 60s }")
   if [ -z "${TG_FLEET_HEAD:-}" ] && [ ${#parts[@]} -gt 0 ]; then
-    local IFS=,
-    TG_FLEET_HEAD="defaults: { ${parts[*]} }"
+    TG_FLEET_HEAD="defaults: { $(IFS=,; echo "${parts[*]}") }"
   fi
   echo "botvisor's fleet head: ${TG_FLEET_HEAD:-(none: built-in defaults)}"
   tg_sandbox_start
