@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Issue 12: update -> reply latency of one echo bot, botvisor's (type: echo, under the supervisor, recording every
 # update and reply in the embedded PostgreSQL) against grammY's (grammy-echo.js, one Node process, records nothing), at
-# a steady RATE updates/s spread over CHATS chats for DURATION s (sandbox_drive.py steady; p50/p99 are the sandbox's
-# own /sandbox/report: from the moment a message is injected to the moment the bot's reply to it arrives; also sent,
-# answered, duplicate replies; a run ends once every message is answered, or after 30 s without an answer). Both
+# a steady RATE updates/s spread over CHATS chats for DURATION s (the sandbox's load driver, 'botvisor sandbox load';
+# p50/p99 are the sandbox's own /sandbox/report: from the moment a message is injected to the moment the bot's reply
+# to it arrives; also sent, answered, duplicate replies; a run waits up to 30 s for the last replies). Both
 # bots run on one sandbox for the whole script, each with its own token; each run loads one bot while the other
 # idles. RUNS runs each, alternating which side goes first; a warm-up of WARMUP s per side first, not counted. Prints
 # each run, then the medians of the runs.

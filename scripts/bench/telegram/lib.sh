@@ -42,8 +42,8 @@ tg_need_botvisor() {
     || tg_fail "botvisor is not built; run: (cd $root && mvn -B -q -DskipTests package)"
 }
 
-# ---- The sandbox (issue 12's fake Bot API server, 'botvisor sandbox'), driven through its control endpoints under
-# /sandbox/ (docs/sandbox.md) by sandbox_drive.py. Everything these scripts ask of the sandbox is in this section.
+# ---- The sandbox (issue 12's fake Bot API server, 'botvisor sandbox'; docs/sandbox.md), its load driver ('botvisor
+# sandbox load') and its control endpoints under /sandbox/ (through sandbox_drive.py).
 tg_need_sandbox() {
   tg_need_botvisor
   "$root/scripts/botvisor" sandbox --help > /dev/null 2>&1 \
@@ -246,10 +246,14 @@ tg_pair_pid() { # side
   if [ "$1" = botvisor ]; then echo "${tg_bot_pids[0]}"; else echo "$tg_grammy"; fi
 }
 
-# tg_steady SIDE RATE CHATS SECONDS: the driver's one-line report (sent answered duplicates p50_ms p99_ms).
+# tg_steady SIDE RATE CHATS SECONDS: the sandbox's load driver ('botvisor sandbox load': messages on a fixed schedule,
+# then up to 30 s for the replies), its report as one line: sent answered duplicates p50_ms p99_ms.
 tg_steady() {
-  tg_drive steady --api "$tg_api" --bot "$(tg_pair_bot "$1")" --rate "$2" --chats "$3" --duration "$4" \
-    || tg_fail "the load run against $1's bot failed"
+  "$root/scripts/botvisor" sandbox load --url "$tg_api" --bots "$(tg_pair_bot "$1")" --rate "$2" --chats "$3" \
+      --duration "${4}s" --grace 30 --json > "$work/load.json" \
+    || tg_fail "the load run against $1's bot failed (botvisor sandbox load)"
+  python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
+print(" ".join(f"{k}={r[k]}" for k in ("sent", "answered", "duplicates", "p50_ms", "p99_ms")))' "$work/load.json"
 }
 
 # tg_burst SIDE M CHATS: M messages queued with the bot paused, then timed (answered duplicates seconds per_second).

@@ -6,12 +6,11 @@ the message's injection to the reply's arrival), so both bots are judged by the 
 
   await-polled --api URL [--deadline 300] BOT_ID...
       returns once every bot has called getUpdates (it is started and idle), or fails naming how many did.
-  steady --api URL --bot ID --rate R --chats C --duration D [--drain 30]
-      R messages a second on a fixed schedule, round-robin over C chats, for D seconds; then waits until every one is
-      answered (or nothing more is answered for DRAIN s) and prints sent, answered, duplicates, p50_ms, p99_ms.
   burst --api URL --bot ID --count M --chats C [--pause PID] [--drain 30]
       with PID stopped (SIGSTOP) so that nothing is consumed meanwhile, queues M messages over C chats, resumes PID
-      (SIGCONT), waits as above and prints answered, duplicates, seconds (resume -> last reply) and per_second.
+      (SIGCONT), waits until every one is answered (or nothing more is answered for DRAIN s) and prints sent,
+      answered, duplicates, seconds (resume -> last reply) and per_second. (A steady load is the sandbox's own
+      driver, 'botvisor sandbox load'.)
 Every request is bounded (10 s); every wait has a deadline. Bench tokens only: no token passes through here.
 """
 import argparse
@@ -57,7 +56,7 @@ class Sandbox:
         return self.call("POST", "/sandbox/say", {"bot": bot, "chat": chat, "text": text})
 
     def report(self, bot, since_ms):
-        return self.call("GET", f"/sandbox/report?bot={bot}&since={since_ms}")
+        return self.call("GET", f"/sandbox/report?bots={bot}&since={since_ms}")
 
 
 def now_ms():
@@ -95,24 +94,6 @@ def await_polled(a):
         time.sleep(0.5)
 
 
-def steady(a):
-    sb = Sandbox(a.api)
-    n = int(a.rate * a.duration)
-    t0, since = time.monotonic(), now_ms()
-    late = 0
-    for i in range(n):
-        due = t0 + i / a.rate
-        wait = due - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        elif wait < -0.05:
-            late += 1
-        sb.say(a.bot, 1 + i % a.chats, f"m{i}")
-    r = drain(sb, a.bot, since, n, a.drain)
-    print(f"sent={r['sent']} answered={r['answered']} duplicates={r['duplicates']} p50_ms={r['p50Millis']} "
-          f"p99_ms={r['p99Millis']} injected_late={late}")
-
-
 def burst(a):
     sb = Sandbox(a.api)
     since = now_ms()
@@ -140,10 +121,6 @@ def main():
     p.add_argument("--api", required=True)
     p.add_argument("--deadline", type=float, default=300)
     p.add_argument("bots", nargs="+")
-    p = sub.add_parser("steady")
-    for name, kind in (("--api", str), ("--bot", int), ("--rate", float), ("--chats", int), ("--duration", float)):
-        p.add_argument(name, type=kind, required=True)
-    p.add_argument("--drain", type=float, default=30)
     p = sub.add_parser("burst")
     for name, kind in (("--api", str), ("--bot", int), ("--count", int), ("--chats", int)):
         p.add_argument(name, type=kind, required=True)
@@ -151,7 +128,7 @@ def main():
     p.add_argument("--drain", type=float, default=30)
     a = ap.parse_args()
     try:
-        {"await-polled": await_polled, "steady": steady, "burst": burst}[a.cmd](a)
+        {"await-polled": await_polled, "burst": burst}[a.cmd](a)
     except (OSError, http.client.HTTPException) as e:
         sys.exit(f"sandbox_drive.py: cannot reach the sandbox at {a.api} ({e}); is it running?")
 
