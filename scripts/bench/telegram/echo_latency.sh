@@ -8,8 +8,9 @@
 # idles. RUNS runs each, alternating which side goes first; a warm-up of WARMUP s per side first, not counted. Prints
 # each run, then the medians of the runs.
 # Usage: scripts/bench/telegram/echo_latency.sh [RUNS=5] [DURATION=30] [RATE=50] [CHATS=100]
-# Env: WARMUP (default 20), GRAMMY_VARIANT=recommended|defaults, TG_SEND_LIMITS=open|defaults (botvisor's sender
-# limits raised out of the way, or its own; lib.sh), TG_FLEET_HEAD / TG_BOT_EXTRA (other settings; lib.sh).
+# Env: SIDES="botvisor grammy" (one alone only to try the script), WARMUP (default 20),
+# GRAMMY_VARIANT=recommended|defaults, TG_SEND_LIMITS=open|defaults (botvisor's sender limits raised out of the way,
+# or its own; lib.sh), TG_FLEET_HEAD / TG_BOT_EXTRA (other settings; lib.sh).
 # Needs: a built checkout with issue 12's sandbox and echo bot; Node 18+; npm ci (done here); python3.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -19,16 +20,17 @@ source "$root/scripts/bench/lib.sh"
 source "$root/scripts/bench/telegram/lib.sh"
 trap 'tg_cleanup; rm -rf "$work"' EXIT
 
+tg_pair_sides
 tg_need_sandbox
-tg_npm_ci
+[[ " ${tg_sides[*]} " != *" grammy "* ]] || tg_npm_ci
 tg_pair_start
-echo "sandbox $tg_api; botvisor echo-1 (pid ${tg_bot_pids[0]}) and grammY (${GRAMMY_VARIANT:-recommended}," \
-     "pid $tg_grammy) polling"
+echo "sandbox $tg_api; polling: ${tg_sides[*]} (botvisor echo-1 pid ${tg_bot_pids[0]:-none}, grammY" \
+     "${GRAMMY_VARIANT:-recommended} pid ${tg_grammy:-none})"
 
-for side in botvisor grammy; do tg_steady "$side" "$rate" "$chats" "${WARMUP:-20}" > "$work/warmup-$side.txt"; done
+for side in "${tg_sides[@]}"; do tg_steady "$side" "$rate" "$chats" "${WARMUP:-20}" > "$work/warmup-$side.txt"; done
 
 for run in $(seq 1 "$runs"); do
-  order=(botvisor grammy); [ $((run % 2)) -eq 1 ] || order=(grammy botvisor)
+  order=("${tg_sides[@]}"); [ $((run % 2)) -eq 1 ] || order=($(printf '%s\n' "${tg_sides[@]}" | tac))
   for side in "${order[@]}"; do
     result="$(tg_steady "$side" "$rate" "$chats" "$duration")"
     echo "RESULT side=$side run=$run $result" >> "$work/results-$side.txt"
@@ -37,11 +39,12 @@ for run in $(seq 1 "$runs"); do
 done
 
 echo "echo latency at $rate updates/s over $chats chats, $duration s, medians of $runs runs:"
-for side in botvisor grammy; do
+for side in "${tg_sides[@]}"; do
   f="$work/results-$side.txt"
   echo "  $side: p50 $(tg_median "$f" p50_ms) ms, p99 $(tg_median "$f" p99_ms) ms;" \
        "sent $(tg_median "$f" sent), answered $(tg_median "$f" answered), duplicates $(tg_median "$f" duplicates)"
 done
+[ ${#tg_sides[@]} -eq 2 ] || exit 0
 python3 - "$work/results-botvisor.txt" "$work/results-grammy.txt" <<'PY'
 import statistics, sys
 def med(f, k):

@@ -9,9 +9,9 @@
 # RUNS runs each, alternating which side goes first; one burst per side first as a warm-up, not counted. Prints each
 # run, then the medians of the runs.
 # Usage: scripts/bench/telegram/echo_throughput.sh [RUNS=5] [M=2000] [CHATS=100]
-# Env: GRAMMY_VARIANT=recommended|defaults, TG_SEND_LIMITS=open|defaults (botvisor's sender limits raised out of the
-# way, or its own: one message a second per chat and 30 a second overall, which cap its throughput by design; lib.sh),
-# TG_FLEET_HEAD / TG_BOT_EXTRA (other settings; lib.sh).
+# Env: SIDES="botvisor grammy" (one alone only to try the script), GRAMMY_VARIANT=recommended|defaults,
+# TG_SEND_LIMITS=open|defaults (botvisor's sender limits raised out of the way, or its own: one message a second per
+# chat and 30 a second overall, which cap its throughput by design; lib.sh), TG_FLEET_HEAD / TG_BOT_EXTRA (lib.sh).
 # Needs: a built checkout with issue 12's sandbox and echo bot; Node 18+; npm ci (done here); python3.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -21,16 +21,17 @@ source "$root/scripts/bench/lib.sh"
 source "$root/scripts/bench/telegram/lib.sh"
 trap 'tg_cleanup; rm -rf "$work"' EXIT
 
+tg_pair_sides
 tg_need_sandbox
-tg_npm_ci
+[[ " ${tg_sides[*]} " != *" grammy "* ]] || tg_npm_ci
 tg_pair_start pause
-echo "sandbox $tg_api; botvisor echo-1 (pid ${tg_bot_pids[0]}) and grammY (${GRAMMY_VARIANT:-recommended}," \
-     "pid $tg_grammy) polling"
+echo "sandbox $tg_api; polling: ${tg_sides[*]} (botvisor echo-1 pid ${tg_bot_pids[0]:-none}, grammY" \
+     "${GRAMMY_VARIANT:-recommended} pid ${tg_grammy:-none})"
 
-for side in botvisor grammy; do tg_burst "$side" "$m" "$chats" > "$work/warmup-$side.txt"; done
+for side in "${tg_sides[@]}"; do tg_burst "$side" "$m" "$chats" > "$work/warmup-$side.txt"; done
 
 for run in $(seq 1 "$runs"); do
-  order=(botvisor grammy); [ $((run % 2)) -eq 1 ] || order=(grammy botvisor)
+  order=("${tg_sides[@]}"); [ $((run % 2)) -eq 1 ] || order=($(printf '%s\n' "${tg_sides[@]}" | tac))
   for side in "${order[@]}"; do
     result="$(tg_burst "$side" "$m" "$chats")"
     echo "RESULT side=$side run=$run $result" >> "$work/results-$side.txt"
@@ -39,11 +40,12 @@ for run in $(seq 1 "$runs"); do
 done
 
 echo "echo throughput, bursts of $m messages over $chats chats, medians of $runs runs:"
-for side in botvisor grammy; do
+for side in "${tg_sides[@]}"; do
   f="$work/results-$side.txt"
   echo "  $side: $(tg_median "$f" per_second) replies/s (answered $(tg_median "$f" answered) of $m," \
        "duplicates $(tg_median "$f" duplicates), last reply after $(tg_median "$f" seconds) s)"
 done
+[ ${#tg_sides[@]} -eq 2 ] || exit 0
 python3 - "$work/results-botvisor.txt" "$work/results-grammy.txt" <<'PY'
 import statistics, sys
 def med(f, k):

@@ -230,10 +230,26 @@ tg_pair_start() { # [pause]
   if [ -z "${TG_FLEET_HEAD:-}" ] && [ ${#parts[@]} -gt 0 ]; then
     TG_FLEET_HEAD="defaults: { $(IFS=,; echo "${parts[*]}") }"
   fi
-  echo "botvisor's fleet head: ${TG_FLEET_HEAD:-(none: built-in defaults)}"
   tg_sandbox_start
-  tg_botvisor_start 1
-  tg_grammy_start 1
+  local side
+  for side in "${tg_sides[@]}"; do
+    case "$side" in
+      botvisor) echo "botvisor's fleet head: ${TG_FLEET_HEAD:-(none: built-in defaults)}"; tg_botvisor_start 1 ;;
+      grammy) tg_grammy_start 1 ;;
+    esac
+  done
+}
+
+# SIDES="botvisor grammy" (default): which echo bots the pair scripts run; sets tg_sides. One side alone is for trying
+# a script while the other is not ready: the comparison needs both.
+tg_pair_sides() {
+  read -r -a tg_sides <<< "${SIDES:-botvisor grammy}"
+  local side
+  for side in "${tg_sides[@]}"; do
+    [ "$side" = botvisor ] || [ "$side" = grammy ] \
+      || tg_fail "SIDES: \"$side\" is not a side (expected botvisor or grammy)"
+  done
+  [ ${#tg_sides[@]} -gt 0 ] || tg_fail "SIDES is empty (expected botvisor, grammy or both)"
 }
 
 # The bot id of a side's echo bot (the sandbox names bots by the id part of their token).
