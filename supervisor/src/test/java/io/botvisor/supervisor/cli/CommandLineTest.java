@@ -51,6 +51,9 @@ class CommandLineTest {
         List<String> refused = new ArrayList<>();
         int checked = 0;
         for (String line : lines) {
+            if (line.matches("\\S*botvisor sandbox( .*)?")) {
+                continue; // the sandbox's own command line (the sandbox module's ReadmeSandboxTest checks these)
+            }
             for (List<String> args : Synopsis.expand(line)) {
                 checked++;
                 try {
