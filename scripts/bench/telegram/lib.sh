@@ -151,9 +151,17 @@ tg_grammy_start() { # i
   kill -0 "$tg_grammy" 2>/dev/null || { cat "$work/grammy-$1.log" >&2; tg_fail "the grammY bot exited (log above)"; }
 }
 
+# SIGTERM runs grammY's bot.stop(), which confirms the offset with one more getUpdates: the sandbox must still be up,
+# and with the auto-retry plugin a bot whose sandbox is gone retries that call for good. After 10 s: SIGKILL.
 tg_grammy_stop() {
+  [ -n "${tg_grammy:-}" ] || return 0
+  kill -CONT "$tg_grammy" 2>/dev/null || true
   kill "$tg_grammy" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while kill -0 "$tg_grammy" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  kill -9 "$tg_grammy" 2>/dev/null || true
   wait "$tg_grammy" 2>/dev/null || true
+  tg_grammy=
 }
 
 # ---- grammY's side, a fleet: N bots under PM2 (its home in $work/pm2: the user's ~/.pm2 is never touched).
@@ -195,11 +203,12 @@ tg_cleanup() {
   # A bot left stopped by an interrupted burst would never see its SIGTERM.
   for p in "${tg_pids[@]}" "${tg_bot_pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; done
   tg_pm2_stop
+  tg_grammy_stop
   pm="$(tg_postmaster)"
   [ -z "$sup" ] || tg_botvisor_stop
   # The supervisor stops its database; one it left behind (killed first) is stopped here, by its pid.
   if [ -n "$pm" ] && kill -0 "$pm" 2>/dev/null; then kill "$pm" 2>/dev/null || true; fi
-  for p in "${tg_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${tg_pids[@]}"; do kill "$p" 2>/dev/null || true; done  # the sandbox, last
   wait 2>/dev/null || true
 }
 
@@ -209,7 +218,7 @@ tg_median() {
 import statistics, sys
 vals = [float(kv.split("=", 1)[1]) for line in open(sys.argv[1]) if line.startswith("RESULT ")
         for kv in line.split()[1:] if kv.split("=", 1)[0] == sys.argv[2]]
-print(f"{statistics.median(vals):.2f}" if vals else "n/a")
+print(f"{statistics.median(vals):.2f}".rstrip("0").rstrip(".") if vals else "n/a")
 PY
 }
 
