@@ -7,8 +7,9 @@
 # bot (/proc/PID/smaps_rollup over the bot's process tree) and the fleet's total all-in (the same reading as
 # scripts/bench/fleet.sh, by fleet_measure.py). The sandbox's own CPU and PSS are shown, not counted.
 # Usage: scripts/bench/telegram/fleet_idle.sh [BOTS=200] [WINDOW=30] [OFFSET…=15 120]
-# Env: SIDES="botvisor pm2" (which fleets, in order), GRAMMY_VARIANT=recommended|defaults, TG_FLEET_HEAD and
-# TG_BOT_EXTRA (lib.sh). Needs: a built checkout with issue 12's sandbox and echo bot, Node 18+ (installed with
+# Env: SIDES="botvisor pm2" (which fleets, in order), GRAMMY_VARIANT=recommended|defaults, PM2_PMX=false (PM2
+# without the in-process metrics module it loads into every app by default; the default is PM2's own), TG_FLEET_HEAD
+# and TG_BOT_EXTRA (lib.sh). Needs: a built checkout with issue 12's sandbox and echo bot, Node 18+ (installed with
 # apt-get when missing), npm ci of package-lock.json (done here).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"

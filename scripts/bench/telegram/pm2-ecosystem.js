@@ -1,6 +1,6 @@
 // Writes a PM2 ecosystem file for N grammY echo bots (grammy-echo.js), one process each in fork mode (what PM2 runs
 // a non-cluster Node app as), each with a token of its own, all against one Bot API server.
-// Usage: node pm2-ecosystem.js N API_ROOT OUT.config.js [LOG_DIR] [VARIANT]
+// Usage: node pm2-ecosystem.js N API_ROOT OUT.config.js [LOG_DIR] [VARIANT]   (env PM2_PMX=false: no @pm2/io)
 // Tokens are bench tokens, `<7000000000 + i>:<35 characters>`, the shape of Telegram's: any well-formed token is a bot
 // on the sandbox. They are in the apps' env (PM2 shows env only to whoever owns its home), never in argv.
 "use strict";
@@ -37,6 +37,8 @@ for (let i = 1; i <= Number(n); i++) {
       TELEGRAM_API_ROOT: apiRoot,
       GRAMMY_VARIANT: variant || "recommended",
     },
+    // PM2_PMX=false: without PM2's in-process metrics module (@pm2/io), which PM2 loads into every app by default.
+    ...(process.env.PM2_PMX === "false" ? { pmx: false } : {}),
     merge_logs: true, // no instance-number suffix on the log files' names
     out_file: path.join(logs, `grammy-${i}.out.log`),
     error_file: path.join(logs, `grammy-${i}.err.log`),
