@@ -206,8 +206,14 @@ tg_cleanup() {
   tg_grammy_stop
   pm="$(tg_postmaster)"
   [ -z "$sup" ] || tg_botvisor_stop
-  # The supervisor stops its database; one it left behind (killed first) is stopped here, by its pid.
-  if [ -n "$pm" ] && kill -0 "$pm" 2>/dev/null; then kill "$pm" 2>/dev/null || true; fi
+  # A database the supervisor left running (seen: a postmaster alive after 'botvisor run' exited on SIGTERM) is
+  # stopped here by its pid, before its data dir goes: SIGINT is PostgreSQL's fast shutdown; SIGKILL after 15 s.
+  if [ -n "$pm" ] && kill -0 "$pm" 2>/dev/null; then
+    kill -INT "$pm" 2>/dev/null || true
+    local deadline=$((SECONDS + 15))
+    while kill -0 "$pm" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -9 "$pm" 2>/dev/null || true
+  fi
   for p in "${tg_pids[@]}"; do kill "$p" 2>/dev/null || true; done  # the sandbox, last
   wait 2>/dev/null || true
 }
