@@ -53,7 +53,7 @@ public final class BotData {
     public record Profile(String profileId, String name, String personaJson) {
     }
 
-    private BotData(int botId) {
+    BotData(int botId) {
         this.botId = botId;
     }
 

@@ -47,43 +47,22 @@ public final class MessageStore {
     }
 
     /**
-     * Stores a batch in one statement and one transaction; messages already stored are skipped. The batch travels as
-     * seven arrays unnested by the server (one round trip, one plan): 0.53–0.54 of COPY's rate, against 0.47 for a
-     * rewritten JDBC batch of the same rows (BENCHMARKS.md, issue 3).
+     * Stores a batch in one statement and one transaction; messages already stored are skipped. The statement is
+     * {@link BotData#appendMessages}': the batch travels as arrays unnested by the server (one round trip, one plan),
+     * 0.53–0.54 of COPY's rate against 0.47 for a rewritten JDBC batch of the same rows (BENCHMARKS.md, issue 3).
      */
     public void append(List<NewMessage> batch) {
         if (batch.isEmpty()) {
             return;
         }
-        int n = batch.size();
-        Long[] conversations = new Long[n];
-        Long[] ids = new Long[n];
-        String[] times = new String[n];
-        Long[] users = new Long[n];
-        String[] directions = new String[n];
-        String[] bodies = new String[n];
-        for (int i = 0; i < n; i++) {
-            NewMessage m = batch.get(i);
-            conversations[i] = m.conversationId();
-            ids[i] = m.messageId();
-            times[i] = m.at().toString();
-            users[i] = m.userId();
-            directions[i] = m.incoming() ? "in" : "out";
-            bodies[i] = m.body();
+        List<BotData.Message> rows = new ArrayList<>(batch.size());
+        for (NewMessage m : batch) {
+            rows.add(new BotData.Message(m.conversationId(), m.messageId(), m.at(), m.userId(), m.incoming(), m.body(),
+                    null));
         }
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO botvisor.messages (bot_id, conversation_id, message_id, created_at, user_id, direction, body)
-                SELECT ?, * FROM unnest(?::bigint[], ?::bigint[], ?::text[]::timestamptz[], ?::bigint[], ?::text[],
-                                        ?::text[])
-                ON CONFLICT (bot_id, conversation_id, message_id, created_at) DO NOTHING""")) {
-            ps.setInt(1, botId);
-            ps.setArray(2, c.createArrayOf("bigint", conversations));
-            ps.setArray(3, c.createArrayOf("bigint", ids));
-            ps.setArray(4, c.createArrayOf("text", times));
-            ps.setArray(5, c.createArrayOf("bigint", users));
-            ps.setArray(6, c.createArrayOf("text", directions));
-            ps.setArray(7, c.createArrayOf("text", bodies));
-            ps.executeUpdate();
+        // One statement on an auto-commit connection: one transaction, as a handler's own append is in its own.
+        try (Connection c = pool.getConnection()) {
+            new BotData(botId).appendMessages(c, rows);
         } catch (SQLException e) {
             throw new StorageException("bot " + botId + ": cannot store " + batch.size() + " messages: "
                     + e.getMessage(), e);
