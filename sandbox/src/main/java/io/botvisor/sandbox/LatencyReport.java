@@ -32,12 +32,16 @@ public record LatencyReport(
         int sent = 0;
         long first = 0;
         for (UserEvent e : events) {
-            if ((bots.isEmpty() || bots.contains(e.botId())) && e.atMillis() >= sinceMillis
+            if ((bots.isEmpty() || bots.contains(e.botId()))
                     && (e.kind().equals("text") || e.kind().equals("command"))) {
-                sent++;
-                first = first == 0 ? e.atMillis() : first;
-                waiting.computeIfAbsent(e.botId() + "/" + e.chatId(), k -> new ArrayDeque<>()).add(e);
+                // Messages from before `since` are known too, so that a late reply to one is recognised (and left
+                // out) rather than taken for a duplicate: the caller's `since` and this clock may differ by a few ms.
                 byMessage.put(e.botId() + "/" + e.chatId() + "/" + e.messageId(), e);
+                if (e.atMillis() >= sinceMillis) {
+                    sent++;
+                    first = first == 0 ? e.atMillis() : first;
+                    waiting.computeIfAbsent(e.botId() + "/" + e.chatId(), k -> new ArrayDeque<>()).add(e);
+                }
             }
         }
         List<Long> latencies = new ArrayList<>();
@@ -58,6 +62,9 @@ public record LatencyReport(
                 if (!queue.isEmpty() && queue.peekFirst().messageId() < m.messageId()) {
                     target = queue.peekFirst();
                 }
+            }
+            if (target != null && target.atMillis() < sinceMillis) {
+                continue;
             }
             if (target == null || !done.add(chat + "/" + target.messageId())) {
                 duplicates++;

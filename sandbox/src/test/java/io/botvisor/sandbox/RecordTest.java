@@ -51,6 +51,22 @@ class RecordTest {
     }
 
     @Test
+    void aReplyAfterSinceToAMessageBeforeSinceIsNeitherAnsweredNorADuplicate() throws Exception {
+        UserEvent before = server.say(123, 42, "old");
+        clock.advance(java.time.Duration.ofMillis(10));
+        long since = clock.millis();
+        UserEvent after = server.say(123, 42, "new");
+        bot.call("sendMessage", Map.of("chat_id", 42, "text", "old", "reply_to_message_id", before.messageId()));
+        bot.call("sendMessage", Map.of("chat_id", 42, "text", "new", "reply_to_message_id", after.messageId()));
+
+        LatencyReport report = server.report(123, since);
+
+        assertThat(report.sent()).isEqualTo(1);
+        assertThat(report.answered()).isEqualTo(1);
+        assertThat(report.duplicates()).isZero();
+    }
+
+    @Test
     void aLimitedRecordKeepsTheLastCalls() throws Exception {
         try (SandboxServer limited = SandboxServer.start(SandboxConfig.defaults().withRecordLimit(3)
                 .withLog(line -> { }))) {
