@@ -28,16 +28,16 @@ import javax.sql.DataSource;
  *   <li>At start, before anything else, {@link #recoverInFlight()}: calls a crashed run left in {@code sending} may
  *       have reached Telegram; they become {@code uncertain}, and every uncertain call (these, and any an earlier run
  *       left unresolved) is returned for the sender's policy to resolve.</li>
- *   <li>{@link #sendable} — for each chat its next call, only when nothing of that chat is in flight or
- *       uncertain —, then for each: {@link #markSending} (committed <em>before</em> the request is made), the HTTP request, and
+ *   <li>{@link #sendable} — for each chat its next call, only when nothing of that chat is in flight —, then for each: {@link #markSending} (committed <em>before</em> the request is made), the HTTP request, and
  *       one of {@link #markSent}, {@link #markUncertain} (the request may have reached Telegram; its response was
  *       lost), {@link #markFailed} (Telegram refused it for good) or {@link #requeue} (it failed before reaching
  *       Telegram).</li>
- *   <li>An uncertain call blocks the rest of its chat until the sender resolves it: {@link #markSent} (with a null
- *       message id: assumed delivered), {@link #requeue} (sent again: a possible duplicate) or {@link #markFailed}.
- *       The choice is the sender's policy; the outbox only keeps the chat's order meanwhile.</li>
+ *   <li>An uncertain call is the sender's last word on it unless its policy sends it again at start
+ *       ({@link #requeue}: a possible duplicate); it may also be resolved by {@link #markSent} (with a null message
+ *       id: assumed delivered) or {@link #markFailed}. It does not hold its chat back: a chat whose reply was lost in
+ *       the network must not fall silent for the rest of the process.</li>
  * </ol>
- * A call that failed for good does not block its chat: the next one is sendable. Rate limits (per chat, per group,
+ * A call that failed for good does not block its chat either: the next one is sendable. Rate limits (per chat, per group,
  * overall, 429) are the sender's: it holds chats back with {@link #sendable(int, Collection)}. Every transition is
  * checked against {@link #TRANSITIONS}: an illegal one (marking a sent call sending, say) throws and changes nothing.
  *
@@ -130,7 +130,7 @@ public final class Outbox {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT %s FROM (
                     SELECT DISTINCT ON (chat_id) * FROM botvisor.outbox
-                     WHERE bot_id = ? AND state IN ('queued', 'sending', 'uncertain') AND NOT (chat_id = ANY (?))
+                     WHERE bot_id = ? AND state IN ('queued', 'sending') AND NOT (chat_id = ANY (?))
                      ORDER BY chat_id, id) heads
                  WHERE state = 'queued'
                  ORDER BY id LIMIT ?""".formatted(COLUMNS))) {

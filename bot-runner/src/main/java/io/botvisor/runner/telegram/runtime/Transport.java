@@ -57,7 +57,7 @@ final class Transport {
         int perGroupPerMinute = (int) (s.perGroup().count() * (60 / s.perGroup().per().toSeconds()));
         int overallPerSecond = (int) Math.max(1, s.overall().count() / s.overall().per().toSeconds());
         this.sender = new Sender(ctx.botId(), client, new OutboxPortAdapter(outbox), gate, new SenderConfig(perChat,
-                perGroupPerMinute, overallPerSecond, d.batch(), SENDER_IDLE_POLL, d.retryBackoffMax(),
+                perGroupPerMinute, overallPerSecond, d.batch(), d.concurrency(), SENDER_IDLE_POLL, d.retryBackoffMax(),
                 d.uncertainPolicy()), (c, n) -> ctx.count(c.key(), n), System::nanoTime,
                 () -> ThreadLocalRandom.current().nextDouble());
     }

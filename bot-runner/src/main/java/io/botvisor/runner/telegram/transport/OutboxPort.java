@@ -3,8 +3,9 @@ package io.botvisor.runner.telegram.transport;
 import java.util.List;
 
 /**
- * The sender's view of the bot's outbox. Called on the sender's thread only; any method may throw when the database
- * is down (the sender then backs off and tries again, the rows stay).
+ * The sender's view of the bot's outbox. Called from the sender's thread and its workers at once (never two calls
+ * about one row at the same time): implementations are thread-safe. Any method may throw when the database is down
+ * (the sender then backs off and tries again, the rows stay).
  */
 public interface OutboxPort {
     /**

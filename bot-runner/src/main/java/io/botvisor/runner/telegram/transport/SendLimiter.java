@@ -10,7 +10,10 @@ import java.util.Map;
  * Telegram's outgoing limits as arithmetic on send times: one send per {@code perChat} to a chat, at most
  * {@code groupPerMinute} in any 60 s to a group (chat id &lt; 0), at most {@code overallPerSecond} in any 1 s in all.
  * {@link #delayNanos} says how long a send to a chat must wait; {@link #record} counts one. Time is passed in
- * (monotonic nanoseconds), so tests run on a fake clock. Not thread-safe: owned by the sender's thread.
+ * (monotonic nanoseconds), so tests run on a fake clock. A call in flight holds its place from {@link #begin} until
+ * {@link #end}, which moves it to when the call ended: concurrent sends cannot overrun a limit between a call's start
+ * and its end, and the spacing still holds at Telegram's end whatever the network's jitter. Not thread-safe: the
+ * sender holds it under one lock.
  */
 final class SendLimiter {
     private static final long MINUTE = Duration.ofMinutes(1).toNanos();
@@ -57,6 +60,26 @@ final class SendLimiter {
             groupSends.computeIfAbsent(chatId, c -> new ArrayDeque<>()).addLast(now);
         }
         overall.addLast(now);
+    }
+
+    /** A call to {@code chatId} leaves at {@code now}: it counts from now until {@link #end} moves it. */
+    void begin(long chatId, long now) {
+        record(chatId, now);
+    }
+
+    /** The call that {@link #begin began} at {@code began} ended at {@code now}: it counts from now instead. */
+    void end(long chatId, long began, long now) {
+        cancel(chatId, began);
+        record(chatId, now);
+    }
+
+    /** The call that {@link #begin began} at {@code began} was not made: it no longer counts overall or to a group. */
+    void cancel(long chatId, long began) {
+        overall.removeFirstOccurrence(began);
+        ArrayDeque<Long> group = groupSends.get(chatId);
+        if (group != null) {
+            group.removeFirstOccurrence(began);
+        }
     }
 
     /** Forgets what can no longer delay anything, so a bot talking to many chats does not grow this forever. */

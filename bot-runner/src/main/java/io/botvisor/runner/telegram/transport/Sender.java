@@ -4,25 +4,35 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.botvisor.runner.telegram.transport.ApiOutcome.Failure;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers one bot's outbox, on its own thread ({@code telegram-sender}): takes the calls the {@link OutboxPort}
- * says are sendable (per chat in order), makes each within Telegram's limits ({@link SendLimiter}) and while the
- * bot's {@link FloodGate} is open, and records the outcome: sent with Telegram's message id; requeued with backoff
+ * Delivers one bot's outbox. Its thread ({@code telegram-sender}) takes the calls the {@link OutboxPort} says are
+ * sendable (per chat in order) and hands each, within Telegram's limits ({@link SendLimiter}) and while the bot's
+ * {@link FloodGate} is open, to one of up to {@link SenderConfig#concurrency()} workers ({@code telegram-send}, made
+ * when needed and gone after a minute idle): calls to different chats are in flight at once, never two of one chat.
+ * A worker marks the call sending, makes it and records the outcome: sent with Telegram's message id; requeued with backoff
  * when it did not reach Telegram (or Telegram asked to wait, which closes the gate for the poller too); failed for
  * good on 400/403; uncertain when the response was lost (see {@link UncertainPolicy}); moved to the new chat on a
  * supergroup migration and sent there. {@link #wake()} when something was queued; otherwise it looks every
  * {@link SenderConfig#idlePoll()}.
  *
- * <p>Thread-safe: {@link #start}, {@link #wake} and {@link #stop} from any thread; everything else is the sender
- * thread's.
+ * <p>Thread-safe: {@link #start}, {@link #wake} and {@link #stop} from any thread. The limiter is held under its own
+ * lock; the maps and queues below are concurrent; a worker's failure to reach the outbox is handed to the sender's
+ * thread, which backs off.
  */
 public final class Sender {
     private static final Logger log = LoggerFactory.getLogger(Sender.class);
@@ -39,11 +49,17 @@ public final class Sender {
     private final Backoff outboxDown;
     private final Pause pause = new Pause();
     /** Calls that did not reach Telegram: not before this time (monotonic nanos). */
-    private final Map<Long, Long> retryAt = new HashMap<>();
+    private final Map<Long, Long> retryAt = new ConcurrentHashMap<>();
     /** Groups that became supergroups: calls read before the outbox moved them go to the new chat. */
-    private final Map<Long, Long> migrated = new HashMap<>();
-    /** Outcomes Telegram gave that the outbox could not record yet, oldest first (sender thread only). */
-    private final java.util.ArrayDeque<Runnable> owed = new java.util.ArrayDeque<>();
+    private final Map<Long, Long> migrated = new ConcurrentHashMap<>();
+    /** Outcomes Telegram gave that the outbox could not record yet, oldest first. */
+    private final Queue<Runnable> owed = new ConcurrentLinkedQueue<>();
+    /** Chats with a call in flight (both the outbox's chat id and the one it is sent to). */
+    private final Set<Long> busyChats = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** The outbox failure a worker met, for the sender's thread to back off on. */
+    private volatile Exception outboxError;
+    private final ThreadPoolExecutor workers;
     private volatile boolean stopping;
     private Thread thread;
 
@@ -59,6 +75,14 @@ public final class Sender {
         this.random = random;
         this.limiter = new SendLimiter(config.perChat(), config.groupPerMinute(), config.overallPerSecond());
         this.outboxDown = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2, random);
+        AtomicInteger made = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(config.concurrency(), config.concurrency(), 1, TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "telegram-send-" + made.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        workers.allowCoreThreadTimeOut(true); // an idle bot keeps no worker threads
     }
 
     public synchronized void start() {
@@ -76,10 +100,11 @@ public final class Sender {
     }
 
     /**
-     * Stops after the send in flight (if any) is recorded; past {@code deadline} the thread is interrupted and a
-     * send in flight is marked uncertain. Unsent calls stay in the outbox for the next process.
+     * Stops after the sends in flight (if any) are recorded; past {@code deadline} the threads are interrupted and a
+     * send still in flight is marked uncertain. Unsent calls stay in the outbox for the next process.
      */
     public void stop(Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
         Thread running;
         synchronized (this) {
             stopping = true;
@@ -92,6 +117,11 @@ public final class Sender {
                 running.interrupt();
                 running.join(1000);
             }
+        }
+        workers.shutdown();
+        if (!workers.awaitTermination(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            workers.shutdownNow(); // interrupts: a send in flight is marked uncertain
+            workers.awaitTermination(1, TimeUnit.SECONDS);
         }
     }
 
@@ -109,13 +139,22 @@ public final class Sender {
         }
     }
 
-    /** One look at the outbox; returns how long to wait before the next (0: look again at once). */
-    private long round() throws InterruptedException {
+    /**
+     * One look at the outbox: hands every call that is due to a worker; returns how long to wait before the next
+     * look (0: at once). A worker that finishes wakes this thread, so a call held back because its chat was busy or
+     * every worker was taken goes as soon as that ends.
+     */
+    private long round() {
         List<OutgoingCall> calls;
         try {
-            while (!owed.isEmpty()) {
-                owed.peek().run(); // what Telegram answered, recorded now that the outbox is back
-                owed.poll();
+            Exception failed = outboxError;
+            if (failed != null) {
+                outboxError = null;
+                throw failed;
+            }
+            for (Runnable outcome; (outcome = owed.peek()) != null; ) {
+                outcome.run(); // what Telegram answered, recorded now that the outbox is back
+                owed.remove(outcome);
             }
             calls = port.sendable(config.batch());
         } catch (Exception e) {
@@ -123,31 +162,57 @@ public final class Sender {
         }
         long now = nanoTime.getAsLong();
         long wait = config.idlePoll().toNanos();
-        boolean sentAny = false;
         for (OutgoingCall call : calls) {
-            if (stopping || !gate.remaining().isZero()) {
+            if (stopping || !gate.remaining().isZero() || outboxError != null) {
                 return 0;
             }
-            Long notBefore = retryAt.get(call.id());
             long chat = chatOf(call.chatId());
-            long due = Math.max(notBefore == null ? 0 : notBefore - now, limiter.delayNanos(chat, now));
+            if (busyChats.contains(call.chatId()) || busyChats.contains(chat)) {
+                continue; // its chat's call in flight wakes us when it ends
+            }
+            if (inFlight.get() >= config.concurrency()) {
+                break; // every worker is taken; the first to finish wakes us
+            }
+            Long notBefore = retryAt.get(call.id());
+            long due;
+            synchronized (limiter) {
+                due = Math.max(notBefore == null ? 0 : notBefore - now, limiter.delayNanos(chat, now));
+                if (due <= 0) {
+                    limiter.begin(chat, now);
+                }
+            }
             if (due > 0) {
                 wait = Math.min(wait, due);
                 continue;
             }
-            try {
-                send(call);
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                return outboxFailed(e);
-            }
-            sentAny = true;
-            now = nanoTime.getAsLong();
+            dispatch(call, chat, now);
         }
         outboxDown.reset();
-        limiter.gc(now);
-        return sentAny ? 0 : wait;
+        synchronized (limiter) {
+            limiter.gc(now);
+        }
+        return wait;
+    }
+
+    private void dispatch(OutgoingCall call, long chat, long began) {
+        busyChats.add(call.chatId());
+        busyChats.add(chat);
+        inFlight.incrementAndGet();
+        workers.execute(() -> {
+            try {
+                send(call, chat, began);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                outboxError = e; // the sender's thread backs off; the row stays (or its outcome is owed)
+            } finally {
+                busyChats.remove(call.chatId());
+                busyChats.remove(chat);
+                busyChats.remove(chatOf(call.chatId())); // where it went if the chat migrated meanwhile
+                inFlight.decrementAndGet();
+                pause.wake();
+            }
+        });
     }
 
     private long outboxFailed(Exception e) {
@@ -157,14 +222,21 @@ public final class Sender {
         return Math.max(1, wait.toNanos());
     }
 
-    private void send(OutgoingCall call) throws InterruptedException {
-        port.sending(call.id());
+    /** Makes one call (on a worker): {@code began} is when its place in the limiter was taken. */
+    private void send(OutgoingCall call, long chat, long began) throws InterruptedException {
+        try {
+            port.sending(call.id());
+        } catch (RuntimeException e) {
+            synchronized (limiter) {
+                limiter.cancel(chat, began); // not made
+            }
+            throw e;
+        }
         boolean retried = false;
-        long chat = chatOf(call.chatId());
         while (true) {
             ApiOutcome outcome;
             try {
-                outcome = attempt(call, chat);
+                outcome = attempt(call, chat, began);
             } catch (InterruptedException e) {
                 settle(() -> port.uncertain(call.id(), "the bot stopped while the call was in flight"));
                 counters.add(TransportCounter.UNCERTAIN_SENDS, 1);
@@ -190,7 +262,9 @@ public final class Sender {
                     migrated.put(call.chatId(), failure.migrateToChatId());
                     migrated.put(chat, failure.migrateToChatId());
                     chat = failure.migrateToChatId();
+                    busyChats.add(chat); // freed by dispatch, through chatOf
                     retried = true;
+                    began = waitForLimit(chat);
                 }
                 case UNCERTAIN -> {
                     counters.add(TransportCounter.UNCERTAIN_SENDS, 1);
@@ -198,7 +272,7 @@ public final class Sender {
                         log.warn("bot '{}': call {} ({}) may have been delivered ({}); sending it once more "
                                 + "(policy RETRY_ONCE)", bot, call.id(), call.method(), failure.reason());
                         retried = true;
-                        waitForLimit(chat);
+                        began = waitForLimit(chat);
                     } else {
                         retryAt.remove(call.id());
                         settle(() -> port.uncertain(call.id(), failure.reason()));
@@ -249,23 +323,36 @@ public final class Sender {
         }
     }
 
-    private ApiOutcome attempt(OutgoingCall call, long chat) throws InterruptedException {
+    private ApiOutcome attempt(OutgoingCall call, long chat, long began) throws InterruptedException {
         String payload = chat == call.chatId() ? call.payloadJson() : withChat(call.payloadJson(), chat);
         try {
             return client.call(call.method(), payload);
         } finally {
-            // Counted when the call ends, not when it starts: the next one then leaves after this one arrived, so
-            // the spacing holds at Telegram's end too, whatever the network's jitter.
-            limiter.record(chat, nanoTime.getAsLong());
+            // Counted from when the call ends, not when it starts: the next one then leaves after this one arrived,
+            // so the spacing holds at Telegram's end too, whatever the network's jitter.
+            synchronized (limiter) {
+                limiter.end(chat, began, nanoTime.getAsLong());
+            }
         }
     }
 
-    /** A second attempt within the same call still keeps the per-chat limit. */
-    private void waitForLimit(long chat) throws InterruptedException {
-        for (long d = limiter.delayNanos(chat, nanoTime.getAsLong()); d > 0;
-                d = limiter.delayNanos(chat, nanoTime.getAsLong())) {
+    /**
+     * A second attempt within the same call still keeps the limits: waits (on this worker) until a send to
+     * {@code chat} is allowed and takes its place; returns when that was.
+     */
+    private long waitForLimit(long chat) throws InterruptedException {
+        while (true) {
             gate.awaitOpen();
-            pause.await(Duration.ofNanos(d));
+            long now = nanoTime.getAsLong();
+            long d;
+            synchronized (limiter) {
+                d = limiter.delayNanos(chat, now);
+                if (d <= 0) {
+                    limiter.begin(chat, now);
+                    return now;
+                }
+            }
+            TimeUnit.NANOSECONDS.sleep(d);
         }
     }
 

@@ -46,6 +46,8 @@ final class ScriptedApi implements AutoCloseable {
     private final Map<String, BlockingQueue<Reply>> script = new ConcurrentHashMap<>();
     private final RawServer server;
     volatile boolean parkWhenIdle = true;
+    /** While set, every sendMessage is held (after it is seen, before it is answered) until the latch opens. */
+    volatile java.util.concurrent.CountDownLatch holdSends;
 
     ScriptedApi() throws IOException {
         server = new RawServer(this::on);
@@ -76,6 +78,14 @@ final class ScriptedApi implements AutoCloseable {
         JsonNode body = JSON.readTree(request.body().isEmpty() ? "{}" : request.body());
         synchronized (seen) {
             seen.add(new Seen(method, body, System.nanoTime()));
+        }
+        java.util.concurrent.CountDownLatch hold = holdSends;
+        if (hold != null && "sendMessage".equals(method)) {
+            try {
+                hold.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Reply reply = script.getOrDefault(method, new LinkedBlockingQueue<>()).poll();
         if (reply == null) {

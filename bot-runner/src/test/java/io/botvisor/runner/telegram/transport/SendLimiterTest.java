@@ -63,4 +63,16 @@ class SendLimiterTest {
         limiter.gc(61_000 * MS);
         assertThat(limiter.trackedChats()).isZero();
     }
+
+    @Test
+    void aCallInFlightCountsAgainstTheOverallLimitUntilItEndsAndThenFromItsEnd() {
+        SendLimiter two = new SendLimiter(java.time.Duration.ofSeconds(1), 20, 2);
+        two.begin(1, 0);
+        two.begin(2, 0);
+        assertThat(two.delayNanos(3, 100 * MS)).as("two in flight fill the second").isEqualTo(900 * MS);
+        two.end(1, 0, 400 * MS);
+        two.end(2, 0, 500 * MS);
+        assertThat(two.delayNanos(3, 1_000 * MS)).as("they count from their ends").isEqualTo(400 * MS);
+        assertThat(two.delayNanos(1, 1_300 * MS)).as("the per-chat spacing too").isEqualTo(100 * MS);
+    }
 }

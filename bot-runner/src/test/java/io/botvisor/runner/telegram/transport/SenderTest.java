@@ -25,7 +25,7 @@ class SenderTest {
     private Sender sender(UncertainPolicy policy, Duration idlePoll) {
         BotApiClient client = new BotApiClient(api.uri(), BotApiClientTest.TOKEN, Duration.ofSeconds(2),
                 Duration.ofSeconds(5), ScriptedApi.JSON);
-        SenderConfig config = new SenderConfig(Duration.ofSeconds(1), 20, 30, 100, idlePoll, Duration.ofSeconds(30),
+        SenderConfig config = new SenderConfig(Duration.ofSeconds(1), 20, 30, 100, 4, idlePoll, Duration.ofSeconds(30),
                 policy);
         sender = new Sender("b1", client, outbox, new FloodGate(System::nanoTime), config,
                 (c, d) -> counts.merge(c, d, Long::sum), System::nanoTime, () -> 0.5);
@@ -53,6 +53,26 @@ class SenderTest {
         await("both sent", () -> outbox.state(second).equals("sent"));
         assertThat(sends()).extracting(s -> s.body().path("text").asText()).containsExactly("one", "two");
         assertThat(sends().get(1).atNanos() - sends().get(0).atNanos()).isGreaterThanOrEqualTo(1_000_000_000L);
+        assertThat(outbox.log()).containsSubsequence("sent " + first, "sending " + second);
+    }
+
+    @Test
+    void callsToDifferentChatsAreInFlightAtOnceButNeverTwoOfOneChat() throws Exception {
+        api.holdSends = new java.util.concurrent.CountDownLatch(1);
+        long first = outbox.queue(1, "one");
+        long second = outbox.queue(1, "two");
+        for (long chat = 2; chat <= 4; chat++) {
+            outbox.queue(chat, "to " + chat);
+        }
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("four calls in flight, none answered", () -> sends().size() == 4);
+        assertThat(sends()).extracting(s -> s.body().path("chat_id").asLong()).containsExactlyInAnyOrder(1L, 2L, 3L,
+                4L);
+        assertThat(outbox.state(second)).as("held behind the first of its chat").isEqualTo("queued");
+        api.holdSends.countDown();
+        await("all sent", () -> outbox.state(second).equals("sent"));
+        assertThat(sends()).filteredOn(s -> s.body().path("chat_id").asLong() == 1)
+                .extracting(s -> s.body().path("text").asText()).containsExactly("one", "two");
         assertThat(outbox.log()).containsSubsequence("sent " + first, "sending " + second);
     }
 
