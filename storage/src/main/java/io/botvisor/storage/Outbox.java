@@ -254,8 +254,27 @@ public final class Outbox {
      * (with at most one parameter, {@code value} of JDBC type {@code type}) too; otherwise throws, naming the state
      * it is in.
      */
+    /**
+     * queued → sending, as {@link #markSending}, for a sender that may have read the call just before another of its
+     * threads finished with it: false, changing nothing, when it is not queued any more.
+     */
+    public boolean claim(long id) {
+        return update(id, State.SENDING, "attempts = attempts + 1", null, Types.NULL, EnumSet.of(State.QUEUED));
+    }
+
     private void move(long id, State to, String set, Object value, int type) {
         Set<State> from = TRANSITIONS.get(to);
+        if (update(id, to, set, value, type, from)) {
+            return;
+        }
+        String expected = from.stream().sorted().map(State::sql).collect(Collectors.joining(" or "));
+        throw new StorageException("bot " + botId + ": outbox item " + id + state(id).map(s -> " is " + s.sql())
+                .orElse(" does not exist") + ": cannot mark it " + to.sql() + " (expected an item that is " + expected
+                + ")");
+    }
+
+    /** One UPDATE of item {@code id} from a state in {@code from} to {@code to}; whether it matched. */
+    private boolean update(long id, State to, String set, Object value, int type, Set<State> from) {
         try (Connection c = pool.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE botvisor.outbox SET state = ?, " + set
                     + " WHERE bot_id = ? AND id = ? AND state = ANY (?)")) {
@@ -267,18 +286,12 @@ public final class Outbox {
                 ps.setInt(i++, botId);
                 ps.setLong(i++, id);
                 ps.setArray(i, c.createArrayOf("text", from.stream().map(State::sql).toArray()));
-                if (ps.executeUpdate() == 1) {
-                    return;
-                }
+                return ps.executeUpdate() == 1;
             }
         } catch (SQLException e) {
             throw new StorageException("bot " + botId + ": cannot mark outbox item " + id + " " + to.sql() + ": "
                     + e.getMessage(), e);
         }
-        String expected = from.stream().sorted().map(State::sql).collect(Collectors.joining(" or "));
-        throw new StorageException("bot " + botId + ": outbox item " + id + state(id).map(s -> " is " + s.sql())
-                .orElse(" does not exist") + ": cannot mark it " + to.sql() + " (expected an item that is " + expected
-                + ")");
     }
 
     private static List<Item> items(ResultSet rs) throws SQLException {

@@ -46,6 +46,15 @@ class BotPoolIT {
     }
 
     @Test
+    void aBotConnectionUsesGenericPlans() throws Exception {
+        try (var c = pool.dataSource().getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SHOW plan_cache_mode")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("force_generic_plan");
+        }
+    }
+
+    @Test
     void aBorrowThatFindsEveryConnectionInUseIsCountedAsContended() throws Exception {
         CompletableFuture<Void> second;
         try (Connection first = pool.dataSource().getConnection()) {

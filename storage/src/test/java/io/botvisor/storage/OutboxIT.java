@@ -112,6 +112,16 @@ class OutboxIT {
     }
 
     @Test
+    void claimTakesOnlyAQueuedCallAndLeavesAnyOtherAsItIs() throws SQLException {
+        long a1 = queue(10, "a1");
+        assertThat(outbox.claim(a1)).isTrue();
+        assertThat(outbox.claim(a1)).as("already sending").isFalse();
+        outbox.markSent(a1, 7L);
+        assertThat(outbox.claim(a1)).as("sent").isFalse();
+        assertThat(outbox.state(a1)).contains(Outbox.State.SENT);
+    }
+
+    @Test
     void heldBackChatsAreSkippedAndTheOthersFillTheLimit() throws SQLException {
         long a1 = queue(10, "a1");
         long b1 = queue(20, "b1");

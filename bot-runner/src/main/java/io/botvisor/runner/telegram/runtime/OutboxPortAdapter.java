@@ -24,8 +24,8 @@ final class OutboxPortAdapter implements OutboxPort {
     }
 
     @Override
-    public void sending(long id) {
-        outbox.markSending(id);
+    public boolean sending(long id) {
+        return outbox.claim(id);
     }
 
     @Override

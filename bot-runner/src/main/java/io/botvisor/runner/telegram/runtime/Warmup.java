@@ -103,7 +103,8 @@ public final class Warmup {
             }
 
             @Override
-            public void sending(long id) {
+            public boolean sending(long id) {
+                return true;
             }
 
             @Override

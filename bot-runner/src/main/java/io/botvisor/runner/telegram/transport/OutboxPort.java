@@ -14,8 +14,11 @@ public interface OutboxPort {
      */
     List<OutgoingCall> sendable(int limit);
 
-    /** The call is about to be made (one more attempt). */
-    void sending(long id);
+    /**
+     * The call is about to be made (one more attempt): queued → sending. False, changing nothing, when it is not
+     * queued any more (it was read just before an earlier attempt ended): it is then not made.
+     */
+    boolean sending(long id);
 
     /** Telegram accepted it; {@code telegramMessageId} is the result's message_id (null when the result has none). */
     void sent(long id, Long telegramMessageId);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.botvisor.runner.telegram.transport.ApiOutcome.Failure;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -13,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -57,6 +60,13 @@ public final class Sender {
     /** Chats with a call in flight (both the outbox's chat id and the one it is sent to). */
     private final Set<Long> busyChats = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Calls read from the outbox and not handed to a worker yet, oldest first (the sender's thread only). */
+    private List<OutgoingCall> pending = new ArrayList<>();
+    /** Something was queued since the last read ({@link #wake}). */
+    private final AtomicBoolean queued = new AtomicBoolean(true);
+    /** A call ended since the last read: its chat's next call may be sendable now. */
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private long lastRead;
     /** The outbox failure a worker met, for the sender's thread to back off on. */
     private volatile Exception outboxError;
     private final ThreadPoolExecutor workers;
@@ -96,6 +106,7 @@ public final class Sender {
 
     /** Something was queued: look at the outbox now rather than at the next idle poll. */
     public void wake() {
+        queued.set(true);
         pause.wake();
     }
 
@@ -140,12 +151,13 @@ public final class Sender {
     }
 
     /**
-     * One look at the outbox: hands every call that is due to a worker; returns how long to wait before the next
-     * look (0: at once). A worker that finishes wakes this thread, so a call held back because its chat was busy or
-     * every worker was taken goes as soon as that ends.
+     * One turn: reads the outbox when the calls read last time hold nothing to send now and something happened
+     * since (a call was queued or ended, or the idle poll passed), then hands every call that is due to a free
+     * worker; returns how long to wait before the next turn. A worker that finishes wakes this thread, so a call held
+     * back because its chat was busy or every worker was taken goes as soon as that ends. Reading only when the last
+     * read is used up keeps a backlog from being read again for every call sent.
      */
     private long round() {
-        List<OutgoingCall> calls;
         try {
             Exception failed = outboxError;
             if (failed != null) {
@@ -156,27 +168,36 @@ public final class Sender {
                 outcome.run(); // what Telegram answered, recorded now that the outbox is back
                 owed.remove(outcome);
             }
-            calls = port.sendable(config.batch());
+            long now = nanoTime.getAsLong();
+            if (inFlight.get() < config.concurrency() && !anySendable(now) && (queued.get() || ended.get()
+                    || now - lastRead >= config.idlePoll().toNanos())) {
+                queued.set(false); // before the read: what is queued meanwhile is read next time
+                ended.set(false);
+                pending = new ArrayList<>(port.sendable(config.batch()));
+                lastRead = now;
+            }
         } catch (Exception e) {
+            pending = new ArrayList<>();
+            queued.set(true); // read again once the outbox is back
             return outboxFailed(e);
         }
         long now = nanoTime.getAsLong();
-        long wait = config.idlePoll().toNanos();
-        for (OutgoingCall call : calls) {
+        long wait = config.idlePoll().toNanos() - (now - lastRead);
+        for (Iterator<OutgoingCall> it = pending.iterator(); it.hasNext(); ) {
             if (stopping || !gate.remaining().isZero() || outboxError != null) {
                 return 0;
-            }
-            long chat = chatOf(call.chatId());
-            if (busyChats.contains(call.chatId()) || busyChats.contains(chat)) {
-                continue; // its chat's call in flight wakes us when it ends
             }
             if (inFlight.get() >= config.concurrency()) {
                 break; // every worker is taken; the first to finish wakes us
             }
-            Long notBefore = retryAt.get(call.id());
+            OutgoingCall call = it.next();
+            long chat = chatOf(call.chatId());
+            if (busyChats.contains(call.chatId()) || busyChats.contains(chat)) {
+                continue; // its chat's call in flight wakes us when it ends
+            }
             long due;
             synchronized (limiter) {
-                due = Math.max(notBefore == null ? 0 : notBefore - now, limiter.delayNanos(chat, now));
+                due = dueIn(call, chat, now);
                 if (due <= 0) {
                     limiter.begin(chat, now);
                 }
@@ -185,6 +206,7 @@ public final class Sender {
                 wait = Math.min(wait, due);
                 continue;
             }
+            it.remove();
             dispatch(call, chat, now);
         }
         outboxDown.reset();
@@ -192,6 +214,25 @@ public final class Sender {
             limiter.gc(now);
         }
         return wait;
+    }
+
+    /** Whether a call read last time could be handed to a worker now. */
+    private boolean anySendable(long now) {
+        synchronized (limiter) {
+            for (OutgoingCall call : pending) {
+                long chat = chatOf(call.chatId());
+                if (!busyChats.contains(call.chatId()) && !busyChats.contains(chat) && dueIn(call, chat, now) <= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Nanoseconds until {@code call} may go (its retry backoff, the limits); caller holds the limiter's lock. */
+    private long dueIn(OutgoingCall call, long chat, long now) {
+        Long notBefore = retryAt.get(call.id());
+        return Math.max(notBefore == null ? 0 : notBefore - now, limiter.delayNanos(chat, now));
     }
 
     private void dispatch(OutgoingCall call, long chat, long began) {
@@ -210,6 +251,7 @@ public final class Sender {
                 busyChats.remove(chat);
                 busyChats.remove(chatOf(call.chatId())); // where it went if the chat migrated meanwhile
                 inFlight.decrementAndGet();
+                ended.set(true);
                 pause.wake();
             }
         });
@@ -224,13 +266,18 @@ public final class Sender {
 
     /** Makes one call (on a worker): {@code began} is when its place in the limiter was taken. */
     private void send(OutgoingCall call, long chat, long began) throws InterruptedException {
+        boolean claimed = false;
         try {
-            port.sending(call.id());
-        } catch (RuntimeException e) {
-            synchronized (limiter) {
-                limiter.cancel(chat, began); // not made
+            claimed = port.sending(call.id());
+        } finally {
+            if (!claimed) {
+                synchronized (limiter) {
+                    limiter.cancel(chat, began); // not made
+                }
             }
-            throw e;
+        }
+        if (!claimed) {
+            return; // read before its last attempt ended: it is not queued any more
         }
         boolean retried = false;
         while (true) {

@@ -69,10 +69,14 @@ final class MemoryOutbox implements OutboxPort {
     }
 
     @Override
-    public synchronized void sending(long id) {
+    public synchronized boolean sending(long id) {
+        if (!rows.get(id).state.equals("queued")) {
+            return false;
+        }
         rows.get(id).state = "sending";
         rows.get(id).attempts++;
         log.add("sending " + id);
+        return true;
     }
 
     /** How many of the next calls of {@link #sent} throw, as a database that went down would. */
