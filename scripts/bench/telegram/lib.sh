@@ -91,9 +91,10 @@ tg_token() { # side(grammy|botvisor) i
   echo "$((base + $2)):${secret:0:35}"
 }
 
-# ---- botvisor's side: N 'type: echo' bots against the sandbox, each token in a secretsFile.
-# TG_FLEET_HEAD: YAML before 'bots:' (e.g. defaults); TG_BOT_EXTRA: more keys for every bot's mapping (flow style,
-# e.g. 'config: { … }') — both for settings the benchmark must state (the sender's rate limits).
+# ---- botvisor's side: N 'type: echo' bots (TG_BOT_TYPE=persona: persona bots) against the sandbox, each token in a
+# secretsFile, named TYPE-i. TG_FLEET_HEAD: YAML before 'bots:' (e.g. defaults); TG_BOT_EXTRA: more keys for every
+# bot's mapping (flow style, e.g. 'config: { … }') — both for settings the benchmark must state (the sender's limits).
+tg_bot_type="${TG_BOT_TYPE:-echo}"
 tg_botvisor_fleet() { # N fleet-file
   local n="$1" out="$2" i
   mkdir -p "$work/secrets"
@@ -101,9 +102,9 @@ tg_botvisor_fleet() { # N fleet-file
     [ -z "${TG_FLEET_HEAD:-}" ] || echo "$TG_FLEET_HEAD"
     echo "bots:"
     for i in $(seq 1 "$n"); do
-      (umask 077; echo "TELEGRAM_BOT_TOKEN=$(tg_token botvisor "$i")" > "$work/secrets/echo-$i.env")
-      echo "  - { id: echo-$i, type: echo, telegram: { apiUrl: \"$tg_api\" }," \
-           "secretsFile: $work/secrets/echo-$i.env${TG_BOT_EXTRA:+, $TG_BOT_EXTRA} }"
+      (umask 077; echo "TELEGRAM_BOT_TOKEN=$(tg_token botvisor "$i")" > "$work/secrets/$tg_bot_type-$i.env")
+      echo "  - { id: $tg_bot_type-$i, type: $tg_bot_type, telegram: { apiUrl: \"$tg_api\" }," \
+           "secretsFile: $work/secrets/$tg_bot_type-$i.env${TG_BOT_EXTRA:+, $TG_BOT_EXTRA} }"
     done
   } > "$out"
 }
@@ -125,7 +126,7 @@ are issue 12's Telegram runtime: is it merged and built?"
 ${TG_START_DEADLINE:-600} s ($work/sup.log; the bots' logs are in $work/state/logs/)"
     sleep 0.2
   done
-  mapfile -t tg_bot_pids < <(sed -n "s/.*bot 'echo-[0-9]*' is RUNNING \[pid \([0-9]*\).*/\1/p" "$work/sup.log")
+  mapfile -t tg_bot_pids < <(sed -n "s/.*bot '$tg_bot_type-[0-9]*' is RUNNING \[pid \([0-9]*\).*/\1/p" "$work/sup.log")
   local tokens=() i
   for i in $(seq 1 "$n"); do tokens+=("$(tg_token botvisor "$i")"); done
   tg_await_polled "${tokens[@]}"
