@@ -207,7 +207,7 @@ tg_cleanup() {
   tg_grammy_stop
   pm="$(tg_postmaster)"
   [ -z "$sup" ] || tg_botvisor_stop
-  # A database the supervisor left running (seen: a postmaster alive after 'botvisor run' exited on SIGTERM) is
+  # A database a supervisor left running (one killed, or before 2026-12-01 one stopped by SIGTERM: fixed, DatabaseIT) is
   # stopped here by its pid, before its data dir goes: SIGINT is PostgreSQL's fast shutdown; SIGKILL after 15 s.
   if [ -n "$pm" ] && kill -0 "$pm" 2>/dev/null; then
     kill -INT "$pm" 2>/dev/null || true

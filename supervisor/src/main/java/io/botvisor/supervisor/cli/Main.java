@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -351,11 +350,22 @@ public final class Main implements Callable<Integer> {
             return Map.copyOf(access);
         }
 
+        /**
+         * Runs {@code r} the first time; a second caller waits until that run has finished. Both the main thread and
+         * the SIGTERM hook close the database after the last bot, and the hook halts the JVM right after: had it
+         * returned at once while the main thread was still stopping PostgreSQL, the halt would cut that short and
+         * leave the postmaster running (seen in the benchmarks; DatabaseIT).
+         */
         private static Runnable once(Runnable r) {
-            AtomicBoolean done = new AtomicBoolean();
-            return () -> {
-                if (done.compareAndSet(false, true)) {
-                    r.run();
+            return new Runnable() {
+                private boolean done;
+
+                @Override
+                public synchronized void run() {
+                    if (!done) {
+                        done = true;
+                        r.run();
+                    }
                 }
             };
         }

@@ -64,6 +64,22 @@ class DatabaseIT {
     }
 
     @Test
+    void sigtermStopsTheEmbeddedDatabaseBeforeTheSupervisorExits() throws Exception {
+        DbFiles files = DbFiles.under(dir.resolve("state"));
+        try (SupervisorProcess s = SupervisorProcess.start(dir, FLEET)) {
+            s.awaitState("writer-1", "RUNNING");
+            long postmaster = Long.parseLong(Files.readAllLines(files.data().resolve("postmaster.pid")).get(0).strip());
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).contains(true);
+            s.process.destroy(); // SIGTERM
+            assertThat(s.process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(s.process.exitValue()).isZero();
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the postmaster, once the supervisor has exited").isFalse();
+            assertThat(s.log()).contains("embedded PostgreSQL stopped");
+        }
+    }
+
+    @Test
     void ctlActionsAreAuditedAndStatusShowsTheDatabase() throws Exception {
         DbFiles files = DbFiles.under(dir.resolve("state"));
         try (SupervisorProcess s = SupervisorProcess.start(dir, FLEET)) {
