@@ -45,7 +45,8 @@ echo "echo throughput, bursts of $m messages over $chats chats, medians of $runs
 for side in "${tg_sides[@]}"; do
   f="$work/results-$side.txt"
   echo "  $side: $(tg_median "$f" per_second) replies/s (answered $(tg_median "$f" answered) of $m," \
-       "duplicates $(tg_median "$f" duplicates), last reply after $(tg_median "$f" seconds) s)"
+       "duplicates $(tg_median "$f" duplicates), last reply after $(tg_median "$f" seconds) s," \
+       "CPU $(tg_median "$f" cpu_ms_per_reply) ms per reply)"
 done
 [ ${#tg_sides[@]} -eq 2 ] || exit 0
 python3 - "$work/results-botvisor.txt" "$work/results-grammy.txt" <<'PY'

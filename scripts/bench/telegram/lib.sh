@@ -288,8 +288,12 @@ tg_steady() {
 print(" ".join(f"{k}={r[k]}" for k in ("sent", "answered", "duplicates", "p50_ms", "p99_ms")))' "$work/load.json"
 }
 
-# tg_burst SIDE M CHATS: M messages queued with the bot paused, then timed (answered duplicates seconds per_second).
+# tg_burst SIDE M CHATS: M messages queued with the bot paused, then timed (answered duplicates seconds per_second),
+# and the CPU the side spent per reply: botvisor's child JVM and every postgres process (the database is its work:
+# every update and reply recorded), or grammY's node process. The sandbox serves both and is counted on neither.
 tg_burst() {
+  local cpu=(--cpu "$(tg_pair_pid "$1")")
+  [ "$1" != botvisor ] || cpu+=(--cpu-comm postgres)
   tg_drive burst --api "$tg_api" --bot "$(tg_pair_bot "$1")" --count "$2" --chats "$3" --pause "$(tg_pair_pid "$1")" \
-    || tg_fail "the burst against $1's bot failed"
+      "${cpu[@]}" || tg_fail "the burst against $1's bot failed"
 }

@@ -6,10 +6,12 @@ the message's injection to the reply's arrival), so both bots are judged by the 
 
   await-polled --api URL [--deadline 300] BOT_ID...
       returns once every bot has called getUpdates (it is started and idle), or fails naming how many did.
-  burst --api URL --bot ID --count M --chats C [--pause PID] [--drain 30]
+  burst --api URL --bot ID --count M --chats C [--pause PID] [--drain 30] [--cpu PID,…] [--cpu-comm NAME]
       with PID stopped (SIGSTOP) so that nothing is consumed meanwhile, queues M messages over C chats, resumes PID
       (SIGCONT), waits until every one is answered (or nothing more is answered for DRAIN s) and prints sent,
-      answered, duplicates, seconds (resume -> last reply) and per_second. (A steady load is the sandbox's own
+      answered, duplicates, seconds (resume -> last reply) and per_second; with --cpu (and --cpu-comm: every
+      process of that name, e.g. postgres), also cpu_ms_per_reply: the CPU time (user + system) those processes
+      spent from the resume to the end of the wait, per reply. (A steady load is the sandbox's own
       driver, 'botvisor sandbox load'.)
 Every request is bounded (10 s); every wait has a deadline. Bench tokens only: no token passes through here.
 """
@@ -94,6 +96,29 @@ def await_polled(a):
         time.sleep(0.5)
 
 
+def cpu_ticks(pids, comm):
+    """utime + stime of the given pids and of every process named comm, in clock ticks (missing ones count 0)."""
+    want = set(pids)
+    if comm:
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/comm") as f:
+                        if f.read().strip() == comm:
+                            want.add(int(d))
+                except OSError:
+                    pass
+    total = 0
+    for pid in want:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 def burst(a):
     sb = Sandbox(a.api)
     since = now_ms()
@@ -116,10 +141,14 @@ def burst(a):
                 sys.exit(f"sandbox_drive.py: the paused bot (pid {a.pause}) is gone: its supervisor may have killed it "
                          f"while stopped (queueing {a.count} messages took {time.monotonic() - t:.2f} s; try fewer)")
     go = now_ms()
+    pids = [int(p) for p in a.cpu.split(",") if p] if a.cpu else []
+    before = cpu_ticks(pids, a.cpu_comm)  # the processes that die meanwhile (a backend) are not counted: a lower bound
     r = drain(sb, a.bot, since, a.count, a.drain)
+    used_ms = (cpu_ticks(pids, a.cpu_comm) - before) * 1000 / os.sysconf("SC_CLK_TCK")
     s = max(0.001, (r["lastReplyMillis"] - go) / 1000) if r["answered"] else 0
+    cpu = f" cpu_ms_per_reply={used_ms / r['answered']:.3f}" if (pids or a.cpu_comm) and r["answered"] else ""
     print(f"sent={r['sent']} answered={r['answered']} duplicates={r['duplicates']} seconds={s:.3f} "
-          f"per_second={r['answered'] / s if s else 0:.1f} queued_in_s={inject_s:.2f}")
+          f"per_second={r['answered'] / s if s else 0:.1f} queued_in_s={inject_s:.2f}{cpu}")
 
 
 def main():
@@ -134,6 +163,8 @@ def main():
         p.add_argument(name, type=kind, required=True)
     p.add_argument("--pause", type=int)
     p.add_argument("--drain", type=float, default=30)
+    p.add_argument("--cpu", default="")
+    p.add_argument("--cpu-comm", default="")
     a = ap.parse_args()
     try:
         {"await-polled": await_polled, "burst": burst}[a.cmd](a)
