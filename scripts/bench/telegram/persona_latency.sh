@@ -15,6 +15,8 @@ runs="${1:-3}"; bots="${2:-50}"; rate="${3:-20}"; duration="${4:-30}"; chats="${
 [ "$chats" -gt "$rate" ] || { echo "$(basename "$0"): CHATS $chats must be above RATE $rate (one reply a second per chat)" >&2; exit 2; }
 work="$(mktemp -d)"
 export TG_BOT_TYPE=persona
+# The sandbox keeps every message and reply: at 1,000 a second its default 512 MB runs out within a minute.
+export BOTVISOR_SANDBOX_HEAP="${BOTVISOR_SANDBOX_HEAP:-3g}"
 source "$root/scripts/bench/lib.sh"
 source "$root/scripts/bench/telegram/lib.sh"
 trap 'tg_cleanup; rm -rf "$work"' EXIT

@@ -26,6 +26,9 @@ public record LatencyReport(
         int sent, int answered, int duplicates, long p50Millis, long p99Millis, long firstMillis, long lastReplyMillis) {
 
     static LatencyReport of(List<UserEvent> events, List<BotMessage> sends, Set<Long> bots, long sinceMillis) {
+        // The whole journal is paired, so that a reply after `since` to a message from before it (the caller's
+        // `since` and this clock may differ by a few ms) is recognised and left out, not taken for a duplicate;
+        // only messages from `since` on and replies from `since` on are counted.
         Map<String, ArrayDeque<UserEvent>> waiting = new HashMap<>();
         Map<String, UserEvent> byMessage = new HashMap<>();
         Set<String> done = new HashSet<>();
@@ -34,13 +37,11 @@ public record LatencyReport(
         for (UserEvent e : events) {
             if ((bots.isEmpty() || bots.contains(e.botId()))
                     && (e.kind().equals("text") || e.kind().equals("command"))) {
-                // Messages from before `since` are known too, so that a late reply to one is recognised (and left
-                // out) rather than taken for a duplicate: the caller's `since` and this clock may differ by a few ms.
+                waiting.computeIfAbsent(e.botId() + "/" + e.chatId(), k -> new ArrayDeque<>()).add(e);
                 byMessage.put(e.botId() + "/" + e.chatId() + "/" + e.messageId(), e);
                 if (e.atMillis() >= sinceMillis) {
                     sent++;
                     first = first == 0 ? e.atMillis() : first;
-                    waiting.computeIfAbsent(e.botId() + "/" + e.chatId(), k -> new ArrayDeque<>()).add(e);
                 }
             }
         }
@@ -48,7 +49,7 @@ public record LatencyReport(
         int duplicates = 0;
         long lastReply = 0;
         for (BotMessage m : sends) {
-            if ((!bots.isEmpty() && !bots.contains(m.botId())) || m.sentAtMillis() < sinceMillis) {
+            if (!bots.isEmpty() && !bots.contains(m.botId())) {
                 continue;
             }
             String chat = m.botId() + "/" + m.chatId();
@@ -63,15 +64,16 @@ public record LatencyReport(
                     target = queue.peekFirst();
                 }
             }
-            if (target != null && target.atMillis() < sinceMillis) {
-                continue;
-            }
             if (target == null || !done.add(chat + "/" + target.messageId())) {
-                duplicates++;
+                if (m.sentAtMillis() >= sinceMillis) {
+                    duplicates++;
+                }
                 continue;
             }
-            latencies.add(m.sentAtMillis() - target.atMillis());
-            lastReply = Math.max(lastReply, m.sentAtMillis());
+            if (target.atMillis() >= sinceMillis) {
+                latencies.add(m.sentAtMillis() - target.atMillis());
+                lastReply = Math.max(lastReply, m.sentAtMillis());
+            }
         }
         Collections.sort(latencies);
         return new LatencyReport(sent, latencies.size(), duplicates, percentile(latencies, 50),

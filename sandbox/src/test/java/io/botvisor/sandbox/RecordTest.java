@@ -67,6 +67,24 @@ class RecordTest {
     }
 
     @Test
+    void aReplyWithoutReplyToAfterSinceToAMessageBeforeSinceIsNotADuplicate() throws Exception {
+        server.say(123, 42, "old");
+        clock.advance(java.time.Duration.ofMillis(10));
+        long since = clock.millis();
+        server.say(123, 42, "new");
+        bot.call("sendMessage", Map.of("chat_id", 42, "text", "old"));
+        clock.advance(java.time.Duration.ofMillis(5));
+        bot.call("sendMessage", Map.of("chat_id", 42, "text", "new"));
+
+        LatencyReport report = server.report(123, since);
+
+        assertThat(report.sent()).isEqualTo(1);
+        assertThat(report.answered()).isEqualTo(1);
+        assertThat(report.duplicates()).isZero();
+        assertThat(report.p50Millis()).isEqualTo(5);
+    }
+
+    @Test
     void aLimitedRecordKeepsTheLastCalls() throws Exception {
         try (SandboxServer limited = SandboxServer.start(SandboxConfig.defaults().withRecordLimit(3)
                 .withLog(line -> { }))) {
