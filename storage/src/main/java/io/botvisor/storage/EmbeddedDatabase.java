@@ -166,6 +166,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /**
+     * Stops a postmaster still running on these files that no {@code EmbeddedDatabase} owns: one left by a start
+     * that failed after pg_ctl had launched it (seen: a restart that met "shutdown in progress" from the server
+     * before it, whose postmaster then came up on its own and outlived the supervisor). Nothing when none is up.
+     */
+    public static void stopLeftover(DbFiles files) {
+        try {
+            stopOrphan(files.data());
+        } catch (IOException e) {
+            log.error("embedded PostgreSQL: a server left on {} could not be stopped: {}", files.data(), e.getMessage());
+        }
+    }
+
+    /**
      * A server left running by a supervisor that was killed (kill -9 leaves the postmaster, which pg_ctl detached):
      * fast-shut it down (SIGINT) and wait, so that this start does not fail on its lock file.
      */

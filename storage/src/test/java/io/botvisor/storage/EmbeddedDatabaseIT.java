@@ -101,6 +101,15 @@ class EmbeddedDatabaseIT {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 
+    @Test
+    void stopLeftoverStopsAServerOnTheFilesThatNoOneCloses() {
+        try (TestDatabase db = TestDatabase.start(state)) {
+            long pid = db.server.pid();
+            EmbeddedDatabase.stopLeftover(DbFiles.under(state)); // as if the object that started it were lost
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
+
     private static String show(DbEndpoint e, String setting) throws SQLException {
         try (Connection c = e.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW "
                 + setting)) {

@@ -219,7 +219,12 @@ public final class FleetDatabase implements AutoCloseable {
         if (old != null) {
             old.close();
         }
-        embedded = EmbeddedDatabase.start(files, budget + EMBEDDED_RESERVE);
+        try {
+            embedded = EmbeddedDatabase.start(files, budget + EMBEDDED_RESERVE);
+        } catch (RuntimeException e) {
+            EmbeddedDatabase.stopLeftover(files); // a failed start may have launched a postmaster all the same
+            throw e;
+        }
     }
 
     /** The state dir's database files (data, logs, passwords). */
@@ -240,6 +245,7 @@ public final class FleetDatabase implements AutoCloseable {
         closed = true;
         if (embedded != null) {
             embedded.close();
+            EmbeddedDatabase.stopLeftover(files); // one a failed restart launched, which nothing owns
             log.info("embedded PostgreSQL stopped");
         }
     }
