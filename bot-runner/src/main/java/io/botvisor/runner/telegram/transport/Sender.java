@@ -192,7 +192,7 @@ public final class Sender {
             }
             OutgoingCall call = it.next();
             long chat = chatOf(call.chatId());
-            if (busyChats.contains(call.chatId()) || busyChats.contains(chat)) {
+            if (busy(call, chat)) {
                 continue; // its chat's call in flight wakes us when it ends
             }
             long due;
@@ -221,12 +221,17 @@ public final class Sender {
         synchronized (limiter) {
             for (OutgoingCall call : pending) {
                 long chat = chatOf(call.chatId());
-                if (!busyChats.contains(call.chatId()) && !busyChats.contains(chat) && dueIn(call, chat, now) <= 0) {
+                if (!busy(call, chat) && dueIn(call, chat, now) <= 0) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    /** Whether a call of {@code call}'s chat (as in the outbox, or {@code chat} it is sent to) is in flight. */
+    private boolean busy(OutgoingCall call, long chat) {
+        return busyChats.contains(call.chatId()) || busyChats.contains(chat);
     }
 
     /** Nanoseconds until {@code call} may go (its retry backoff, the limits); caller holds the limiter's lock. */
