@@ -183,6 +183,11 @@ public final class Sender {
         }
         long now = nanoTime.getAsLong();
         long wait = config.idlePoll().toNanos() - (now - lastRead);
+        if (wait <= 0) {
+            // The idle poll is due but no read was made: every worker is taken, or a read call can go now. A worker
+            // that ends wakes this thread; looking again at once would spin while the calls in flight last.
+            wait = config.idlePoll().toNanos();
+        }
         for (Iterator<OutgoingCall> it = pending.iterator(); it.hasNext(); ) {
             if (stopping || !gate.remaining().isZero() || outboxError != null) {
                 return 0;
