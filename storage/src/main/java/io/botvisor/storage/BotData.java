@@ -107,16 +107,8 @@ public final class BotData {
 
     /** The user, or empty. */
     public Optional<User> user(Connection tx, long userId) {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT " + USER_COLUMNS
-                + " FROM botvisor.users WHERE bot_id = ? AND user_id = ?")) {
-            ps.setInt(1, botId);
-            ps.setLong(2, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(user(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failed("read user " + userId, e);
-        }
+        return one(tx, "read user " + userId, "SELECT " + USER_COLUMNS
+                + " FROM botvisor.users WHERE bot_id = ? AND user_id = ?", userId, BotData::user);
     }
 
     /** Replaces the bot's data about the user (a JSON value); false when there is no such user. */
@@ -167,16 +159,9 @@ public final class BotData {
 
     /** The conversation, or empty. */
     public Optional<Conversation> conversation(Connection tx, long conversationId) {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT " + CONVERSATION_COLUMNS
-                + " FROM botvisor.conversations WHERE bot_id = ? AND conversation_id = ?")) {
-            ps.setInt(1, botId);
-            ps.setLong(2, conversationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(conversation(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failed("read conversation " + conversationId, e);
-        }
+        return one(tx, "read conversation " + conversationId, "SELECT " + CONVERSATION_COLUMNS
+                + " FROM botvisor.conversations WHERE bot_id = ? AND conversation_id = ?", conversationId,
+                BotData::conversation);
     }
 
     /** Replaces the conversation's state (a JSON value); false when there is no such conversation. */
@@ -289,16 +274,26 @@ public final class BotData {
 
     /** The profile, or empty. */
     public Optional<Profile> profile(Connection tx, String profileId) {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT profile_id, name, persona::text"
-                + " FROM botvisor.profiles WHERE bot_id = ? AND profile_id = ?")) {
+        return one(tx, "read profile '" + profileId + "'", "SELECT profile_id, name, persona::text"
+                + " FROM botvisor.profiles WHERE bot_id = ? AND profile_id = ?", profileId,
+                rs -> new Profile(rs.getString(1), rs.getString(2), rs.getString(3)));
+    }
+
+    /** A row mapper: the current row of {@code rs} as a value. */
+    private interface Row<T> {
+        T of(ResultSet rs) throws SQLException;
+    }
+
+    /** The one row of the bot's that {@code sql} (bot id, then {@code key}) selects, or empty. */
+    private <T> Optional<T> one(Connection tx, String what, String sql, Object key, Row<T> row) {
+        try (PreparedStatement ps = tx.prepareStatement(sql)) {
             ps.setInt(1, botId);
-            ps.setString(2, profileId);
+            ps.setObject(2, key);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Profile(rs.getString(1), rs.getString(2), rs.getString(3)))
-                        : Optional.empty();
+                return rs.next() ? Optional.of(row.of(rs)) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw failed("read profile '" + profileId + "'", e);
+            throw failed(what, e);
         }
     }
 
