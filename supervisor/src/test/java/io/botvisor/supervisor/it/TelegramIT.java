@@ -149,8 +149,11 @@ class TelegramIT {
             // Each update in the inbox once, handled: none was confirmed to Telegram (deleted there) unrecorded.
             assertThat(query(db, "SELECT count(DISTINCT update_id) || '/' || count(*) || '/' || count(handled_at) "
                     + "FROM botvisor.updates")).isEqualTo("11/11/11");
+            // Which part of the bot meets the outage first, and in which words, varies from run to run.
             assertThat(Files.readString(s.stateDir.resolve("logs/echo/stderr.log"))).as("the outage was met")
-                    .contains("terminating connection due to unexpected postmaster exit");
+                    .containsAnyOf("the inbox could not record", "the outbox is unavailable",
+                            "the database cannot be reached", "cannot read the inbox", "marked as broken",
+                            "Failed to validate connection");
         }
     }
 
