@@ -43,6 +43,14 @@ public interface BotContext {
     }
 
     /**
+     * Whether this process was started as a handover successor (see {@link HandsOver}): its bot warms up in
+     * {@link Bot#start} but takes no work until {@link HandsOver#takeOver}.
+     */
+    default boolean standby() {
+        return false;
+    }
+
+    /**
      * Adds {@code delta} to a named counter reported in every heartbeat ({@code errors} feeds the health score).
      *
      * @throws IllegalArgumentException when the name does not match {@code [A-Za-z0-9_.-]{1,64}} (the heartbeat could

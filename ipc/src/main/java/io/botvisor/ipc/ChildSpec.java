@@ -23,6 +23,11 @@ import java.util.TreeMap;
 public record ChildSpec(String botId, long gen, Path stateDir, String kind, Duration heartbeatInterval,
                         Map<String, String> config, Db db, Map<String, String> telegram) {
     public static final String ENV_SPEC = "BOTVISOR_SPEC";
+    /**
+     * Set ("1") in the environment of a successor started for a handover restart: it warms up (token checked, pool
+     * open) and says READY, but takes no work until a {@link Message.Takeover}.
+     */
+    public static final String ENV_STANDBY = "BOTVISOR_STANDBY";
     private static final String CONFIG_PREFIX = "config.";
     private static final String TELEGRAM_PREFIX = "telegram.";
 

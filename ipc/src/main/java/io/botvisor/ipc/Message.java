@@ -80,6 +80,28 @@ public sealed interface Message {
             implements Message {
     }
 
+    /**
+     * Supervisor → child (the serving incarnation of a bot whose successor is READY): stop taking work from outside
+     * (a Telegram bot: cut the waiting poll, record what it has, confirm it), answer with {@link HandedOver}, then
+     * finish what is in flight within {@code deadlineMillis} and exit 0.
+     */
+    record Handover(long gen, long deadlineMillis, long expiresAtMillis, long timeMillis) implements Message {
+    }
+
+    /**
+     * Child → supervisor: it stopped taking work; {@code offset} is where its successor starts (a Telegram bot: the
+     * offset Telegram last accepted; 0 when it has none). The child then finishes what is in flight and exits.
+     */
+    record HandedOver(long gen, long offset, long timeMillis) implements Message {
+    }
+
+    /**
+     * Supervisor → child (a successor started in standby): take work from outside, from {@code offset} (a Telegram
+     * bot: poll from it); with {@code serve} also do the work (handle, send) — sent once its predecessor is gone.
+     */
+    record Takeover(long gen, long offset, boolean serve, long expiresAtMillis, long timeMillis) implements Message {
+    }
+
     /** Supervisor → child: answer with a {@link Pong} carrying the same id. */
     record Ping(long gen, long id, long expiresAtMillis, long timeMillis) implements Message {
     }

@@ -36,6 +36,14 @@ public final class MessageCodec {
         } else if (m instanceof Message.Stop s) {
             f.put("type", "STOP").put("gen", s.gen()).put("reason", s.reason())
                     .put("deadlineMillis", s.deadlineMillis()).put("expiresAt", s.expiresAtMillis());
+        } else if (m instanceof Message.Handover h) {
+            f.put("type", "HANDOVER").put("gen", h.gen()).put("deadlineMillis", h.deadlineMillis())
+                    .put("expiresAt", h.expiresAtMillis());
+        } else if (m instanceof Message.HandedOver h) {
+            f.put("type", "HANDED_OVER").put("gen", h.gen()).put("offset", h.offset());
+        } else if (m instanceof Message.Takeover t) {
+            f.put("type", "TAKEOVER").put("gen", t.gen()).put("offset", t.offset()).put("serve", t.serve())
+                    .put("expiresAt", t.expiresAtMillis());
         } else if (m instanceof Message.Ping p) {
             f.put("type", "PING").put("gen", p.gen()).put("id", p.id()).put("expiresAt", p.expiresAtMillis());
         } else if (m instanceof Message.PoolGrant g) {
@@ -92,6 +100,11 @@ public final class MessageCodec {
                     Message.decodeCounters(f.text("counters", "")), time);
             case "EVENT" -> new Message.Event(f.int64("gen"), kind(f.text("kind")), f.text("detail", ""), time);
             case "STOP" -> new Message.Stop(f.int64("gen"), f.text("reason", ""), f.int64("deadlineMillis"),
+                    f.int64("expiresAt"), time);
+            case "HANDOVER" -> new Message.Handover(f.int64("gen"), f.int64("deadlineMillis"), f.int64("expiresAt"),
+                    time);
+            case "HANDED_OVER" -> new Message.HandedOver(f.int64("gen"), f.int64("offset"), time);
+            case "TAKEOVER" -> new Message.Takeover(f.int64("gen"), f.int64("offset"), f.bool("serve"),
                     f.int64("expiresAt"), time);
             case "PING" -> new Message.Ping(f.int64("gen"), f.int64("id"), f.int64("expiresAt"), time);
             case "POOL_GRANT" -> new Message.PoolGrant(f.int64("gen"), f.int32("maxConnections"), time);

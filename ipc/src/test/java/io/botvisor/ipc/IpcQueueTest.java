@@ -32,7 +32,10 @@ class IpcQueueTest {
                 new Message.ThreadDump(7, 12, 5000, 1009),
                 new Message.ReloadConfig(7, 13, Map.of("crashAfter", "5s", "a.b=c", "line\nbreak \\ ünï", "", ""),
                         5000, 1010),
-                new Message.CommandReply(7, 12, Message.CommandReply.OK, "\"main\" #1\n    at x.y(Z.java:1)\n", 1011));
+                new Message.CommandReply(7, 12, Message.CommandReply.OK, "\"main\" #1\n    at x.y(Z.java:1)\n", 1011),
+                new Message.Handover(7, 10_000, 5000, 1012),
+                new Message.HandedOver(7, 523_337_288L, 1013),
+                new Message.Takeover(8, 523_337_288L, true, 5000, 1014));
         List<Message> received = new ArrayList<>();
         try (IpcQueue q = IpcQueue.open(dir)) {
             MessageReader reader = q.readerFromEnd();

@@ -8,6 +8,7 @@ import io.botvisor.ipc.MessageReader;
 import io.botvisor.ipc.MessageWriter;
 import io.botvisor.runner.Bot;
 import io.botvisor.runner.BotConfigException;
+import io.botvisor.runner.HandsOver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -181,6 +182,18 @@ public final class ChildRuntime {
             }
             stop(s.reason(), Duration.ofMillis(s.deadlineMillis()));
             System.exit(0);
+        } else if (m instanceof Message.Handover h && h.gen() == spec.gen()) {
+            if (h.expiresAtMillis() < now) {
+                log.warn("bot '{}' ignored an expired HANDOVER", spec.botId());
+                return;
+            }
+            handOver(Duration.ofMillis(h.deadlineMillis()));
+        } else if (m instanceof Message.Takeover t && t.gen() == spec.gen()) {
+            if (t.expiresAtMillis() < now) {
+                log.warn("bot '{}' ignored an expired TAKEOVER", spec.botId());
+                return;
+            }
+            takeOver(t.offset(), t.serve());
         } else if (m instanceof Message.PoolGrant g && g.gen() == spec.gen()) {
             ctx.grantConnections(g.maxConnections());
         } else if (m instanceof Message.Ping p && p.gen() == spec.gen() && p.expiresAtMillis() >= now) {
@@ -193,6 +206,56 @@ public final class ChildRuntime {
             operator.threadDump(d);
         } else if (m instanceof Message.ReloadConfig r && r.gen() == spec.gen() && r.expiresAtMillis() >= now) {
             operator.reloadConfig(r);
+        }
+    }
+
+    /**
+     * The supervisor started a successor and it is READY: stop taking work, tell the supervisor where the successor
+     * starts, finish the rest (the bot's stop) and exit 0. A bot that cannot hand over is stopped first and reports
+     * offset 0 (the successor starts from what the bot's own records say), so two processes never take the same work.
+     */
+    private void handOver(Duration deadline) {
+        if (stopping.get()) {
+            return;
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        long offset = 0;
+        boolean handed = false;
+        if (bot instanceof HandsOver h) {
+            try {
+                offset = h.handOver(deadline.dividedBy(3));
+                handed = true;
+            } catch (Exception e) {
+                log.error("bot '{}': handing over failed ({}); stopping before the successor takes over",
+                        spec.botId(), OneLine.of(e), e);
+            }
+        }
+        if (!handed) {
+            stop("handing over to its successor", deadline);
+        }
+        events.write(new Message.HandedOver(spec.gen(), offset, System.currentTimeMillis()));
+        log.info("bot '{}' handed over to its successor (offset {})", spec.botId(), offset);
+        stop("handed over to its successor", Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+        System.exit(ChildExit.OK);
+    }
+
+    /** A successor in standby: its predecessor handed over (or is gone); take the work from {@code from}. */
+    private void takeOver(long from, boolean serve) {
+        if (stopping.get()) {
+            return;
+        }
+        if (!(bot instanceof HandsOver h)) {
+            log.warn("bot '{}' was told to take over but cannot hand over; ignored", spec.botId());
+            return;
+        }
+        try {
+            h.takeOver(from, serve);
+            log.info("bot '{}' took over from offset {}{}", spec.botId(), from, serve ? ", serving" : "");
+        } catch (Exception e) {
+            log.error("bot '{}': taking over failed: {}; exiting to be restarted", spec.botId(), OneLine.of(e), e);
+            emit("takeover-failed", OneLine.of(e));
+            stop("taking over failed", SIGNAL_STOP_DEADLINE);
+            System.exit(ChildExit.START_FAILED);
         }
     }
 

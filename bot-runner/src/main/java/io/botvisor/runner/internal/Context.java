@@ -70,6 +70,11 @@ final class Context implements BotContext {
     }
 
     @Override
+    public boolean standby() {
+        return "1".equals(System.getenv(ChildSpec.ENV_STANDBY));
+    }
+
+    @Override
     public Map<String, String> telegram() {
         return spec.telegram();
     }

@@ -2,6 +2,7 @@ package io.botvisor.runner.telegram;
 
 import io.botvisor.runner.Bot;
 import io.botvisor.runner.BotContext;
+import io.botvisor.runner.HandsOver;
 import io.botvisor.runner.SelfCheck;
 import io.botvisor.runner.telegram.runtime.TelegramRuntime;
 import java.time.Duration;
@@ -25,7 +26,7 @@ import java.time.Duration;
  * A bot that needs more at start (a warm cache, a check of its own config) overrides {@link #prepare}; one with its
  * own health rule overrides {@link #selfCheck} and combines its verdict with {@code super.selfCheck()}.
  */
-public abstract class TelegramBot implements Bot {
+public abstract class TelegramBot implements Bot, HandsOver {
     private volatile TelegramRuntime runtime;
 
     /** Registers the bot's handlers. */
@@ -48,6 +49,20 @@ public abstract class TelegramBot implements Bot {
         TelegramRuntime r = runtime;
         if (r != null) {
             r.stop(deadline);
+        }
+    }
+
+    @Override
+    public final long handOver(Duration deadline) throws Exception {
+        TelegramRuntime r = runtime;
+        return r == null ? 0 : r.handOver(deadline);
+    }
+
+    @Override
+    public final void takeOver(long from, boolean serve) throws Exception {
+        TelegramRuntime r = runtime;
+        if (r != null) {
+            r.takeOver(from, serve);
         }
     }
 

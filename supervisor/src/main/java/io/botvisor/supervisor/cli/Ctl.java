@@ -53,6 +53,10 @@ final class Ctl implements Callable<Integer> {
     @Option(names = "--all", description = "start, stop or restart every bot")
     boolean all;
 
+    @Option(names = "--cold", description = "restart: stop, then start (a Telegram bot otherwise hands over to its new "
+            + "process without a gap)")
+    boolean cold;
+
     @Option(names = "--json", description = "status as one JSON object")
     boolean json;
 
@@ -84,6 +88,12 @@ final class Ctl implements Callable<Integer> {
         List<String> sent = new ArrayList<>(args);
         if (all) {
             sent.add("--all");
+        }
+        if (cold) {
+            if (!command.equals("restart")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--cold is an option of restart only");
+            }
+            sent.add("--cold");
         }
         if (json) {
             sent.add("--json");

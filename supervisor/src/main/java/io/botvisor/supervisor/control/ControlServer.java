@@ -158,7 +158,9 @@ public final class ControlServer implements AutoCloseable {
             reply(r, 1, "supervisor is shutting down");
             return;
         }
-        List<String> bots = r.args().contains("--all") ? supervisor.botIds() : r.args();
+        boolean cold = r.args().contains("--cold");
+        List<String> bots = r.args().contains("--all") ? supervisor.botIds()
+                : r.args().stream().filter(a -> !a.equals("--cold")).toList();
         if (bots.isEmpty()) {
             reply(r, 2, r.command() + ": name one or more bots, or --all");
             return;
@@ -175,7 +177,7 @@ public final class ControlServer implements AutoCloseable {
         switch (r.command()) {
             case "stop" -> bots.forEach(b -> supervisor.stopBot(b, reason));
             case "start" -> bots.forEach(supervisor::startBot);
-            default -> bots.forEach(b -> supervisor.restartBot(b, reason));
+            default -> bots.forEach(b -> supervisor.restartBot(b, reason, cold));
         }
         pending.add(new Pending(r, bots));
         checkPending();
@@ -210,11 +212,15 @@ public final class ControlServer implements AutoCloseable {
             boolean done = p.bots.stream().allMatch(supervisor::settled);
             if (done || now >= p.request.expiresAtMillis()) {
                 it.remove();
-                String states = p.bots.stream().map(b -> b + ": " + supervisor.state(b))
+                boolean restart = p.request.command().equals("restart");
+                String states = p.bots.stream().map(b -> b + ": " + supervisor.state(b)
+                        + (restart && supervisor.handoverFailure(b) != null ? " (restart by handover failed: "
+                        + supervisor.handoverFailure(b) + "; the running process kept serving)" : ""))
                         .collect(Collectors.joining("\n"));
                 // start and restart succeed when every bot runs; stop when none does (a FAILED bot is down too).
                 boolean failed = !p.request.command().equals("stop")
-                        && p.bots.stream().anyMatch(b -> supervisor.state(b) != ChildState.RUNNING);
+                        && p.bots.stream().anyMatch(b -> supervisor.state(b) != ChildState.RUNNING
+                                || restart && supervisor.handoverFailure(b) != null);
                 reply(p.request, done && !failed ? 0 : 1, (done ? "" : p.request.command()
                         + " did not finish before the request timed out\n") + states);
             }

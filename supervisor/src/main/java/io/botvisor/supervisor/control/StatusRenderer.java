@@ -164,6 +164,15 @@ public final class StatusRenderer {
         }
         g.writeEndObject();
         g.writeStringField("failedReason", b.failedReason());
+        if (b.handover() == null) {
+            g.writeNullField("handover");
+        } else {
+            g.writeObjectFieldStart("handover");
+            g.writeStringField("phase", b.handover().phase());
+            nullable(g, "successorPid", b.handover().successorPid());
+            g.writeStringField("reason", b.handover().reason());
+            g.writeEndObject();
+        }
         lastExit(g, b.lastExit());
         counters(g, "counters", new java.util.TreeMap<>(b.counters()));
         counters(g, "counterTotals", t.counters());
@@ -268,6 +277,12 @@ public final class StatusRenderer {
                     b.pid() == null ? "-" : Long.toString(b.pid()), b.health() == null ? "-" : b.health().toString(),
                     b.restarts(), human(b.stateForMillis()), b.rssBytes() == null ? "-" : (b.rssBytes() >> 20) + "M",
                     g == null ? "-" : Integer.toString(g.grant()), last));
+            if (b.handover() != null) {
+                sb.append("  handover ").append(b.handover().phase()).append(": successor pid ")
+                        .append(b.handover().successorPid() == null ? "not yet known" : b.handover().successorPid())
+                        .append(" takes over from pid ").append(b.pid() == null ? "-" : b.pid()).append(" (")
+                        .append(b.handover().reason()).append(')').append(System.lineSeparator());
+            }
             if (!b.healthReasons().isEmpty()) {
                 sb.append("  health ").append(b.health()).append(": ").append(String.join("; ", b.healthReasons()))
                         .append(System.lineSeparator());

@@ -19,10 +19,28 @@ public record BotStatus(String id, ChildState state, boolean command, Long pid, 
                         List<String> healthReasons, int restarts, int restartsInWindow, long stateForMillis,
                         Long rssBytes, String failedReason, LastExit lastExit, Map<String, Long> counters,
                         Long startTimeMillis, Long lastHeartbeatMillis, Long heapUsedBytes, Long heapMaxBytes,
-                        Totals totals) {
+                        Totals totals, Handover handover) {
     public BotStatus {
         healthReasons = List.copyOf(healthReasons);
         counters = Map.copyOf(counters);
+    }
+
+    /** A bot with no restart by handover in progress. */
+    public BotStatus(String id, ChildState state, boolean command, Long pid, Integer health,
+                     List<String> healthReasons, int restarts, int restartsInWindow, long stateForMillis,
+                     Long rssBytes, String failedReason, LastExit lastExit, Map<String, Long> counters,
+                     Long startTimeMillis, Long lastHeartbeatMillis, Long heapUsedBytes, Long heapMaxBytes,
+                     Totals totals) {
+        this(id, state, command, pid, health, healthReasons, restarts, restartsInWindow, stateForMillis, rssBytes,
+                failedReason, lastExit, counters, startTimeMillis, lastHeartbeatMillis, heapUsedBytes, heapMaxBytes,
+                totals, null);
+    }
+
+    /**
+     * A restart by handover in progress: its phase (queued, warming, switching, retiring, aborting), the new
+     * process's pid (null until launched) and why the bot is restarted. During it {@code pid} is the serving process.
+     */
+    public record Handover(String phase, Long successorPid, String reason) {
     }
 
     /**

@@ -9,8 +9,14 @@ import java.time.Duration;
  */
 sealed interface Effect {
 
-    /** Launch incarnation {@code gen} (write its spec and log files, fork); answered by Launched or LaunchFailed. */
-    record Launch(long gen) implements Effect {
+    /**
+     * Launch incarnation {@code gen} (write its spec and log files, fork); answered by Launched or LaunchFailed.
+     * {@code standby}: a handover's successor, which warms up and says READY but takes no work until told.
+     */
+    record Launch(long gen, boolean standby) implements Effect {
+        Launch(long gen) {
+            this(gen, false);
+        }
     }
 
     enum Signal {
@@ -51,8 +57,22 @@ sealed interface Effect {
     record ChildStarted(long gen) implements Effect {
     }
 
-    /** Incarnation {@code gen} is gone: kill what it left behind, release its pipes, stop lending to it. */
-    record ChildGone(long gen) implements Effect {
+    /**
+     * Incarnation {@code gen} is gone: release its pipes, stop lending to it, and with {@code sweep} kill what it left
+     * behind (every process of the bot's uid: not while another incarnation of the bot runs).
+     */
+    record ChildGone(long gen, boolean sweep) implements Effect {
+        ChildGone(long gen) {
+            this(gen, true);
+        }
+    }
+
+    /** Ask the serving incarnation {@code gen} to hand over to its READY successor (HANDOVER over IPC). */
+    record SendHandover(long gen, Duration timeout) implements Effect {
+    }
+
+    /** Tell the successor {@code gen} to take over from {@code offset}; with {@code serve} also to do the work. */
+    record SendTakeover(long gen, long offset, boolean serve) implements Effect {
     }
 
     /** The bot's visible state changed (control replies and status listeners hear of it). */

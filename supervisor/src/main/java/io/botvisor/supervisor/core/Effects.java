@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Effects {
     private static final Logger log = LoggerFactory.getLogger(Effects.class);
+    /** A TAKEOVER is acted on however late it is read: the successor has nothing else to do. */
+    private static final long TAKEOVER_EXPIRY_MILLIS = 60_000;
 
     /** What the effects need of the shell around them. */
     interface Shell {
@@ -84,7 +86,7 @@ final class Effects {
         } else if (effect instanceof Effect.StateChanged c) {
             shell.stateChanged(slot);
         } else if (effect instanceof Effect.Launch l) {
-            launch(bot, slot.spec(), l.gen());
+            launch(bot, slot.spec(), l.gen(), l.standby());
         } else if (effect instanceof Effect.SignalTree s) {
             ChildProcess child = children.get(s.gen());
             if (child != null) {
@@ -98,6 +100,13 @@ final class Effects {
                 io.tell(bot, links.get(bot).commands, child,
                         new Message.Stop(s.gen(), s.reason(), timeout, now + timeout, now));
             }
+        } else if (effect instanceof Effect.SendHandover h) {
+            long now = wall.millis();
+            long timeout = h.timeout().toMillis();
+            tell(bot, h.gen(), new Message.Handover(h.gen(), timeout, now + timeout, now));
+        } else if (effect instanceof Effect.SendTakeover t) {
+            long now = wall.millis();
+            tell(bot, t.gen(), new Message.Takeover(t.gen(), t.offset(), t.serve(), now + TAKEOVER_EXPIRY_MILLIS, now));
         } else if (effect instanceof Effect.Arm a) {
             arm(bot, a);
         } else if (effect instanceof Effect.Cancel c) {
@@ -118,9 +127,14 @@ final class Effects {
             ChildProcess child = children.remove(g.gen());
             if (child != null) {
                 io.reap(bot, child);
-                launcher.sweep(bot);
+                if (g.sweep()) {
+                    launcher.sweep(bot);
+                }
             }
-            connections().childGone(bot, nanos.getAsLong());
+            if (slot.current() == null) {
+                // Not a handover's predecessor or failed successor: the bot has no process lending from the budget.
+                connections().childGone(bot, nanos.getAsLong());
+            }
             watchChildren();
         } else {
             throw new IllegalArgumentException("unknown effect " + effect);
@@ -135,8 +149,8 @@ final class Effects {
         shell.deliver(bot, new Event.GateOpened(gen));
     }
 
-    private void launch(String bot, Specs.Bot spec, long gen) {
-        launcher.launch(spec, gen, new AsyncLauncher.Reports() {
+    private void launch(String bot, Specs.Bot spec, long gen, boolean standby) {
+        launcher.launch(spec, gen, standby, new AsyncLauncher.Reports() {
             @Override
             public void launched(ChildProcess child) {
                 loop.post(() -> {

@@ -6,12 +6,15 @@ import io.botvisor.ipc.Message;
  * Everything that can happen to one bot's slot: the closed set of inputs of {@link Table#decide}. The shell turns
  * process exits, launch results, child messages, /proc samples, timers and control commands into these, and nothing
  * else reaches a decision. Events that concern one incarnation carry its {@code gen}; one for an incarnation the
- * slot no longer has is stale and changes nothing. Reload and handover will add events here. Immutable.
+ * slot no longer has is stale and changes nothing. Immutable.
  */
 sealed interface Event {
 
-    /** An operator's command for this bot (ctl start/stop/restart). */
-    enum Command { START, STOP, RESTART }
+    /**
+     * An operator's command for this bot (ctl start/stop/restart). RESTART hands over to a new process without a gap
+     * where the bot can (a Telegram bot that is RUNNING), else stops and starts; RESTART_COLD always stops and starts.
+     */
+    enum Command { START, STOP, RESTART, RESTART_COLD }
 
     record Control(Command command, String reason) implements Event {
     }
@@ -49,6 +52,10 @@ sealed interface Event {
     }
 
     record Heartbeat(long gen, Message.Heartbeat heartbeat) implements Event {
+    }
+
+    /** Incarnation {@code gen}, asked to hand over, stopped taking work; its successor starts at {@code offset}. */
+    record HandedOver(long gen, long offset) implements Event {
     }
 
     /** An event the child reported ({@code detail} is untrusted: escape it before logging). */

@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * Everything the supervisor knows about one bot, as a value: what the operator wants ({@link #desired}), what is
  * ({@link #state} and the incarnation), and the restart history. {@link Table#decide} takes one and returns the next;
- * nothing else makes one. A slot has room for two incarnations, {@code current} and {@code successor}: the handover
- * restart of a later issue starts a successor while the current one still serves; today only {@code current} is used
- * and {@code successor} is always null. Immutable.
+ * nothing else makes one. A slot has room for two incarnations, {@code current} and {@code successor}: a handover
+ * restart ({@link Handover}) starts a successor while the current one still serves, and the successor becomes current
+ * once its predecessor is gone; otherwise {@code successor} is null. Immutable.
  *
  * @param desired        UP once started (start, restart), DOWN once stopped; a stop in flight and a start arriving
  *                       meanwhile are both just this, which is what the exit is then measured against
@@ -18,12 +18,39 @@ import java.util.List;
  * @param holdsGate      holds a start-gate place (a starter, until READY, its exit or SLOW_START)
  * @param restartTimes   restarts within the intensity window, oldest first (monotonic nanos)
  * @param backoffFailures failures since the backoff last started over (the exponent of the next delay)
+ * @param handover       the handover restart in progress, or null
+ * @param handoverFailure why the last handover restart failed (the current process kept serving), or null
  */
 record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, long sinceNanos, boolean queued,
             boolean holdsGate, Incarnation current, Incarnation successor, List<Long> restartTimes,
-            int backoffFailures, int restartsTotal, String failedReason, LastExit lastExit) {
+            int backoffFailures, int restartsTotal, String failedReason, LastExit lastExit, Handover handover,
+            String handoverFailure) {
 
     enum Desired { UP, DOWN }
+
+    /**
+     * A handover restart: the successor is started in standby while the current process serves, the current one
+     * hands over when the successor is READY, the successor takes over, the current one finishes and exits.
+     * {@code offset}: where the successor takes over (what the current one reported; 0 until then). Immutable.
+     */
+    record Handover(Phase phase, String reason, long offset) {
+        enum Phase {
+            /** Waiting for a place in the fleet's start gate. */
+            QUEUED,
+            /** The successor is starting; the current process serves. */
+            WARMING,
+            /** The successor is READY (standby); the current process was asked to hand over. */
+            SWITCHING,
+            /** The current process handed over and finishes what it has; the successor takes the new work. */
+            RETIRING,
+            /** The handover was given up; the successor is being stopped. */
+            ABORTING
+        }
+
+        Handover to(Phase next) {
+            return new Handover(next, reason, offset);
+        }
+    }
 
     Slot {
         restartTimes = List.copyOf(restartTimes);
@@ -32,7 +59,7 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
     /** A bot as the supervisor starts: STOPPED, wanted UP, never run. */
     static Slot initial(Specs.Bot spec, long nowNanos) {
         return new Slot(spec, Desired.UP, false, ChildState.STOPPED, nowNanos, false, false, null, null, List.of(), 0,
-                0, null, null);
+                0, null, null, null, null);
     }
 
     String id() {
@@ -55,9 +82,14 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
         return times.stream().filter(t -> nowNanos - t < window).toList();
     }
 
-    /** Starting or stopping: its READY or exit should be seen at the supervisor's fast tick. */
+    /** Starting, stopping or handing over: its READY, report or exit should be seen at the supervisor's fast tick. */
     boolean inTransit() {
-        return state == ChildState.STARTING || state == ChildState.STOPPING;
+        return state == ChildState.STARTING || state == ChildState.STOPPING || handover != null;
+    }
+
+    /** Whether {@code gen} names this slot's successor (a handover's new process). */
+    boolean isSuccessor(long gen) {
+        return successor != null && successor.gen() == gen;
     }
 
     Draft draft() {
@@ -80,6 +112,8 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
         int restartsTotal;
         String failedReason;
         LastExit lastExit;
+        Handover handover;
+        String handoverFailure;
 
         private Draft(Slot s) {
             spec = s.spec;
@@ -96,6 +130,8 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
             restartsTotal = s.restartsTotal;
             failedReason = s.failedReason;
             lastExit = s.lastExit;
+            handover = s.handover;
+            handoverFailure = s.handoverFailure;
         }
 
         String id() {
@@ -106,13 +142,17 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
             return current != null && current.gen() == gen;
         }
 
+        boolean isSuccessor(long gen) {
+            return successor != null && successor.gen() == gen;
+        }
+
         int restartsInWindowAt(long nowNanos) {
             return inWindow(spec, restartTimes, nowNanos).size();
         }
 
         Slot done() {
             return new Slot(spec, desired, closing, state, sinceNanos, queued, holdsGate, current, successor,
-                    restartTimes, backoffFailures, restartsTotal, failedReason, lastExit);
+                    restartTimes, backoffFailures, restartsTotal, failedReason, lastExit, handover, handoverFailure);
         }
     }
 }

@@ -271,6 +271,8 @@ public final class Supervisor {
                 tallies.heartbeat(bot, h.gen());
                 connections.onUsage(bot, h.counters(), nanos.getAsLong());
             }
+        } else if (m instanceof Message.HandedOver h) {
+            deliver(bot, new Event.HandedOver(h.gen(), h.offset()));
         } else if (m instanceof Message.Event e) {
             deliver(bot, new Event.ChildEvent(e.gen(), e.kind(), e.detail()));
         } else if (m instanceof Message.CommandReply r) {
@@ -312,7 +314,7 @@ public final class Supervisor {
         if (s == null) {
             return true; // removed by a reload: as down as it gets
         }
-        if (s.queued()) {
+        if (s.queued() || s.handover() != null) {
             return false;
         }
         return s.desired() == Slot.Desired.UP
@@ -348,8 +350,22 @@ public final class Supervisor {
         deliver(id, new Event.Control(Event.Command.STOP, reason));
     }
 
+    /**
+     * Restarts a bot: a RUNNING Telegram bot hands over to a new process without a gap, unless {@code cold}; any other
+     * is stopped and started.
+     */
+    public void restartBot(String id, String reason, boolean cold) {
+        deliver(id, new Event.Control(cold ? Event.Command.RESTART_COLD : Event.Command.RESTART, reason));
+    }
+
     public void restartBot(String id, String reason) {
-        deliver(id, new Event.Control(Event.Command.RESTART, reason));
+        restartBot(id, reason, false);
+    }
+
+    /** Why the bot's last restart by handover failed (its process kept serving), or null. Loop only. */
+    public String handoverFailure(String id) {
+        Slot s = slots.get(id);
+        return s == null ? null : s.handoverFailure();
     }
 
     // ---- reload (see io.botvisor.supervisor.reload.Reloader) -----------------------------------------------------
@@ -418,7 +434,7 @@ public final class Supervisor {
         for (java.util.Iterator<Map.Entry<String, Runnable>> it = leaving.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Runnable> e = it.next();
             Slot s = slots.get(e.getKey());
-            if (s != null && s.current() != null) {
+            if (s != null && (s.current() != null || s.successor() != null)) {
                 continue;
             }
             it.remove();
@@ -448,7 +464,8 @@ public final class Supervisor {
     }
 
     private void finishShutdownIfDone() {
-        if (terminated.getCount() == 0 || slots.values().stream().anyMatch(s -> s.current() != null)) {
+        if (terminated.getCount() == 0
+                || slots.values().stream().anyMatch(s -> s.current() != null || s.successor() != null)) {
             return;
         }
         guard.close();

@@ -50,7 +50,7 @@ import java.util.List;
  * the gate opens). A stop of a child whose launch is still in flight waits for its pid. Timers not listed for a state
  * are cancelled on leaving the state that armed them, so they fire there as stale, and change nothing.
  */
-final class Table extends Decision {
+final class Table extends Handovers {
     /** A decision: the slot after the event, and what the shell must do, in order. Immutable. */
     record Step(Slot slot, List<Effect> effects) {
         Step {
@@ -73,7 +73,8 @@ final class Table extends Decision {
             switch (c.command()) {
                 case START -> start();
                 case STOP -> stop(c.reason());
-                case RESTART -> restart(c.reason());
+                case RESTART -> restart(c.reason(), false);
+                case RESTART_COLD -> restart(c.reason(), true);
                 default -> throw new IllegalArgumentException("unknown command " + c.command());
             }
         } else if (event instanceof Event.Respec r) {
@@ -95,6 +96,8 @@ final class Table extends Decision {
                 d.current = d.current.withHealth(HealthTracker.onHeartbeat(d.current.health(), h.heartbeat(),
                         now.nanos()));
             }
+        } else if (event instanceof Event.HandedOver h) {
+            handedOver(h.gen(), h.offset());
         } else if (event instanceof Event.ChildEvent e) {
             childEvent(e);
         } else if (event instanceof Event.ProcSample p) {
@@ -137,6 +140,7 @@ final class Table extends Decision {
 
     private void stop(String reason) {
         d.desired = Slot.Desired.DOWN;
+        abort(null);
         leaveQueue();
         switch (d.state) {
             case BACKOFF -> {
@@ -151,12 +155,25 @@ final class Table extends Decision {
         }
     }
 
-    private void restart(String reason) {
+    private void restart(String reason, boolean cold) {
         if (d.closing) {
+            return;
+        }
+        if (!handingOver()) {
+            d.handoverFailure = null; // what the reply to this restart reports is its own outcome
+        }
+        if (handingOver() && !cold) {
+            log(Effect.Level.INFO, "bot '" + d.id() + "': " + reason + " changes nothing: a restart by handover is in "
+                    + "progress");
             return;
         }
         switch (d.state) {
             case STARTING, RUNNING -> {
+                if (!cold && canHandOver()) {
+                    beginHandover(reason);
+                    return;
+                }
+                abort(cold ? "a cold restart" : null);
                 d.desired = Slot.Desired.UP;
                 end(new Incarnation.StopOrder(reason, false, true));
             }
@@ -175,8 +192,20 @@ final class Table extends Decision {
             d.spec = spec;
             return;
         }
+        if (handingOver()) {
+            // The successor runs the spec it was launched with; the next restart applies this one.
+            d.spec = spec;
+            log(Effect.Level.INFO, "bot '" + d.id() + "': a restart by handover is in progress; its new spec applies "
+                    + "from the next restart");
+            return;
+        }
         switch (d.state) {
             case STARTING, RUNNING -> {
+                if (canHandOver()) {
+                    d.spec = spec;
+                    beginHandover(reason);
+                    return;
+                }
                 // Signalled under the old spec (a command: child gets SIGTERM, a bot-runner STOP, with the old timeout).
                 end(new Incarnation.StopOrder(reason, false, true));
                 d.spec = spec;
@@ -198,6 +227,14 @@ final class Table extends Decision {
     // ---- rows: the start gate and the launch ------------------------------------------------------------------------
 
     private void gateOpened(long gen) {
+        if (d.handover != null && d.handover.phase() == Slot.Handover.Phase.QUEUED && d.queued) {
+            if (d.state == ChildState.RUNNING && d.desired == Slot.Desired.UP && !d.closing) {
+                handoverGateOpened(gen);
+                return;
+            }
+            abort("the bot is " + d.state + " now"); // leaves the gate
+            return;
+        }
         boolean startable = d.state == ChildState.STOPPED || d.state == ChildState.BACKOFF;
         if (!d.queued || d.desired != Slot.Desired.UP || d.closing || !startable) {
             d.queued = false;
@@ -217,6 +254,10 @@ final class Table extends Decision {
     }
 
     private void launched(long gen, long pid) {
+        if (d.isSuccessor(gen)) {
+            successorLaunched(gen, pid);
+            return;
+        }
         if (!d.isCurrent(gen)) {
             log(Effect.Level.WARN, "bot '" + d.id() + "': a launch it no longer wanted started pid " + pid
                     + "; killing it");
@@ -236,6 +277,10 @@ final class Table extends Decision {
     }
 
     private void launchFailed(long gen, String reason) {
+        if (d.isSuccessor(gen)) {
+            successorLaunchFailed(reason);
+            return;
+        }
         if (!d.isCurrent(gen)) {
             return;
         }
@@ -251,6 +296,10 @@ final class Table extends Decision {
     }
 
     private void ready(long gen, long startupMillis) {
+        if (d.isSuccessor(gen)) {
+            successorReady(gen, startupMillis);
+            return;
+        }
         if (!d.isCurrent(gen) || d.state != ChildState.STARTING || d.spec.isCommand()) {
             return;
         }
@@ -267,7 +316,14 @@ final class Table extends Decision {
     // ---- rows: the end of a process -------------------------------------------------------------------------------
 
     private void exited(long gen, int code) {
+        if (d.isSuccessor(gen)) {
+            successorExited(gen, code);
+            return;
+        }
         if (!d.isCurrent(gen)) {
+            return;
+        }
+        if (d.handover != null && currentExitedHandingOver(gen, code)) {
             return;
         }
         Incarnation inc = d.current;
@@ -293,6 +349,15 @@ final class Table extends Decision {
     // ---- rows: what the child says and what /proc shows ------------------------------------------------------------
 
     private void childEvent(Event.ChildEvent e) {
+        if (d.isSuccessor(e.gen())) {
+            String detail = Printable.oneLine(e.detail());
+            if (ChildExit.EVENT_START_FAILED.equals(e.kind())) {
+                d.successor = d.successor.withStartFailure(detail);
+            }
+            log(Effect.Level.INFO, "bot '" + d.id() + "' [successor pid " + pidText(d.successor) + "] "
+                    + Printable.oneLine(e.kind()) + ": " + detail);
+            return;
+        }
         if (!d.isCurrent(e.gen())) {
             return;
         }
@@ -315,7 +380,8 @@ final class Table extends Decision {
             return;
         }
         Incarnation inc = d.current;
-        if (d.state != ChildState.RUNNING) {
+        if (d.state != ChildState.RUNNING || d.handover != null) {
+            // Starting, stopping, or handing over (it is being replaced already): measured, not judged.
             d.current = inc.withHealth(inc.health().withSample(p.rssBytes(), 0));
             return;
         }
@@ -326,6 +392,17 @@ final class Table extends Decision {
         if (change != null) {
             log(v.health().unhealthySinceNanos() >= 0 ? Effect.Level.WARN : Effect.Level.INFO,
                     "bot '" + d.id() + "' (pid " + inc.pid() + ") " + change);
+        }
+        if (v.endFor() != null && !v.kill() && canHandOver()
+                && d.restartsInWindowAt(now.nanos()) < d.spec.restart().maxRestarts()) {
+            // A restart for cause, without a gap: counted against the restart intensity as any other.
+            List<Long> times = new java.util.ArrayList<>(Slot.inWindow(d.spec, d.restartTimes, now.nanos()));
+            times.add(now.nanos());
+            d.restartTimes = times;
+            d.restartsTotal++;
+            log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + inc.pid() + ") " + v.endFor());
+            beginHandover(v.endFor());
+            return;
         }
         if (v.endFor() != null) {
             log(Effect.Level.WARN, "bot '" + d.id() + "' (pid " + inc.pid() + ") " + v.endFor()
@@ -343,6 +420,7 @@ final class Table extends Decision {
 
     /** The bot broke the one rule its events queue has (be readable): it is killed at once, as a failure. */
     private void eventsTampered(long gen, String what) {
+        abort("the bot's events queue was tampered with");
         if (!d.isCurrent(gen)) {
             return;
         }
@@ -368,6 +446,9 @@ final class Table extends Decision {
     // ---- rows: timers ---------------------------------------------------------------------------------------------
 
     private void timer(Timer timer, long gen) {
+        if (handoverTimer(timer, gen)) {
+            return;
+        }
         switch (timer) {
             case BACKOFF -> {
                 if (d.state == ChildState.BACKOFF && d.desired == Slot.Desired.UP && !d.closing) {
@@ -407,6 +488,9 @@ final class Table extends Decision {
                             + Units.seconds(Rules.KILL_GRACE) + "; sending SIGKILL to its process tree");
                     out.add(new Effect.SignalTree(gen, Effect.Signal.KILL_TREE));
                 }
+            }
+            case HANDOVER, SUCCESSOR_STARTUP -> {
+                // decided by handoverTimer
             }
             default -> throw new IllegalArgumentException("unknown timer " + timer);
         }

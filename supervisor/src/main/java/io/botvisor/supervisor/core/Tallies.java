@@ -160,7 +160,10 @@ final class Tallies {
                 c != null && hb != null && t.heartbeatGen == c.gen() ? t.heartbeatMillis : null,
                 hb != null && hb.heapUsed() >= 0 ? hb.heapUsed() : null,
                 hb != null && hb.heapMax() > 0 ? hb.heapMax() : null,
-                totals(s.id(), t, c, hb, s.spec().isCommand()));
+                totals(s.id(), t, c, hb, s.spec().isCommand()),
+                s.handover() == null ? null : new BotStatus.Handover(s.handover().phase().name().toLowerCase(
+                        java.util.Locale.ROOT), s.successor() == null || s.successor().pid() == 0 ? null
+                        : s.successor().pid(), s.handover().reason()));
     }
 
     private BotStatus.Totals totals(String bot, Tally t, Incarnation c, Message.Heartbeat hb, boolean command) {

@@ -16,5 +16,9 @@ enum Timer {
     /** STOPPING: stopTimeout is over; the tree gets SIGTERM. */
     STOP_TIMEOUT,
     /** STOPPING: {@link Rules#KILL_GRACE} after that SIGTERM; the tree gets SIGKILL. */
-    KILL_GRACE
+    KILL_GRACE,
+    /** A handover: the serving process has until stopTimeout to say it handed over; then it is killed. */
+    HANDOVER,
+    /** A handover: the successor has until startupTimeout to say READY (its own STARTUP). */
+    SUCCESSOR_STARTUP
 }

@@ -38,8 +38,16 @@ public final class AsyncLauncher implements AutoCloseable {
     }
 
     public void launch(Specs.Bot bot, long gen, Reports reports) {
+        launch(bot, gen, false, reports);
+    }
+
+    /**
+     * Launches {@code gen}; {@code standby}: a handover's successor, started while the bot's serving process runs
+     * (nothing of the bot's uid is swept first, and the child is told to take no work until it is told to).
+     */
+    public void launch(Specs.Bot bot, long gen, boolean standby, Reports reports) {
         try {
-            thread.execute(() -> run(bot, gen, reports));
+            thread.execute(() -> run(bot, gen, standby, reports));
         } catch (RejectedExecutionException e) {
             reports.failed("the launcher's queue is full or closed");
         }
@@ -60,8 +68,10 @@ public final class AsyncLauncher implements AutoCloseable {
         }
     }
 
-    private void run(Specs.Bot bot, long gen, Reports reports) {
-        if (swept.remove(bot.id())) {
+    private void run(Specs.Bot bot, long gen, boolean standby, Reports reports) {
+        if (standby) {
+            // The bot's serving process runs under the same uid: nothing may be swept.
+        } else if (swept.remove(bot.id())) {
             // Swept when its last child went: nothing of its uid can have started since.
         } else {
             launcher.sweepLeftovers(bot.id()); // the first launch since start: what an earlier supervisor's bot left
@@ -70,7 +80,7 @@ public final class AsyncLauncher implements AutoCloseable {
         IntConsumer onExit = code -> announced.thenRun(() -> reports.exited(code));
         ChildProcess child;
         try {
-            child = launcher.launch(bot, gen, onExit);
+            child = launcher.launch(bot, gen, standby, onExit);
         } catch (RuntimeException e) {
             log.debug("bot '{}': launch of gen {} failed", bot.id(), gen, e);
             reports.failed(e.getMessage() == null ? e.toString() : e.getMessage());

@@ -71,6 +71,11 @@ public final class ChildLauncher {
      * Throws {@link SupervisorException} (or any unchecked exception from writing files) when it cannot launch.
      */
     public ChildProcess launch(Specs.Bot bot, long gen, IntConsumer onExit) {
+        return launch(bot, gen, false, onExit);
+    }
+
+    /** {@link #launch(Specs.Bot, long, IntConsumer)}; {@code standby}: a handover's successor (ChildSpec.ENV_STANDBY). */
+    public ChildProcess launch(Specs.Bot bot, long gen, boolean standby, IntConsumer onExit) {
         List<String> argv = walls.wrap(bot, bot.isCommand() ? bot.command() : runnerArgv(bot));
         Map<String, String> botvisor = new HashMap<>();
         botvisor.put("TMPDIR", walls.layout().tmp(bot.id()).toString());
@@ -87,6 +92,9 @@ public final class ChildLauncher {
                 }
             }
             botvisor.put(ChildSpec.ENV_SPEC, spec.toString());
+            if (standby) {
+                botvisor.put(ChildSpec.ENV_STANDBY, "1");
+            }
         }
         Path home = homeDir(bot.id());
         try {

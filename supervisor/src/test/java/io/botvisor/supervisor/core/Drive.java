@@ -29,6 +29,15 @@ final class Drive {
         return new Drive(bot(null));
     }
 
+    /** A Telegram bot: a RUNNING one is restarted by handover. */
+    static Drive telegram() {
+        Specs.Bot b = bot(null);
+        return new Drive(new Specs.Bot(b.id(), "echo", b.classpath(), b.command(), b.config(), b.restart(), b.health(),
+                b.stopTimeout(), b.jvm(), b.memoryLimit(), b.env(), b.logs(), b.limits(),
+                new Specs.Telegram("http://127.0.0.1:1", Duration.ofSeconds(25), List.of(), 4, Duration.ofSeconds(30),
+                        "1/1s", "20/1m", "30/1s", "retry-once")));
+    }
+
     static Drive command() {
         return new Drive(bot(List.of("sleep", "60")));
     }
@@ -98,7 +107,8 @@ final class Drive {
                 slot = new Slot(bot(spec.command().isEmpty() ? null : spec.command()), slot.desired(),
                         slot.closing(), slot.state(), slot.sinceNanos(), slot.queued(), slot.holdsGate(),
                         slot.current(), slot.successor(), slot.restartTimes(), slot.backoffFailures(),
-                        slot.restartsTotal(), slot.failedReason(), slot.lastExit());
+                        slot.restartsTotal(), slot.failedReason(), slot.lastExit(), slot.handover(),
+                        slot.handoverFailure());
             }
             default -> throw new IllegalArgumentException(state.name());
         }

@@ -2,6 +2,7 @@ package io.botvisor.runner.telegram.runtime;
 
 import io.botvisor.ipc.BuiltInBots;
 import io.botvisor.ipc.ChildExit;
+import io.botvisor.runner.telegram.transport.BotIdentity;
 import io.botvisor.runner.telegram.transport.TransportCounter;
 import io.botvisor.runner.BotConfigException;
 import io.botvisor.runner.BotContext;
@@ -46,6 +47,9 @@ public final class TelegramRuntime {
     private final Dispatcher dispatcher;
     private final Transport transport;
     private final AtomicBoolean active = new AtomicBoolean(true);
+    private final InboxSink sink;
+    private volatile boolean serving;
+    private boolean polling;
     private long shownOutbox;
     private long shownUnsentAge;
     private long shownLag;
@@ -65,6 +69,7 @@ public final class TelegramRuntime {
         this.dispatcher = new Dispatcher(inbox, outbox, BotData.of(db), db, handlers, ctx, settings.handlerThreads(),
                 cacheEntries, scheduler, this::queued);
         transport.onTokenRejected(this::tokenRevoked);
+        this.sink = new InboxSink(inbox, this::recorded);
     }
 
     /**
@@ -82,11 +87,56 @@ public final class TelegramRuntime {
         DataSource db = ctx.database().orElseThrow(() -> new BotConfigException("a Telegram bot needs the fleet's "
                 + "database for its inbox and outbox, and the fleet has none (database.enabled is false)"));
         TelegramRuntime r = new TelegramRuntime(ctx, settings, db, handlers, token);
-        r.begin();
+        if (ctx.standby()) {
+            r.standby();
+        } else {
+            r.begin();
+        }
         return r;
     }
 
     private void begin() throws Exception {
+        serve();
+        transport.check(sink);
+        takeOver(0, true);
+    }
+
+    /** A handover successor: the token is checked and the pool is open; nothing is polled, handled or sent yet. */
+    private void standby() throws Exception {
+        BotIdentity me = transport.check(sink);
+        log.info("bot '{}': standing by as @{} for a handover: not polling until the serving process hands over",
+                ctx.botId(), me.username());
+    }
+
+    /**
+     * Polls from {@code from} (once), and with {@code serve} takes up what an earlier process left (unhandled
+     * updates, replies in doubt) and starts handling and sending (once). See {@code HandsOver#takeOver}.
+     */
+    public synchronized void takeOver(long from, boolean serve) throws Exception {
+        if (!active.get()) {
+            return;
+        }
+        if (serve && !serving) {
+            serve();
+        }
+        if (!polling) {
+            polling = true;
+            transport.poll(from);
+        }
+    }
+
+    /**
+     * Stops polling within {@code deadline} (the waiting poll cut, what was received recorded and confirmed) and
+     * returns the offset Telegram accepted: where the successor polls from. {@link #stop} then finishes the rest.
+     */
+    public long handOver(Duration deadline) throws InterruptedException {
+        long offset = transport.stopPolling(deadline);
+        log.info("bot '{}': handed over at offset {}; finishing what is in flight", ctx.botId(), offset);
+        return offset;
+    }
+
+    private void serve() throws Exception {
+        serving = true;
         List<Outbox.Item> doubtful = outbox.recoverInFlight();
         if (!doubtful.isEmpty()) {
             log.warn("{} repl{} were being sent when the previous process ended: each may or may not have reached "
@@ -103,7 +153,7 @@ public final class TelegramRuntime {
         }
         dispatcher.wake(); // what an earlier process recorded and did not handle
         scheduler.scheduleWithFixedDelay(this::levels, 0, LEVELS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-        transport.start(new InboxSink(inbox, this::recorded));
+        transport.startSending();
     }
 
     /** Telegram rejected the token while the bot ran (revoked): stop, and exit as a configuration error. */
@@ -124,7 +174,9 @@ public final class TelegramRuntime {
 
     private void recorded() {
         levelsDirty = true;
-        dispatcher.wake();
+        if (serving) { // a successor records while its predecessor still handles: it handles them once that is gone
+            dispatcher.wake();
+        }
     }
 
     private void queued() {

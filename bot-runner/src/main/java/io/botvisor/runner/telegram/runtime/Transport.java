@@ -69,15 +69,34 @@ final class Transport {
 
     /** Starts sending, then checks the token and starts polling into {@code sink}; returns the bot's identity. */
     BotIdentity start(UpdateSink sink) throws InterruptedException {
-        sender.start();
+        startSending();
+        BotIdentity me = check(sink);
+        poll(0);
+        return me;
+    }
+
+    /**
+     * Checks the token (getMe) and readies the poller for {@code sink} without polling: a handover successor's
+     * standby. A token Telegram rejects is a {@link BotConfigException}.
+     */
+    BotIdentity check(UpdateSink sink) throws InterruptedException {
         Poller p = new Poller(ctx.botId(), client, sink, gate, pollerConfig, 0, (c, n) -> ctx.count(c.key(), n),
                 this::tokenRejected, () -> ThreadLocalRandom.current().nextDouble());
         poller = p;
         try {
-            return p.start(START_DEADLINE);
+            return p.check(START_DEADLINE);
         } catch (TokenRejectedException e) {
             throw new BotConfigException(e.getMessage(), e);
         }
+    }
+
+    /** Starts polling from {@code offset} (after {@link #check}). */
+    void poll(long offset) {
+        poller.poll(offset);
+    }
+
+    void startSending() {
+        sender.start();
     }
 
     private void tokenRejected(TokenRejectedException e) {
@@ -99,11 +118,13 @@ final class Transport {
         return p == null ? null : p.healthProblem().filter(x -> x.startsWith(Poller.CONFLICT)).orElse(null);
     }
 
-    void stopPolling(Duration deadline) throws InterruptedException {
+    /**
+     * Stops polling within {@code deadline}: a waiting poll is cut, what was received is recorded and confirmed.
+     * Returns the offset Telegram last accepted (where a successor polls from; 0 when it never polled).
+     */
+    long stopPolling(Duration deadline) throws InterruptedException {
         Poller p = poller;
-        if (p != null) {
-            p.stop(deadline);
-        }
+        return p == null ? 0 : p.stop(deadline);
     }
 
     void stopSending(Duration deadline) throws InterruptedException {

@@ -41,6 +41,7 @@ public final class Poller {
     private volatile long nextOffset;
     private volatile long confirmedOffset;
     private volatile String problem;
+    private volatile BotIdentity identity;
     private Thread thread;
     private boolean stopping;
     private boolean interruptible;
@@ -74,6 +75,19 @@ public final class Poller {
      * @throws TransportException     when Telegram could not be reached before {@code deadline}
      */
     public BotIdentity start(Duration deadline) throws InterruptedException {
+        BotIdentity identity = check(deadline);
+        poll(nextOffset);
+        return identity;
+    }
+
+    /**
+     * Checks the token with getMe and removes a webhook (keeping pending updates), without polling: what a handover
+     * successor does in standby. Transient failures are retried until {@code deadline}.
+     *
+     * @throws TokenRejectedException when Telegram rejects the token (do not restart)
+     * @throws TransportException     when Telegram could not be reached before {@code deadline}
+     */
+    public BotIdentity check(Duration deadline) throws InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
         JsonNode me = startCall("getMe", end);
         BotIdentity identity = new BotIdentity(me.path("id").asLong(), me.path("username").asText(""));
@@ -84,16 +98,31 @@ public final class Poller {
             startCall("deleteWebhook", end);
         }
         errors.reset();
+        this.identity = identity;
+        return identity;
+    }
+
+    /**
+     * Starts polling from {@code fromOffset} (a handover successor: the offset its predecessor confirmed). Once only;
+     * after {@link #stop} it does nothing.
+     */
+    public void poll(long fromOffset) {
         synchronized (this) {
             if (thread != null) {
                 throw new IllegalStateException("bot '" + bot + "': the poller was started already");
             }
+            if (stopping) {
+                return;
+            }
+            nextOffset = fromOffset;
+            confirmedOffset = fromOffset;
             thread = new Thread(this::run, "telegram-poller");
             thread.setDaemon(true);
             thread.start();
         }
-        log.info("bot '{}': polling Telegram as @{} from offset {}", bot, identity.username(), nextOffset);
-        return identity;
+        BotIdentity me = identity;
+        log.info("bot '{}': polling Telegram as @{} from offset {}", bot, me == null ? "?" : me.username(),
+                fromOffset);
     }
 
     private JsonNode startCall(String method, long end) throws InterruptedException {
