@@ -86,6 +86,9 @@ final class Effects {
         } else if (effect instanceof Effect.StateChanged c) {
             shell.stateChanged(slot);
         } else if (effect instanceof Effect.Launch l) {
+            if (l.standby()) {
+                connections().successorStarting(bot);
+            }
             launch(bot, slot.spec(), l.gen(), l.standby());
         } else if (effect instanceof Effect.SignalTree s) {
             ChildProcess child = children.get(s.gen());
@@ -132,8 +135,10 @@ final class Effects {
                 }
             }
             if (slot.current() == null) {
-                // Not a handover's predecessor or failed successor: the bot has no process lending from the budget.
                 connections().childGone(bot, nanos.getAsLong());
+            } else {
+                // A handover's predecessor (its successor is current now) or a successor that failed.
+                connections().successorGone(bot);
             }
             watchChildren();
         } else {

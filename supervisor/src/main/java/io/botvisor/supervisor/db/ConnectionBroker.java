@@ -122,6 +122,36 @@ public final class ConnectionBroker {
         }
     }
 
+    /**
+     * A handover's successor starts beside the bot's running child, which may hold every connection its role's limit
+     * allows: the role gets one more for the successor (not the running child's pool) while the budget has one to
+     * spare; otherwise the successor waits for its predecessor's connections. The loan ends when the successor takes
+     * over ({@link #childStarted}) or goes ({@link #successorGone}); the limit comes down as after a cut.
+     */
+    public void successorStarting(String bot) {
+        Share s = shares.get(bot);
+        if (s == null || s.loan > 0) {
+            return;
+        }
+        if (budget - reserved() < 1) {
+            log.info("database: no connection to spare for bot '{}''s handover successor; it waits for its "
+                    + "predecessor's", bot);
+            return;
+        }
+        s.loan = 1;
+        if (s.pending == 0) {
+            setLimit(s, s.reserved());
+        }
+    }
+
+    /** The handover's successor is gone and the bot's running child stays: the loan returns to the budget. */
+    public void successorGone(String bot) {
+        Share s = shares.get(bot);
+        if (s != null) {
+            s.loan = 0;
+        }
+    }
+
     /** The bot's child exited: its connections are gone with it. */
     public void childGone(String bot, long now) {
         Share s = shares.get(bot);
@@ -167,9 +197,9 @@ public final class ConnectionBroker {
                     s.setGrant(used, now);
                 }
             }
-            if (s.pending == 0 && s.limit > s.grant && now >= s.quietUntil
+            if (s.pending == 0 && s.limit > s.grant + s.loan && now >= s.quietUntil
                     && (!s.running || (s.applied == s.grant && s.open <= s.grant))) {
-                setLimit(s, s.grant);
+                setLimit(s, s.grant + s.loan);
             }
         }
         lend(now);
@@ -237,7 +267,7 @@ public final class ConnectionBroker {
             return;
         }
         s.limit = limit;
-        if (limit > s.grant && s.running && s.epoch == epoch && children.grant(s.bot, limit)) {
+        if (limit > s.grant + s.loan && s.running && s.epoch == epoch && children.grant(s.bot, limit)) {
             log.debug("database: bot '{}' granted {} connections", s.bot, limit);
             s.setGrant(limit, nanos.getAsLong());
         }
@@ -295,6 +325,8 @@ public final class ConnectionBroker {
         int wanted;
         boolean running;
         long epoch;
+        /** Connections lent to a handover's successor (0 or 1), above the running child's grant. */
+        int loan;
 
         Share(String bot, String role, int maxPerBot) {
             this.bot = bot;
@@ -306,6 +338,7 @@ public final class ConnectionBroker {
         void newChild(boolean running, long now) {
             this.running = running;
             epoch++;
+            loan = 0;
             grant = GUARANTEED;
             grantSince = now;
             applied = GUARANTEED;
@@ -337,7 +370,7 @@ public final class ConnectionBroker {
         }
 
         int reserved() {
-            return Math.max(Math.max(limit, pending), grant);
+            return Math.max(Math.max(limit, pending), grant + loan);
         }
     }
 }

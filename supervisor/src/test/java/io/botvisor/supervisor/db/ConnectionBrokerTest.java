@@ -258,4 +258,36 @@ class ConnectionBrokerTest {
             assertThat(serverLimits.values()).allMatch(l -> l >= 1);
         }
     }
+
+    @Test
+    void aHandoverSuccessorGetsOneMoreConnectionOnTheRoleThatTheRunningPoolIsNotTold() {
+        ConnectionBroker b = broker(10, "a");
+        b.successorStarting("a");
+        completeOrders();
+        assertThat(serverLimits.get("bot_a")).isEqualTo(2);
+        assertThat(told).doesNotContainKey("a");
+        assertThat(b.reserved()).isEqualTo(2);
+    }
+
+    @Test
+    void theHandoverLoanEndsWhenTheSuccessorTakesOverAndTheLimitComesDown() {
+        ConnectionBroker b = broker(10, "a");
+        b.successorStarting("a");
+        completeOrders();
+        b.successorGone("a"); // the predecessor's exit
+        b.childStarted("a", now);
+        b.onUsage("a", usage(1, 1, 1, 0, 0), now);
+        settle(b);
+        assertThat(serverLimits.get("bot_a")).isEqualTo(1);
+        assertThat(b.reserved()).isEqualTo(1);
+    }
+
+    @Test
+    void noHandoverLoanIsMadeWhenTheBudgetHasNoneToSpare() {
+        ConnectionBroker b = broker(2, "a", "b");
+        b.successorStarting("a");
+        completeOrders();
+        assertThat(serverLimits.get("bot_a")).isEqualTo(1);
+        assertThat(b.reserved()).isEqualTo(2);
+    }
 }
