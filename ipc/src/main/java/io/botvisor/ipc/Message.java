@@ -47,8 +47,14 @@ public sealed interface Message {
 
     long timeMillis();
 
-    /** Child → supervisor: the bot has started and is serving. */
-    record Ready(long gen, long pid, long startupMillis, long timeMillis) implements Message {
+    /**
+     * Child → supervisor: the bot has started and is serving (a handover's successor: warmed up and waiting).
+     * {@code handsOver}: the bot can hand its work to a successor (a restart need not stop it first).
+     */
+    record Ready(long gen, long pid, long startupMillis, boolean handsOver, long timeMillis) implements Message {
+        public Ready(long gen, long pid, long startupMillis, long timeMillis) {
+            this(gen, pid, startupMillis, false, timeMillis);
+        }
     }
 
     /**

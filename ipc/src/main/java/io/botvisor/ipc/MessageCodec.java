@@ -20,7 +20,8 @@ public final class MessageCodec {
     public static Fields encode(Message m) {
         Fields f = new Fields().put("v", VERSION);
         if (m instanceof Message.Ready r) {
-            f.put("type", "READY").put("gen", r.gen()).put("pid", r.pid()).put("startupMillis", r.startupMillis());
+            f.put("type", "READY").put("gen", r.gen()).put("pid", r.pid()).put("startupMillis", r.startupMillis())
+                    .put("handsOver", r.handsOver());
         } else if (m instanceof Message.Heartbeat h) {
             f.put("type", "HEARTBEAT").put("gen", h.gen()).put("seq", h.seq())
                     .put("heapUsed", h.heapUsed()).put("heapMax", h.heapMax()).put("gcTimeMillis", h.gcTimeMillis())
@@ -93,7 +94,8 @@ public final class MessageCodec {
         String type = f.text("type");
         long time = f.int64("time");
         return switch (type) {
-            case "READY" -> new Message.Ready(f.int64("gen"), f.int64("pid"), f.int64("startupMillis"), time);
+            case "READY" -> new Message.Ready(f.int64("gen"), f.int64("pid"), f.int64("startupMillis"),
+                    f.text("handsOver", "false").equals("true"), time);
             case "HEARTBEAT" -> new Message.Heartbeat(f.int64("gen"), f.int64("seq"), f.int64("heapUsed"),
                     f.int64("heapMax"), f.int64("gcTimeMillis"), f.int64("gcCount"), f.int32("threads"),
                     f.int64("cpuTimeMillis"), f.bool("selfCheckOk"), f.text("selfCheckDetail", ""),

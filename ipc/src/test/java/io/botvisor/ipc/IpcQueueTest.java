@@ -19,6 +19,7 @@ class IpcQueueTest {
     void everyMessageTypeSurvivesTheQueueUnchanged() {
         List<Message> sent = List.of(
                 new Message.Ready(7, 1234, 310, 1000),
+                new Message.Ready(8, 1235, 290, true, 1000),
                 new Message.Heartbeat(7, 3, 10_000, 64_000, 12, 2, 11, 450, false, "db down",
                         Map.of("updates", 5L, "errors", 1L), 1001),
                 new Message.Event(7, "stopping", "asked by supervisor", 1002),

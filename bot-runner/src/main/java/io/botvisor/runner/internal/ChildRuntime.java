@@ -88,7 +88,8 @@ public final class ChildRuntime {
         }
         events = q.events;
         long startup = ManagementFactory.getRuntimeMXBean().getUptime();
-        events.write(new Message.Ready(spec.gen(), ProcessHandle.current().pid(), startup, System.currentTimeMillis()));
+        events.write(new Message.Ready(spec.gen(), ProcessHandle.current().pid(), startup, bot instanceof HandsOver,
+                System.currentTimeMillis()));
         log.info("bot '{}' ready in {} ms (gen {})", spec.botId(), startup, spec.gen());
         HeartbeatComposer composer = new HeartbeatComposer(spec.gen(), bot, ctx);
         new HeartbeatTask(spec.botId(), spec.gen(), composer::compose, events)

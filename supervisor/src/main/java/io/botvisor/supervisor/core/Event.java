@@ -12,7 +12,7 @@ sealed interface Event {
 
     /**
      * An operator's command for this bot (ctl start/stop/restart). RESTART hands over to a new process without a gap
-     * where the bot can (a Telegram bot that is RUNNING), else stops and starts; RESTART_COLD always stops and starts.
+     * where the bot can (a RUNNING bot whose READY said it hands over: a Telegram bot), else stops and starts; RESTART_COLD always stops and starts.
      */
     enum Command { START, STOP, RESTART, RESTART_COLD }
 
@@ -47,8 +47,14 @@ sealed interface Event {
     record Exited(long gen, int code) implements Event {
     }
 
-    /** The child said READY; {@code startupMillis} is its own JVM start to READY. */
-    record Ready(long gen, long startupMillis) implements Event {
+    /**
+     * The child said READY; {@code startupMillis} is its own JVM start to READY; {@code handsOver}: its bot can hand
+     * over to a successor (a restart is then a handover).
+     */
+    record Ready(long gen, long startupMillis, boolean handsOver) implements Event {
+        Ready(long gen, long startupMillis) {
+            this(gen, startupMillis, false);
+        }
     }
 
     record Heartbeat(long gen, Message.Heartbeat heartbeat) implements Event {

@@ -8,11 +8,13 @@ import io.botvisor.supervisor.process.ExitStatus;
 
 /**
  * The rows of {@link Table} for a handover restart, which keep a bot RUNNING throughout: one process polls Telegram
- * at any moment, and the bot answers all along.
+ * at any moment, and the bot answers all along. Only for a bot whose READY said it can hand over (a Telegram bot;
+ * any bot-runner bot implementing {@code HandsOver}, which declares it safe to run beside its successor for a
+ * moment); any other restarts cold.
  * <pre>
  * phase      | what happens                                              | next
  * -----------+-----------------------------------------------------------+------------------------------------------
- * QUEUED     | restart of a RUNNING Telegram bot: wait for a gate place  | gate opened: launch the successor in
+ * QUEUED     | restart of a RUNNING bot that hands over: wait for a place | gate opened: launch the successor in
  *            |                                                           | standby → WARMING
  * WARMING    | the successor starts (jars, pool, getMe), takes no work   | its READY: HANDOVER to the current one
  *            |                                                           | → SWITCHING
@@ -35,10 +37,13 @@ abstract class Handovers extends Decision {
         super(rules, slot, now);
     }
 
-    /** Whether a restart now can be a handover: a RUNNING Telegram bot-runner bot, not handing over already. */
+    /**
+     * Whether a restart now can be a handover: a RUNNING bot-runner bot whose READY said it can hand over (a Telegram
+     * bot; any bot implementing HandsOver), not handing over already.
+     */
     boolean canHandOver() {
-        return !d.spec.isCommand() && d.spec.telegram() != null && d.state == ChildState.RUNNING && !d.closing
-                && d.current != null && d.current.pid() != 0 && d.handover == null && d.successor == null;
+        return !d.spec.isCommand() && d.state == ChildState.RUNNING && !d.closing && d.current != null
+                && d.current.pid() != 0 && d.current.handsOver() && d.handover == null && d.successor == null;
     }
 
     /** Restarts a RUNNING bot by handing over to a successor (see {@link #canHandOver}). */

@@ -3,33 +3,39 @@ package io.botvisor.supervisor.core;
 /**
  * One process of a bot, from the launch the slot asked for to its exit. {@code pid} is 0 while the launch is in
  * flight. {@code stop} is set once the supervisor ends it; {@code startFailure} and {@code heartbeatFailure} are what
- * the child itself reported (one line each, untrusted, already escaped). Immutable.
+ * the child itself reported (one line each, untrusted, already escaped); {@code handsOver}: its READY said its bot can
+ * hand over to a successor. Immutable.
  */
 record Incarnation(long gen, long pid, long launchedNanos, Health health, StopOrder stop, String startFailure,
-                   String heartbeatFailure) {
+                   String heartbeatFailure, boolean handsOver) {
 
     static Incarnation launching(long gen, long nowNanos) {
-        return new Incarnation(gen, 0, nowNanos, Health.fresh(nowNanos), null, null, null);
+        return new Incarnation(gen, 0, nowNanos, Health.fresh(nowNanos), null, null, null, false);
+    }
+
+    /** Its READY said whether its bot can hand over to a successor (see Handovers). */
+    Incarnation withHandsOver(boolean can) {
+        return new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, heartbeatFailure, can);
     }
 
     Incarnation withPid(long newPid) {
-        return new Incarnation(gen, newPid, launchedNanos, health, stop, startFailure, heartbeatFailure);
+        return new Incarnation(gen, newPid, launchedNanos, health, stop, startFailure, heartbeatFailure, handsOver);
     }
 
     Incarnation withHealth(Health h) {
-        return new Incarnation(gen, pid, launchedNanos, h, stop, startFailure, heartbeatFailure);
+        return new Incarnation(gen, pid, launchedNanos, h, stop, startFailure, heartbeatFailure, handsOver);
     }
 
     Incarnation withStop(StopOrder s) {
-        return new Incarnation(gen, pid, launchedNanos, health, s, startFailure, heartbeatFailure);
+        return new Incarnation(gen, pid, launchedNanos, health, s, startFailure, heartbeatFailure, handsOver);
     }
 
     Incarnation withStartFailure(String cause) {
-        return new Incarnation(gen, pid, launchedNanos, health, stop, cause, heartbeatFailure);
+        return new Incarnation(gen, pid, launchedNanos, health, stop, cause, heartbeatFailure, handsOver);
     }
 
     Incarnation withHeartbeatFailure(String cause) {
-        return new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, cause);
+        return new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, cause, handsOver);
     }
 
     /**

@@ -263,7 +263,7 @@ public final class Supervisor {
 
     private void onChildMessage(String bot, Message m) {
         if (m instanceof Message.Ready r) {
-            deliver(bot, new Event.Ready(r.gen(), r.startupMillis()));
+            deliver(bot, new Event.Ready(r.gen(), r.startupMillis(), r.handsOver()));
         } else if (m instanceof Message.Heartbeat h) {
             deliver(bot, new Event.Heartbeat(h.gen(), h));
             Slot s = slots.get(bot);

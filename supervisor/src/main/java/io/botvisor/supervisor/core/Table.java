@@ -90,7 +90,7 @@ final class Table extends Handovers {
         } else if (event instanceof Event.Exited x) {
             exited(x.gen(), x.code());
         } else if (event instanceof Event.Ready r) {
-            ready(r.gen(), r.startupMillis());
+            ready(r.gen(), r.startupMillis(), r.handsOver());
         } else if (event instanceof Event.Heartbeat h) {
             if (d.current != null && d.current.gen() == h.gen()) {
                 d.current = d.current.withHealth(HealthTracker.onHeartbeat(d.current.health(), h.heartbeat(),
@@ -295,8 +295,9 @@ final class Table extends Handovers {
         }
     }
 
-    private void ready(long gen, long startupMillis) {
+    private void ready(long gen, long startupMillis, boolean handsOver) {
         if (d.isSuccessor(gen)) {
+            d.successor = d.successor.withHandsOver(handsOver);
             successorReady(gen, startupMillis);
             return;
         }
@@ -306,7 +307,7 @@ final class Table extends Handovers {
         out.add(new Effect.Cancel(Timer.STARTUP));
         out.add(new Effect.Cancel(Timer.SLOW_START));
         releaseGate();
-        d.current = d.current.withHealth(d.current.health().alive(now.nanos()));
+        d.current = d.current.withHealth(d.current.health().alive(now.nanos())).withHandsOver(handsOver);
         to(ChildState.RUNNING);
         out.add(new Effect.Arm(Timer.HEARTBEAT, d.spec.health().heartbeatTimeout(), Rules.HEARTBEAT_SLACK, gen));
         log(Effect.Level.INFO, "bot '" + d.id() + "' is RUNNING [pid " + pidText(d.current) + ", ready "

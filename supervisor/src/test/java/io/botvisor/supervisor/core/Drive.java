@@ -29,14 +29,19 @@ final class Drive {
         return new Drive(bot(null));
     }
 
-    /** A Telegram bot: a RUNNING one is restarted by handover. */
+    /** A Telegram bot (its READY says it can hand over): a RUNNING one is restarted by handover. */
     static Drive telegram() {
         Specs.Bot b = bot(null);
-        return new Drive(new Specs.Bot(b.id(), "echo", b.classpath(), b.command(), b.config(), b.restart(), b.health(),
+        Drive d = new Drive(new Specs.Bot(b.id(), "echo", b.classpath(), b.command(), b.config(), b.restart(), b.health(),
                 b.stopTimeout(), b.jvm(), b.memoryLimit(), b.env(), b.logs(), b.limits(),
                 new Specs.Telegram("http://127.0.0.1:1", Duration.ofSeconds(25), List.of(), 4, Duration.ofSeconds(30),
                         "1/1s", "20/1m", "30/1s", "retry-once")));
+        d.handsOver = true;
+        return d;
     }
+
+    /** Its bot can hand over (a Telegram bot): a RUNNING one is restarted by handover. */
+    private boolean handsOver;
 
     static Drive command() {
         return new Drive(bot(List.of("sleep", "60")));
@@ -89,7 +94,7 @@ final class Drive {
                     on(new Event.Launched(gen, PID));
                 } else {
                     in(ChildState.STARTING);
-                    on(new Event.Ready(gen, 250));
+                    on(new Event.Ready(gen, 250, handsOver));
                 }
             }
             case STOPPING -> {

@@ -24,7 +24,7 @@ class HandoverRowsTest {
         if (phase == Phase.WARMING) {
             return successor;
         }
-        bot.on(new Event.Ready(successor, 400));
+        bot.on(new Event.Ready(successor, 400, true));
         if (phase == Phase.SWITCHING) {
             return successor;
         }
@@ -51,7 +51,7 @@ class HandoverRowsTest {
     }
 
     @Test
-    void restartOfABotWithoutTelegramIsCold() {
+    void restartOfABotWhoseReadySaidItCannotHandOverIsCold() {
         Drive bot = Drive.runner().in(ChildState.RUNNING);
         Table.Step step = bot.on(new Event.Control(Command.RESTART, "ctl restart"));
         assertThat(step.slot().state()).isEqualTo(ChildState.STOPPING);
@@ -75,7 +75,7 @@ class HandoverRowsTest {
         Drive bot = Drive.telegram();
         long successor = handingOver(bot, Phase.WARMING);
         long serving = bot.slot().current().gen();
-        Table.Step step = bot.on(new Event.Ready(successor, 400));
+        Table.Step step = bot.on(new Event.Ready(successor, 400, true));
         assertThat(step.effects()).contains(new Effect.SendHandover(serving, bot.slot().spec().stopTimeout()));
         assertThat(Drive.summary(step)).containsExactly("LeaveGate", "SendHandover", "Arm:HANDOVER");
         assertThat(step.slot().handover().phase()).isEqualTo(Phase.SWITCHING);
@@ -192,5 +192,18 @@ class HandoverRowsTest {
         Table.Step stale = bot.on(new Event.HandedOver(bot.slot().current().gen(), 5));
         assertThat(stale.slot()).isEqualTo(before);
         assertThat(stale.effects()).isEmpty();
+    }
+
+    @Test
+    void memoryAboveTheLimitHandsATelegramBotOverCountedAsARestart() {
+        Drive bot = Drive.telegram().memoryLimit(100 << 20).in(ChildState.RUNNING);
+        Table.Step step = bot.on(new Event.ProcSample(bot.gen(), 150L << 20, false));
+        assertThat(step.slot().state()).isEqualTo(ChildState.RUNNING);
+        assertThat(step.slot().handover().phase()).isEqualTo(Phase.QUEUED);
+        assertThat(step.slot().restartsInWindow(bot.slot().sinceNanos())).isEqualTo(1);
+        assertThat(Drive.summary(step)).containsExactly("JoinGate");
+        Table.Step again = bot.on(new Event.ProcSample(bot.gen(), 150L << 20, false));
+        assertThat(again.slot().handover().phase()).as("judged once: the handover is on").isEqualTo(Phase.QUEUED);
+        assertThat(again.slot().restartsTotal()).isEqualTo(1);
     }
 }
