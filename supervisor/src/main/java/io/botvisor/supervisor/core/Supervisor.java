@@ -221,6 +221,10 @@ public final class Supervisor {
         }
         slots.put(bot, step.slot());
         tallies.step(bot, slot, step.slot());
+        if (!java.util.Objects.equals(slot.handover(), step.slot().handover())) {
+            // A handover's phases keep the bot RUNNING: whoever waits on a state change (ctl, reload) hears of them.
+            stateChanged = true;
+        }
         if (guard.quarantined(bot) && step.effects().stream().anyMatch(e -> e instanceof Effect.Launch)) {
             guard.beforeLaunch(bot, links.get(bot));
         }

@@ -138,6 +138,26 @@ class HandoverIT {
         }
     }
 
+    @Test
+    void aReloadThatChangesTheBotHandsItOverToAProcessWithTheNewSpec() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet())) {
+            long first = s.awaitState("echo", "RUNNING").get("pid").asLong();
+            SupervisorProcess.writeFleet(dir, fleet().replace("pollTimeout: 20s", "pollTimeout: 15s"));
+            ControlClient.Result r = s.ctl("reload", "--wait");
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            long second = s.bot("echo").get("pid").asLong();
+            assertThat(second).isNotEqualTo(first);
+            assertThat(s.log()).contains("bot 'echo' restarting by handover (reload", "bot 'echo' handed over: pid "
+                    + second + " serves");
+            sandbox.say(BOT, 6, "after the reload");
+            assertThat(sandbox.awaitSent(BOT, 6, 1, REPLIES)).extracting(BotMessage::text)
+                    .containsExactly("after the reload");
+            String last = sandbox.record().calls(BOT, "getUpdates").get(sandbox.record().calls(BOT, "getUpdates")
+                    .size() - 1).params().path("timeout").asText();
+            assertThat(last).as("the new process polls with the new spec").isEqualTo("15");
+        }
+    }
+
     private int countSaid() {
         return (int) sandbox.userEvents().stream().filter(e -> e.botId() == BOT).count();
     }
