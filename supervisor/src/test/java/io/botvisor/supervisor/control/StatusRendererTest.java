@@ -103,4 +103,20 @@ class StatusRendererTest {
                 List.of(), 100)), null));
         assertThat(table).contains("shop-1").doesNotContain("health 100");
     }
+
+    @Test
+    void aHandoverInProgressShowsBothProcessesInTheTableAndInJson() throws IOException {
+        BotStatus b = idle("echo", ChildState.RUNNING, false, List.of(), null);
+        BotStatus handingOver = new BotStatus(b.id(), b.state(), b.command(), b.pid(), b.health(), b.healthReasons(),
+                b.restarts(), b.restartsInWindow(), b.stateForMillis(), b.rssBytes(), b.failedReason(), b.lastExit(),
+                b.counters(), b.startTimeMillis(), b.lastHeartbeatMillis(), b.heapUsedBytes(), b.heapMaxBytes(),
+                b.totals(), new BotStatus.Handover("warming", 43L, "ctl restart"));
+        assertThat(StatusRenderer.table(snapshot(null, List.of(handingOver), null)))
+                .contains("  handover warming: successor pid 43 takes over from pid 42 (ctl restart)");
+        JsonNode json = new ObjectMapper().readTree(StatusRenderer.json(snapshot(null, List.of(handingOver), null)));
+        JsonNode h = json.get("bots").get(0).get("handover");
+        assertThat(h.get("phase").asText()).isEqualTo("warming");
+        assertThat(h.get("successorPid").asLong()).isEqualTo(43);
+        assertThat(json.get("bots").get(0).get("pid").asLong()).isEqualTo(42);
+    }
 }
