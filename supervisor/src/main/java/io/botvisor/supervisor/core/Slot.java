@@ -87,6 +87,31 @@ record Slot(Specs.Bot spec, Desired desired, boolean closing, ChildState state, 
         return state == ChildState.STARTING || state == ChildState.STOPPING || handover != null;
     }
 
+    /**
+     * Whether the bot got where it was last sent: RUNNING (or FAILED) when wanted up, STOPPED (or FAILED) when not;
+     * not while it waits for a start-gate place or hands over.
+     */
+    boolean settled() {
+        if (queued || handover != null) {
+            return false;
+        }
+        return desired == Desired.UP
+                ? state == ChildState.RUNNING || state == ChildState.FAILED
+                : state == ChildState.STOPPED || state == ChildState.FAILED;
+    }
+
+    /**
+     * Whether the bot's first start is behind it: it got to RUNNING, or the start ended otherwise (it exited, failed,
+     * waits in backoff, or was stopped). What systemd's READY waits for (systemd.SystemdNotifier).
+     */
+    boolean pastFirstStart() {
+        return switch (state) {
+            case STARTING -> false;
+            case STOPPED -> !queued && (lastExit != null || desired == Desired.DOWN);
+            default -> true;
+        };
+    }
+
     /** Whether {@code gen} names this slot's successor (a handover's new process). */
     boolean isSuccessor(long gen) {
         return successor != null && successor.gen() == gen;

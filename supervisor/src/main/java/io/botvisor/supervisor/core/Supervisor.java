@@ -51,10 +51,6 @@ public final class Supervisor {
     private final Sampler sampler = new Sampler();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final Map<String, Link> links = new HashMap<>();
-    /** Queues a reload opened off the loop for bots that did not have them, until the loop takes them into links. */
-    private final Map<String, Link> staged = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Bots a reload removed, until they are down; then what to do (loop only). */
-    private final Map<String, Runnable> leaving = new HashMap<>();
     private final Tallies tallies;
     private final Effects effects;
     private final ArrayDeque<Runnable> pendingEvents = new ArrayDeque<>();
@@ -64,6 +60,7 @@ public final class Supervisor {
     private final Ticker ticker;
     private final EventsGuard guard;
     private final ChildCommands childCommands;
+    private final FleetChanges changes;
     private ConnectionBroker connections = ConnectionBroker.none();
     private boolean draining;
     private boolean stateChanged;
@@ -106,6 +103,7 @@ public final class Supervisor {
         long now = nanos.getAsLong();
         fleet.bots().forEach(b -> slots.put(b.id(), Slot.initial(b, now)));
         this.childCommands = new ChildCommands(slots, loop, wall, effects::tell);
+        this.changes = new FleetChanges(layout, slots, links, effects, tallies, nanos, this::deliver);
         stateListeners.add(childCommands::checkRunning);
     }
 
@@ -195,9 +193,7 @@ public final class Supervisor {
         }
         if (stateChanged) {
             stateChanged = false;
-            if (!leaving.isEmpty()) {
-                forgetLeavers();
-            }
+            changes.forgetLeavers();
             stateListeners.forEach(Runnable::run);
             if (shuttingDown) {
                 finishShutdownIfDone();
@@ -312,31 +308,15 @@ public final class Supervisor {
         return s == null ? null : s.state();
     }
 
-    /** Whether the bot got where it was last sent: RUNNING (or FAILED) when wanted up, STOPPED (or FAILED) when not. */
+    /** Whether the bot got where it was last sent (see {@link Slot#settled}); a bot no longer in the fleet has. */
     public boolean settled(String id) {
         Slot s = slots.get(id);
-        if (s == null) {
-            return true; // removed by a reload: as down as it gets
-        }
-        if (s.queued() || s.handover() != null) {
-            return false;
-        }
-        return s.desired() == Slot.Desired.UP
-                ? s.state() == ChildState.RUNNING || s.state() == ChildState.FAILED
-                : s.state() == ChildState.STOPPED || s.state() == ChildState.FAILED;
+        return s == null || s.settled();
     }
 
-    /**
-     * Whether the bot's first start is behind it: it got to RUNNING, or the start ended otherwise (it exited, failed,
-     * waits in backoff, or was stopped). What systemd's READY waits for (systemd.SystemdNotifier).
-     */
+    /** Whether the bot's first start is behind it (see {@link Slot#pastFirstStart}): what systemd's READY waits for. */
     public boolean pastFirstStart(String id) {
-        Slot s = slots.get(id);
-        return switch (s.state()) {
-            case STARTING -> false;
-            case STOPPED -> !s.queued() && (s.lastExit() != null || s.desired() == Slot.Desired.DOWN);
-            default -> true;
-        };
+        return slots.get(id).pastFirstStart();
     }
 
     /** Whether the bot is wanted running (its last command was start or restart, or none). */
@@ -372,86 +352,26 @@ public final class Supervisor {
         return s == null ? null : s.handoverFailure();
     }
 
-    // ---- reload (see io.botvisor.supervisor.reload.Reloader) -----------------------------------------------------
+    // ---- reload (see io.botvisor.supervisor.reload.Reloader; the work is FleetChanges') ------------------------
 
-    /**
-     * Opens the queues of {@code bots} that run bot-runner and have none yet (bots a reload adds, or turns from
-     * {@code command:} into bot-runner), here on the caller's thread — any but the loop, as at {@link #start}: the loop
-     * then only takes them. Throws {@link SupervisorException} (nothing kept open) when one cannot be opened.
-     */
+    /** See {@link FleetChanges#openQueues}. Any thread but the loop. */
     public void openQueues(List<Specs.Bot> bots) {
-        List<String> opened = new ArrayList<>();
-        try {
-            for (Specs.Bot b : bots) {
-                if (!b.isCommand() && !staged.containsKey(b.id())) {
-                    // What an earlier incarnation of a bot of this id left there is not read (see EventsGuard).
-                    EventsGuard.clearAtStart(layout.events(b.id()));
-                    Link link = new Link(layout, b.id());
-                    staged.put(b.id(), link);
-                    opened.add(b.id());
-                }
-            }
-        } catch (RuntimeException e) {
-            opened.forEach(id -> staged.remove(id).close());
-            throw new SupervisorException("cannot open the queues of bots a reload adds: " + e.getMessage(), e);
-        }
+        changes.openQueues(bots);
     }
 
-    /** Adds a bot (a reload's): its slot, its queues from {@link #openQueues}, and a start. Loop only. */
+    /** See {@link FleetChanges#addBot}. Loop only. */
     public void addBot(Specs.Bot spec, String reason) {
-        if (slots.containsKey(spec.id())) {
-            throw new IllegalStateException("bot '" + spec.id() + "' is in the fleet already");
-        }
-        takeStaged(spec);
-        slots.put(spec.id(), Slot.initial(spec, nanos.getAsLong()));
-        deliver(spec.id(), new Event.Control(Event.Command.START, reason));
+        changes.addBot(spec, reason);
     }
 
-    /**
-     * Gives a bot a reload's new spec (see {@link Event.Respec}): {@code restart} stops the running child under the
-     * old spec and starts the bot again under the new one, if it is wanted up. Loop only.
-     */
+    /** See {@link FleetChanges#respec}. Loop only. */
     public void respec(Specs.Bot spec, boolean restart, String reason) {
-        takeStaged(spec);
-        deliver(spec.id(), new Event.Respec(spec, restart, reason));
+        changes.respec(spec, restart, reason);
     }
 
-    /** Stops a bot a reload removed and forgets it once it is down; then runs {@code whenGone} (loop). Loop only. */
+    /** See {@link FleetChanges#removeBot}. Loop only. */
     public void removeBot(String id, String reason, Runnable whenGone) {
-        leaving.put(id, whenGone);
-        // As at shutdown: down for good, so that no ctl start meanwhile brings back a bot that is leaving.
-        deliver(id, new Event.Shutdown(reason));
-        forgetLeavers();
-    }
-
-    private void takeStaged(Specs.Bot spec) {
-        Link link = staged.remove(spec.id());
-        if (link != null) {
-            Link old = links.put(spec.id(), link);
-            if (old != null) {
-                old.close();
-            }
-        }
-    }
-
-    private void forgetLeavers() {
-        for (java.util.Iterator<Map.Entry<String, Runnable>> it = leaving.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Runnable> e = it.next();
-            Slot s = slots.get(e.getKey());
-            if (s != null && (s.current() != null || s.successor() != null)) {
-                continue;
-            }
-            it.remove();
-            slots.remove(e.getKey());
-            effects.forget(e.getKey());
-            tallies.forget(e.getKey());
-            Link link = links.remove(e.getKey());
-            if (link != null) {
-                link.close();
-            }
-            log.info("bot '{}' left the fleet", e.getKey());
-            e.getValue().run();
-        }
+        changes.removeBot(id, reason, whenGone);
     }
 
     /** Stops every bot in parallel; {@link #awaitTermination} returns once all are down. Any thread. */
