@@ -14,15 +14,21 @@ final class Journal {
     private final ArrayDeque<UserEvent> events = new ArrayDeque<>();
     private final ArrayList<BotMessage> sends = new ArrayList<>();
     private final int limit;
+    private final AnswerLedger ledger;
     /** Sends dropped for the limit: a send's absolute index is its list index + this. */
     private int droppedSends;
 
-    /** A journal of everything ({@code limit} 0) or of the last {@code limit} events and sends. */
-    Journal(int limit) {
+    /**
+     * A journal of everything ({@code limit} 0) or of the last {@code limit} events and sends; each one also goes
+     * to the ledger, which counts them all.
+     */
+    Journal(int limit, AnswerLedger ledger) {
         this.limit = limit;
+        this.ledger = ledger;
     }
 
     synchronized void event(UserEvent e) {
+        ledger.said(e);
         events.addLast(e);
         if (limit > 0 && events.size() > limit) {
             events.pollFirst();
@@ -30,6 +36,7 @@ final class Journal {
     }
 
     synchronized void send(BotMessage m) {
+        ledger.sent(m);
         sends.add(m);
         if (limit > 0 && sends.size() > 2 * limit) {
             // Drop in halves: removing from the front of an ArrayList is a copy, done once per `limit` sends.
