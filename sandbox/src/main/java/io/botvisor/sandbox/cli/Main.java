@@ -23,6 +23,17 @@ import picocli.CommandLine.Option;
             FaultCommand.class})
 public final class Main implements Callable<Integer> {
 
+    /**
+     * Calls, user messages and bot messages the record keeps: the last ~20 s at 5,000 calls a second, for reading
+     * what just happened (the verdict counts everything regardless).
+     */
+    public static final int DEFAULT_RECORD_LIMIT = 100_000;
+    /**
+     * Messages each chat keeps (~200 bytes each: 1,000 chats cost ~40 MB at most). Older ones can no longer be edited
+     * or pressed; a reply to one is still accepted.
+     */
+    public static final int DEFAULT_CHAT_HISTORY = 200;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
 
@@ -40,11 +51,11 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--record-limit", description = "calls, user messages and bot messages kept for the record and"
             + " reports; the oldest go first (default: ${DEFAULT-VALUE})")
-    int recordLimit = 100_000;
+    int recordLimit = DEFAULT_RECORD_LIMIT;
 
     @Option(names = "--chat-history", description = "messages each chat keeps (the verdict counts every one"
             + " regardless; default: ${DEFAULT-VALUE})")
-    int chatHistory = 1_000;
+    int chatHistory = DEFAULT_CHAT_HISTORY;
 
     public static void main(String[] args) {
         System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
