@@ -31,6 +31,7 @@ final class CallChecks {
         long retryAfterViolations;
         long conflicts;
         long conflictsToGoneClients;
+        long conflictsToSameProcess;
         long uncertainSends;
         /** The bot's polls open now whose client is there. */
         final List<CallRecord.Entry> live = new ArrayList<>(2);
@@ -45,6 +46,7 @@ final class CallChecks {
             c.retryAfterViolations = retryAfterViolations;
             c.conflicts = conflicts;
             c.conflictsToGoneClients = conflictsToGoneClients;
+            c.conflictsToSameProcess = conflictsToSameProcess;
             c.uncertainSends = uncertainSends;
             return c;
         }
@@ -82,6 +84,7 @@ final class CallChecks {
             }
             client = client != null ? client : ClientProbe.of(e.serverPort, e.clientPort);
             if (earlier.pid() != 0 && earlier.pid() == client.pid()) {
+                other.superseded = true;
                 t.selfOverlaps++;
                 continue;
             }
@@ -108,6 +111,9 @@ final class CallChecks {
             t.conflicts++;
             if (e.abandoned) {
                 t.conflictsToGoneClients++;
+            } else if (e.superseded) {
+                // The design's "late 409 answering the old process's abandoned poll": its own next poll ended it.
+                t.conflictsToSameProcess++;
             } else {
                 add(conflicts, new Offence(e.botId, 0, 0, e.seq, e.answeredAt, e.method + " answered 409"
                         + (e.label != null ? " (" + e.label + ")" : "")));
@@ -148,6 +154,7 @@ final class CallChecks {
             t.retryAfterViolations = 0;
             t.conflicts = 0;
             t.conflictsToGoneClients = 0;
+            t.conflictsToSameProcess = 0;
             t.uncertainSends = 0;
         }
         faults.clear();

@@ -38,6 +38,8 @@ public final class CallRecord {
         boolean closed;
         /** A poll whose client had gone when another poll of its bot arrived: not a poller any more. */
         boolean abandoned;
+        /** A poll still open when its own process polled again (an interrupted poll the client did not close). */
+        boolean superseded;
 
         Entry(long seq, long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow,
               int serverPort, int clientPort) {

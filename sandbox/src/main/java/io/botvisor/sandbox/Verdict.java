@@ -26,7 +26,8 @@ import java.util.TreeSet;
  *     whose client was there), abandonedPolls (open polls whose client had gone when the next poll came: a killed
  *     process's), selfOverlaps (two polls of one process, e.g. an interrupted poll still open)
  * @param retryAfter no call of a bot inside the window of a 429 it was given: count = violations; figure tooManyRequests
- * @param conflicts no 409 given to a client that was there: count = those 409s; figures all409 and toGoneClients
+ * @param conflicts no 409 ending the poll of another process that was there: count = those 409s; figures all409,
+ *     toGoneClients (polls abandoned by a dead process) and toSameProcess (a poll its own process polled past)
  * @param latency update → reply latency of the answered messages: figures answered, p50Millis, p99Millis, maxMillis
  *     (from a histogram: within 1.6 %); always passes
  * @param faults injected faults given, by label ({@code 429}, {@code 500}, {@code drop-after}, ...)
@@ -67,6 +68,7 @@ public record Verdict(long sinceMillis, long atMillis, boolean passed, Check ans
         long retry = 0;
         long all409 = 0;
         long gone409 = 0;
+        long same409 = 0;
         for (CallChecks.Tally t : c.perBot().values()) {
             uncertain += t.uncertainSends;
             maxPolls = Math.max(maxPolls, t.maxConcurrentPolls);
@@ -76,6 +78,7 @@ public record Verdict(long sinceMillis, long atMillis, boolean passed, Check ans
             retry += t.retryAfterViolations;
             all409 += t.conflicts;
             gone409 += t.conflictsToGoneClients;
+            same409 += t.conflictsToSameProcess;
         }
         long oldest = a.pending().isEmpty() ? 0 : now - a.pending().get(0).atMillis();
         Check answered = new Check(pending == 0, pending, figures("said", said, "answered", answeredCount,
@@ -87,8 +90,9 @@ public record Verdict(long sinceMillis, long atMillis, boolean passed, Check ans
                 "abandonedPolls", abandoned, "selfOverlaps", self), c.overlaps());
         Check retryAfter = new Check(retry == 0, retry, figures("violations", retry, "tooManyRequests",
                 c.faults().getOrDefault("429", 0L)), c.retryAfter());
-        Check conflicts = new Check(all409 == gone409, all409 - gone409, figures("toClientsThere", all409 - gone409,
-                "all409", all409, "toGoneClients", gone409), c.conflicts());
+        long there409 = all409 - gone409 - same409;
+        Check conflicts = new Check(there409 == 0, there409, figures("toOtherPollers", there409, "all409", all409,
+                "toGoneClients", gone409, "toSameProcess", same409), c.conflicts());
         Check latency = new Check(true, a.latencyCount(), figures("answered", a.latencyCount(), "p50Millis",
                 a.p50Millis(), "p99Millis", a.p99Millis(), "maxMillis", a.maxMillis()), List.of());
         boolean passed = answered.passed() && duplicates.passed() && order.passed() && pollers.passed()
@@ -107,7 +111,7 @@ public record Verdict(long sinceMillis, long atMillis, boolean passed, Check ans
             CallChecks.Tally k = c.perBot().getOrDefault(id, new CallChecks.Tally());
             out.add(new BotFigures(id, m.said, m.answered, m.pending, m.duplicates, m.outOfOrder, k.uncertainSends,
                     k.calls, k.maxConcurrentPolls, k.overlaps, k.abandonedPolls, k.retryAfterViolations,
-                    k.conflicts - k.conflictsToGoneClients));
+                    k.conflicts - k.conflictsToGoneClients - k.conflictsToSameProcess));
         }
         return out;
     }

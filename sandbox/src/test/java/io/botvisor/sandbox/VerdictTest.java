@@ -148,6 +148,20 @@ class VerdictTest {
     }
 
     @Test
+    void a409EndingAPollOfTheSameProcessIsNotAConflictBetweenPollers() throws Exception {
+        bot.callAsync("getUpdates", Map.of("offset", 1, "timeout", 30));
+        Await.polled(server, 123, 1);
+        bot.callAsync("getUpdates", Map.of("offset", 1, "timeout", 30));
+        Await.polled(server, 123, 2);
+        Await.until("the first poll answered 409", () -> server.record().calls(123).get(0).status() == 409);
+
+        Verdict v = server.verdict();
+
+        assertThat(v.conflicts().passed()).isTrue();
+        assertThat(v.conflicts().figures()).containsEntry("all409", 1L).containsEntry("toSameProcess", 1L);
+    }
+
+    @Test
     void aResetLeavesEarlierMessagesAndCallsOut() throws Exception {
         UserEvent before = server.say(123, 42, "before");
         server.injectFault(FaultRule.next(1, Fault.tooManyRequests(5)).forBot(123));

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code botvisor sandbox verdict}: the chaos suite's checks as a running sandbox saw them (its
  * {@code /sandbox/verdict}): every user message answered, none twice, per-chat order, no two pollers of a token, no
- * call inside a 429 window, no 409 to a client still there; each with its figures and first offending items. Exit 0
+ * call inside a 429 window, no 409 between two live pollers; each with its figures and first offending items. Exit 0
  * when every check passed, 3 when one failed. Runs on the caller's thread.
  */
 @Command(name = "verdict",
