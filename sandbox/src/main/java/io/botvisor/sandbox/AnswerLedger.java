@@ -98,6 +98,11 @@ final class AnswerLedger {
     private final LatencyHistogram latency = new LatencyHistogram();
     private long sinceMillis;
 
+    /** A ledger counting from {@code startMillis} (the server's start, on its clock). */
+    AnswerLedger(long startMillis) {
+        this.sinceMillis = startMillis;
+    }
+
     private Chat chat(long botId, long chatId) {
         return chats.computeIfAbsent(botId, id -> new HashMap<>()).computeIfAbsent(chatId, id -> new Chat(botId, id));
     }

@@ -47,7 +47,7 @@ public final class SandboxServer implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Map<Long, Bot> bots = new ConcurrentHashMap<>();
     private final Journal journal;
-    private final AnswerLedger ledger = new AnswerLedger();
+    private final AnswerLedger ledger;
     private final SayKeys sayKeys = new SayKeys();
     private final CallRecord record;
     private final Faults faults;
@@ -60,6 +60,7 @@ public final class SandboxServer implements AutoCloseable {
         this.ownClock = config.clock() == null ? new SystemClock() : null;
         this.clock = config.clock() == null ? ownClock : config.clock();
         this.faults = new Faults(config.seed());
+        this.ledger = new AnswerLedger(clock.millis());
         this.journal = new Journal(config.recordLimit(), ledger);
         this.record = new CallRecord(config.recordLimit());
         Consumer<String> sink = config.log() != null ? config.log() : SandboxServer::systemLog;

@@ -13,7 +13,7 @@ import java.util.TreeSet;
  * offending items. {@code answered} fails while anything is pending: the caller decides when the run's end is (it
  * waits for {@code pending} to reach 0, or gives up). Immutable.
  *
- * @param sinceMillis when the counts started (0: at the server's start), on the sandbox's clock
+ * @param sinceMillis when the counts started (the server's start or the last reset), on the sandbox's clock
  * @param atMillis when this verdict was taken
  * @param passed every check passed
  * @param answered every user message (text or command) answered: count = pending; figures said, answered, pending,
