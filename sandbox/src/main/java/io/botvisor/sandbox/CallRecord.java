@@ -121,7 +121,12 @@ public final class CallRecord {
     /** The server finished handling the call: it was answered, or it is parked. */
     synchronized void handled(Entry e) {
         e.handled = true;
-        handled.merge(e.botId + "/" + e.method.toLowerCase(Locale.ROOT), 1, Integer::sum);
+        handled.merge(handledKey(e.botId, e.method), 1, Integer::sum);
+    }
+
+    /** Unknown methods share one key: a client calling made-up names must not grow the map. */
+    private static String handledKey(long botId, String method) {
+        return botId + "/" + (BotApi.unknown(method) ? "?" : method.toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -129,7 +134,7 @@ public final class CallRecord {
      * poll waits for this before it moves a {@link ManualClock}, so the poll's deadline is set from the right time.
      */
     public synchronized int handledCount(long botId, String method) {
-        return handled.getOrDefault(botId + "/" + method.toLowerCase(Locale.ROOT), 0);
+        return handled.getOrDefault(handledKey(botId, method), 0);
     }
 
     /** The checks' figures now. */

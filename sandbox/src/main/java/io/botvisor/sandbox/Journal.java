@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What users did and what bots sent, in order, across all bots: the data of the latency report and of the "every
- * message answered" and duplicate checks. Append-only, the oldest dropped past a limit (0: none); thread-safe (one lock, on which
+ * What users did and what bots sent, in order, across all bots: the data of the latency report; each event and send
+ * also goes to the {@link AnswerLedger}, which keeps the verdict's counts over all of them. Append-only, the oldest dropped past a limit (0: none); thread-safe (one lock, on which
  * {@link #awaitSend} waits); readers get copies.
  */
 final class Journal {
