@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * What users did and what bots sent, in order, across all bots: the data of the latency report; each event and send
- * also goes to the {@link AnswerLedger}, which keeps the verdict's counts over all of them. Append-only, the oldest dropped past a limit (0: none); thread-safe (one lock, on which
- * {@link #awaitSend} waits); readers get copies.
+ * also goes to the {@link AnswerLedger}, which keeps the verdict's counts over all of them. Append-only, the oldest
+ * dropped past a limit (0: none); thread-safe (one lock, on which {@link #awaitSend} waits, taken before the
+ * ledger's); readers get copies.
  */
 final class Journal {
 

@@ -32,7 +32,8 @@ final class SayKeys {
             if (before.botId != botId || before.chatId != chatId || before.fromUserId != fromUserId
                     || !before.text.equals(text)) {
                 throw new IllegalArgumentException("sandbox: say: key \"" + key + "\" was used for another message"
-                        + " (bot " + before.botId + ", chat " + before.chatId + "; expected a new key for each message)");
+                        + " (bot " + before.botId + ", chat " + before.chatId
+                        + "; expected a new key for each message)");
             }
             return before.event;
         }

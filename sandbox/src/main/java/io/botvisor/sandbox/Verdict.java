@@ -25,7 +25,8 @@ import java.util.TreeSet;
  * @param pollers no two processes polling one token at once: count = overlaps; figures maxConcurrentPolls (open polls
  *     whose client was there), abandonedPolls (open polls whose client had gone when the next poll came: a killed
  *     process's), selfOverlaps (two polls of one process, e.g. an interrupted poll still open)
- * @param retryAfter no call of a bot inside the window of a 429 it was given: count = violations; figure tooManyRequests
+ * @param retryAfter no call of a bot inside the window of a 429 it was given: count = violations; figure
+ *     tooManyRequests
  * @param conflicts no 409 ending the poll of another process that was there: count = those 409s; figures all409,
  *     toGoneClients (polls abandoned by a dead process) and toSameProcess (a poll its own process polled past)
  * @param latency update → reply latency of the answered messages: figures answered, p50Millis, p99Millis, maxMillis

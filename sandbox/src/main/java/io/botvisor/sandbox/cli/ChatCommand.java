@@ -61,8 +61,8 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         JsonNode before = control.get("sent", Map.of("bot", bot, "chat", chat));
         lastSeen = before.size() == 0 ? 0 : before.get(before.size() - 1).get("messageId").asLong();
-        spec.commandLine().getErr().println("sandbox: chatting with bot " + bot + " in chat " + chat + " at " + options.url
-                + "; type a line to say it, end with Ctrl-D");
+        spec.commandLine().getErr().println("sandbox: chatting with bot " + bot + " in chat " + chat + " at "
+                + options.url + "; type a line to say it, end with Ctrl-D");
         Thread printer = new Thread(() -> printReplies(control, out), "sandbox-chat-replies");
         printer.setDaemon(true);
         printer.start();
