@@ -18,9 +18,10 @@ import java.util.TreeSet;
  * @param passed every check passed
  * @param answered every user message (text or command) answered: count = pending; figures said, answered, pending,
  *     oldestPendingMillis (how long the longest-waiting one has waited); first = the longest-waiting chats' oldest
- * @param duplicates no user message answered twice, no bot message answering nothing: count = duplicates; figure
- *     uncertainSends (sendMessage calls applied whose answer never reached the bot: dropped after applying by a fault,
- *     or the client gone) beside it, as a duplicate may follow one
+ * @param duplicates no more duplicates (a second reply to a user message, or a bot message answering nothing) per
+ *     bot than the bot had uncertain sends (sendMessage calls applied whose answer never reached it: dropped after
+ *     applying by a fault, or its client gone), each of which it may rightly send again: count = the duplicates
+ *     beyond those; figures duplicates, uncertainSends, unexplained
  * @param order per chat, answers in the order of the messages they answer: count = answers after a later message's
  * @param pollers no two processes polling one token at once: count = overlaps; figures maxConcurrentPolls (open polls
  *     whose client was there), abandonedPolls (open polls whose client had gone when the next poll came: a killed
@@ -62,6 +63,7 @@ public record Verdict(long sinceMillis, long atMillis, boolean passed, Check ans
             outOfOrder += t.outOfOrder;
         }
         long uncertain = 0;
+        long unexplained = 0;
         long maxPolls = 0;
         long overlaps = 0;
         long abandoned = 0;
@@ -70,6 +72,10 @@ public record Verdict(long sinceMillis, long atMillis, boolean passed, Check ans
         long all409 = 0;
         long gone409 = 0;
         long same409 = 0;
+        for (Map.Entry<Long, AnswerLedger.Tally> b : a.perBot().entrySet()) {
+            CallChecks.Tally calls = c.perBot().get(b.getKey());
+            unexplained += Math.max(0, b.getValue().duplicates - (calls == null ? 0 : calls.uncertainSends));
+        }
         for (CallChecks.Tally t : c.perBot().values()) {
             uncertain += t.uncertainSends;
             maxPolls = Math.max(maxPolls, t.maxConcurrentPolls);
@@ -84,8 +90,8 @@ public record Verdict(long sinceMillis, long atMillis, boolean passed, Check ans
         long oldest = a.pending().isEmpty() ? 0 : now - a.pending().get(0).atMillis();
         Check answered = new Check(pending == 0, pending, figures("said", said, "answered", answeredCount,
                 "pending", pending, "oldestPendingMillis", oldest), a.pending());
-        Check duplicates = new Check(dups == 0, dups, figures("duplicates", dups, "uncertainSends", uncertain),
-                a.duplicates());
+        Check duplicates = new Check(unexplained == 0, unexplained, figures("duplicates", dups, "uncertainSends",
+                uncertain, "unexplained", unexplained), a.duplicates());
         Check order = new Check(outOfOrder == 0, outOfOrder, figures("outOfOrder", outOfOrder), a.outOfOrder());
         Check pollers = new Check(overlaps == 0, overlaps, figures("overlaps", overlaps, "maxConcurrentPolls", maxPolls,
                 "abandonedPolls", abandoned, "selfOverlaps", self), c.overlaps());

@@ -80,7 +80,7 @@ public final class MemoryBench {
             Verdict v = server.awaitVerdict(Duration.ofSeconds(30));
             System.out.printf("verdict passed=%s said=%d answered=%d pending=%d duplicates=%d calls_kept=%d%n",
                     v.passed(), v.answered().figures().get("said"), v.answered().figures().get("answered"),
-                    v.answered().count(), v.duplicates().count(), server.record().calls().size());
+                    v.answered().count(), v.duplicates().figures().get("duplicates"), server.record().calls().size());
         } finally {
             pool.shutdownNow();
             pool.awaitTermination(10, TimeUnit.SECONDS);

@@ -121,17 +121,19 @@ class VerdictTest {
     }
 
     @Test
-    void aSendDroppedAfterApplyingIsAnUncertainSend() throws Exception {
+    void aReplySentAgainAfterAnUncertainSendIsAnExplainedDuplicate() throws Exception {
         UserEvent a = server.say(123, 42, "a");
         server.injectFault(FaultRule.next(1, Fault.dropAfterApplying()).forMethod("sendMessage"));
         assertThatThrownBy(() -> reply(a, "a")).isInstanceOf(IOException.class);
         Await.until("the drop recorded", () -> server.record().calls(123, "sendMessage").get(0).delivery()
                 == Delivery.DROPPED_AFTER_APPLYING);
+        reply(a, "a");
 
         Verdict v = server.verdict();
 
-        assertThat(v.answered().passed()).isTrue();
-        assertThat(v.duplicates().figures()).containsEntry("uncertainSends", 1L);
+        assertThat(v.duplicates().passed()).isTrue();
+        assertThat(v.duplicates().figures()).containsEntry("duplicates", 1L).containsEntry("uncertainSends", 1L)
+                .containsEntry("unexplained", 0L);
     }
 
     @Test
