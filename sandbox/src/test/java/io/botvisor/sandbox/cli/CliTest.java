@@ -117,6 +117,21 @@ class CliTest {
     }
 
     @Test
+    void verdictResetLeavesEarlierMessagesOut() throws Exception {
+        run("", "say", "--url", server.url(), "--bot", "123", "--chat", "42", "--wait", "0", "never answered");
+
+        int reset = run("", "verdict", "--url", server.url(), "--reset");
+        int status = run("", "verdict", "--url", server.url(), "--json");
+
+        assertThat(reset).isZero();
+        assertThat(status).isZero();
+        String[] lines = out.toString().split("\n");
+        assertThat(lines[1]).startsWith("verdict: counting afresh from ");
+        JsonNode verdict = new ObjectMapper().readTree(lines[2]);
+        assertThat(verdict.at("/answered/figures/said").asLong()).isZero();
+    }
+
+    @Test
     void faultAddsARuleForEveryBot() {
         int status = run("", "fault", "--url", server.url(), "429", "--fraction", "0.05", "--retry-after", "3");
 
