@@ -1,9 +1,11 @@
 package io.botvisor.sandbox;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -62,7 +64,21 @@ final class CallChecks {
         return bots.computeIfAbsent(botId, id -> new Tally());
     }
 
-    void opened(CallRecord.Entry e) {
+    /** The client ports of the bot's polls open now whose client is there, as far as known. */
+    Set<Integer> livePollPorts(long botId) {
+        Tally t = bots.get(botId);
+        Set<Integer> ports = new HashSet<>();
+        if (t != null) {
+            t.live.forEach(e -> ports.add(e.clientPort));
+        }
+        return ports;
+    }
+
+    /**
+     * A call opened; {@code probed} holds the clients of the bot's other open polls (and of this one) by client port,
+     * read before the caller took its lock; one opened since is probed here.
+     */
+    void opened(CallRecord.Entry e, Map<Integer, ClientProbe.Client> probed) {
         Tally t = tally(e.botId);
         t.calls++;
         if (e.insideRetryWindow) {
@@ -73,9 +89,12 @@ final class CallChecks {
         if (!e.method.equalsIgnoreCase("getUpdates")) {
             return;
         }
-        ClientProbe.Client client = null;
+        ClientProbe.Client client = probed.get(e.clientPort);
         for (CallRecord.Entry other : new ArrayList<>(t.live)) {
-            ClientProbe.Client earlier = ClientProbe.of(other.serverPort, other.clientPort);
+            ClientProbe.Client earlier = probed.get(other.clientPort);
+            if (earlier == null) {
+                earlier = ClientProbe.of(other.serverPort, other.clientPort);
+            }
             if (earlier.gone()) {
                 other.abandoned = true;
                 t.live.remove(other);

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -68,24 +69,40 @@ public final class CallRecord {
         this.limit = limit;
     }
 
-    synchronized Entry open(long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow) {
+    Entry open(long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow) {
         return open(botId, method, params, arrivedAt, insideRetryWindow, 0, 0);
     }
 
-    synchronized Entry open(long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow,
-                            int serverPort, int clientPort) {
-        Entry e = new Entry(++seq, botId, method, params, arrivedAt, insideRetryWindow, serverPort, clientPort);
-        entries.addLast(e);
-        if (limit > 0 && entries.size() > limit) {
-            entries.pollFirst();
+    Entry open(long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow,
+               int serverPort, int clientPort) {
+        // A poll arriving while others of its bot are open: who their clients are is read from /proc before the lock
+        // is taken (it may take milliseconds, and every call of every bot waits for this lock).
+        Map<Integer, ClientProbe.Client> probed = Map.of();
+        if (method.equalsIgnoreCase("getUpdates")) {
+            Set<Integer> ports = livePollPorts(botId);
+            if (!ports.isEmpty()) {
+                ports.add(clientPort);
+                probed = ClientProbe.of(serverPort, ports);
+            }
         }
-        if (isPoll(e)) {
-            long[] p = polls.computeIfAbsent(botId, id -> new long[2]);
-            p[0]++;
-            p[1] = Math.max(p[1], p[0]);
+        synchronized (this) {
+            Entry e = new Entry(++seq, botId, method, params, arrivedAt, insideRetryWindow, serverPort, clientPort);
+            entries.addLast(e);
+            if (limit > 0 && entries.size() > limit) {
+                entries.pollFirst();
+            }
+            if (isPoll(e)) {
+                long[] p = polls.computeIfAbsent(botId, id -> new long[2]);
+                p[0]++;
+                p[1] = Math.max(p[1], p[0]);
+            }
+            checks.opened(e, probed);
+            return e;
         }
-        checks.opened(e);
-        return e;
+    }
+
+    private synchronized Set<Integer> livePollPorts(long botId) {
+        return checks.livePollPorts(botId);
     }
 
     private static boolean isPoll(Entry e) {

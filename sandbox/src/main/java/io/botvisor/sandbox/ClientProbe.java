@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Who is at the other end of an open call's connection, read from Linux's {@code /proc/net/tcp} (and {@code tcp6}):
@@ -15,8 +18,9 @@ import java.util.Locale;
  * socket's inode, found under {@code /proc/PID/fd}, names its process, so two polls of one process (an abandoned
  * poll and its successor) are told from two processes. Both sides of a loopback connection are in the same table.
  * Where {@code /proc} cannot be read (not Linux, another network namespace), the answer is {@link #UNKNOWN}: the
- * caller then treats the client as there. Stateless; each call reads the tables anew (it is called only when two
- * polls of one bot overlap, which a well-behaved fleet never makes).
+ * caller then treats the client as there. Stateless; each call reads the tables anew. It is called only when two
+ * polls of one bot overlap (a restart after a kill, a handover), outside the record's lock: walking every process's
+ * descriptors takes milliseconds on a busy host.
  */
 final class ClientProbe {
 
@@ -35,14 +39,31 @@ final class ClientProbe {
 
     /** The client of the connection between the server's {@code serverPort} and the client's {@code clientPort}. */
     static Client of(int serverPort, int clientPort) {
-        if (serverPort <= 0 || clientPort <= 0) {
-            return UNKNOWN;
+        return of(serverPort, Set.of(clientPort)).get(clientPort);
+    }
+
+    /**
+     * The clients of several connections to the server's {@code serverPort}, by their client port: the tables are read
+     * once, and {@code /proc/*}{@code /fd} is walked once, until every live client's socket is found.
+     */
+    static Map<Integer, Client> of(int serverPort, Set<Integer> clientPorts) {
+        Map<Integer, Client> out = new HashMap<>();
+        if (serverPort <= 0) {
+            clientPorts.forEach(p -> out.put(p, UNKNOWN));
+            return out;
         }
         String server = port(serverPort);
-        String client = port(clientPort);
+        Map<String, Integer> byPort = new HashMap<>();
+        for (int p : clientPorts) {
+            if (p > 0) {
+                byPort.put(port(p), p);
+            } else {
+                out.put(p, UNKNOWN);
+            }
+        }
         boolean read = false;
-        String serverState = null;
-        String clientInode = null;
+        Map<Integer, String> serverState = new HashMap<>();
+        Map<Integer, String> clientInode = new HashMap<>();
         for (Path table : TABLES) {
             List<String> lines;
             try {
@@ -58,35 +79,50 @@ final class ClientProbe {
                 }
                 String local = f[1].substring(f[1].lastIndexOf(':') + 1);
                 String remote = f[2].substring(f[2].lastIndexOf(':') + 1);
-                if (local.equals(server) && remote.equals(client)) {
-                    serverState = f[3];
-                } else if (local.equals(client) && remote.equals(server)) {
-                    clientInode = f[9];
+                if (local.equals(server) && byPort.containsKey(remote)) {
+                    serverState.put(byPort.get(remote), f[3]);
+                } else if (remote.equals(server) && byPort.containsKey(local) && !f[9].equals("0")) {
+                    clientInode.put(byPort.get(local), f[9]);
                 }
             }
         }
-        if (!read) {
-            return UNKNOWN;
+        Map<String, Integer> wanted = new HashMap<>();
+        for (int p : byPort.values()) {
+            if (!read) {
+                out.put(p, UNKNOWN);
+            } else if (!ESTABLISHED.equals(serverState.get(p))) {
+                out.put(p, GONE);
+            } else if (clientInode.containsKey(p)) {
+                wanted.put("socket:[" + clientInode.get(p) + "]", p);
+            }
         }
-        if (serverState == null || !serverState.equals(ESTABLISHED)) {
-            return GONE;
+        Map<Integer, Long> pids = pidsOf(wanted);
+        for (int p : byPort.values()) {
+            out.putIfAbsent(p, new Client(false, true, pids.getOrDefault(p, 0L)));
         }
-        return new Client(false, true, clientInode == null || clientInode.equals("0") ? 0 : pidOf(clientInode));
+        return out;
     }
 
     private static String port(int port) {
         return String.format(Locale.ROOT, "%04X", port);
     }
 
-    /** The process holding socket {@code inode}, or 0 (not found, or another user's process). */
-    private static long pidOf(String inode) {
-        String target = "socket:[" + inode + "]";
+    /** The processes holding the sockets named in {@code wanted} (link text → client port); those not found: none. */
+    private static Map<Integer, Long> pidsOf(Map<String, Integer> wanted) {
+        Map<Integer, Long> out = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return out;
+        }
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path proc : procs) {
                 try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
                     for (Path fd : fds) {
-                        if (target.equals(readLink(fd))) {
-                            return Long.parseLong(proc.getFileName().toString());
+                        Integer port = wanted.get(readLink(fd));
+                        if (port != null) {
+                            out.put(port, Long.parseLong(proc.getFileName().toString()));
+                            if (out.size() == wanted.size()) {
+                                return out;
+                            }
                         }
                     }
                 } catch (IOException | SecurityException e) {
@@ -94,9 +130,9 @@ final class ClientProbe {
                 }
             }
         } catch (IOException | SecurityException e) {
-            return 0;
+            return out;
         }
-        return 0;
+        return out;
     }
 
     private static String readLink(Path fd) {
