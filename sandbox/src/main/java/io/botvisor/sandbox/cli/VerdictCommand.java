@@ -37,7 +37,7 @@ final class VerdictCommand implements Callable<Integer> {
     int waitSeconds;
 
     @Option(names = "--reset", description = "start the counts afresh now (earlier messages and calls no longer"
-            + " count), print nothing more")
+            + " count) and exit")
     boolean reset;
 
     @Option(names = "--json", description = "print the verdict as JSON")
