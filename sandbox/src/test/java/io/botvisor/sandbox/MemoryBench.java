@@ -64,7 +64,7 @@ public final class MemoryBench {
                     int first = w;
                     done.add(pool.submit(() -> {
                         for (int b = first; b < bots; b += workers) {
-                            offsets[b] = answerAll(clients.get(b), offsets[b]);
+                            offsets[b] = answerAll(server, 1000 + b, clients.get(b), offsets[b]);
                         }
                         return null;
                     }));
@@ -88,9 +88,9 @@ public final class MemoryBench {
     }
 
     /** Polls the bot until nothing is left, replying to each message; returns the next offset. */
-    private static long answerAll(ApiClient bot, long offset) throws Exception {
+    private static long answerAll(SandboxServer server, long botId, ApiClient bot, long offset) throws Exception {
         while (true) {
-            ApiClient.Answer polled = call(bot, "getUpdates", Map.of("offset", offset, "limit", 100, "timeout", 0));
+            ApiClient.Answer polled = poll(bot, offset);
             JsonNode updates = polled.result();
             if (updates == null || updates.isEmpty()) {
                 return offset;
@@ -98,24 +98,44 @@ public final class MemoryBench {
             for (JsonNode u : updates) {
                 offset = u.get("update_id").asLong() + 1;
                 JsonNode m = u.get("message");
-                call(bot, "sendMessage", Map.of("chat_id", m.at("/chat/id").asLong(), "text", m.get("text").asText(),
-                        "reply_to_message_id", m.get("message_id").asLong()));
+                reply(server, botId, bot, m.at("/chat/id").asLong(), m.get("message_id").asLong(),
+                        m.get("text").asText());
             }
         }
     }
 
     /**
-     * A call, tried again when its pooled connection turned out closed ("header parser received no bytes": the JDK
-     * server closes connections idle for 30 s, the JDK client keeps them longer). Such a call never reached the
-     * sandbox; were one applied, the verdict would show the duplicate.
+     * A poll, tried again when its connection failed: the JDK 17 client sometimes fails a request with "header parser
+     * received no bytes" (its connection pool closed the connection under it), and a poll is safe to repeat.
      */
-    private static ApiClient.Answer call(ApiClient bot, String method, Map<String, ?> params) throws Exception {
+    private static ApiClient.Answer poll(ApiClient bot, long offset) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                return bot.call(method, params);
+                return bot.call("getUpdates", Map.of("offset", offset, "limit", 100, "timeout", 0));
             } catch (IOException e) {
                 if (attempt == 3) {
                     throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * A reply, sent again after a failed connection only if the sandbox did not apply it: the same failure happens
+     * after the sandbox applied the call and wrote its answer (seen here), so a blind retry would answer twice.
+     */
+    private static void reply(SandboxServer server, long botId, ApiClient bot, long chat, long messageId, String text)
+            throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                bot.call("sendMessage", Map.of("chat_id", chat, "text", text, "reply_to_message_id", messageId));
+                return;
+            } catch (IOException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                if (server.sent(botId, chat).stream().anyMatch(s -> s.replyToMessageId() == messageId)) {
+                    return;
                 }
             }
         }
