@@ -48,7 +48,7 @@ final class BotChats {
         message.put("message_id", s.messageId);
         message.set("from", s.fromBot() ? botUser() : ChatState.UserSpec.of(s.fromUser).json());
         message.set("chat", chat.json(ChatState.UserSpec.of(chat.id)));
-        message.put("date", s.date);
+        message.put("date", s.date());
         if (s.editDate != 0) {
             message.put("edit_date", s.editDate);
         }
@@ -100,7 +100,7 @@ final class BotChats {
                     + chat.migratedTo + " (say it there)");
         }
         long messageId = chat.takeMessageId();
-        ChatState.Stored stored = new ChatState.Stored(messageId, fromUserId, text, 0, clock.millis(), seconds());
+        ChatState.Stored stored = new ChatState.Stored(messageId, fromUserId, text, 0, clock.millis());
         chat.add(stored);
         long updateId = updates.push("message", message(chat, stored, false));
         UserEvent event = new UserEvent(botId, chatId, updateId, messageId, text.startsWith("/") ? "command" : "text",
@@ -271,7 +271,7 @@ final class BotChats {
             replyTo = 0;
         }
         long messageId = chat.takeMessageId();
-        ChatState.Stored stored = new ChatState.Stored(messageId, 0, text, replyTo, clock.millis(), seconds());
+        ChatState.Stored stored = new ChatState.Stored(messageId, 0, text, replyTo, clock.millis());
         stored.markup = params.object("reply_markup").filter(m -> m.has("inline_keyboard")).orElse(null);
         ObjectNode message = message(chat, stored, true);
         chat.add(stored);

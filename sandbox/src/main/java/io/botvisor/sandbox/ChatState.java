@@ -3,8 +3,8 @@ package io.botvisor.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One chat as one bot sees it: its type, its messages (users' and the bot's, one id sequence), and where it went if
@@ -15,27 +15,30 @@ final class ChatState {
     /**
      * A message in the chat; the bot's own ones are what {@code sent()} reports. Its fields, not its Message JSON:
      * the JSON (a few KB with the chat, the sender and the replied message) is made when asked for, so that a chat's
-     * history costs ~200 bytes a message.
+     * history costs ~120 bytes a message (this, its text, its slot).
      */
     static final class Stored {
         final long messageId;
         /** 0 for the bot's own messages. */
         final long fromUser;
         final long replyTo;
+        /** When it was sent, on the server's clock; its {@code date} is this in seconds. */
         final long at;
-        final long date;
         String text;
         int editCount;
         long editDate;
         JsonNode markup;
 
-        Stored(long messageId, long fromUser, String text, long replyTo, long at, long date) {
+        Stored(long messageId, long fromUser, String text, long replyTo, long at) {
             this.messageId = messageId;
             this.fromUser = fromUser;
             this.text = text;
             this.replyTo = replyTo;
             this.at = at;
-            this.date = date;
+        }
+
+        long date() {
+            return at / 1000;
         }
 
         boolean fromBot() {
@@ -49,8 +52,12 @@ final class ChatState {
     final long id;
     final String type;
     private final int kept;
-    /** The chat's last {@code kept} messages by id, oldest first: a long-running sandbox must not grow forever. */
-    private final LinkedHashMap<Long, Stored> messages = new LinkedHashMap<>();
+    /**
+     * The messages among the chat's last {@code kept} ids (a long-running sandbox must not grow forever), message
+     * {@code id} in slot {@code id % ring.length}: ids grow by one per message, so a newer one takes the slot of the
+     * one {@code ring.length} older. The ring grows by doubling up to {@code kept}, so a quiet chat stays small.
+     */
+    private Stored[] ring = new Stored[0];
     long migratedTo;
     private long nextMessageId = 1;
 
@@ -76,24 +83,48 @@ final class ChatState {
         return nextMessageId++;
     }
 
+    /** Keeps a message just given its id by {@link #takeMessageId()} (ids are added in increasing order). */
     void add(Stored message) {
-        messages.put(message.messageId, message);
-        if (messages.size() > kept) {
-            messages.remove(messages.keySet().iterator().next());
+        long span = Math.min(kept, message.messageId);
+        if (ring.length < span) {
+            long length = Math.max(16, 2L * ring.length);
+            while (length < span) {
+                length *= 2;
+            }
+            Stored[] grown = new Stored[(int) Math.min(kept, length)];
+            for (Stored s : ring) {
+                if (s != null) {
+                    grown[(int) (s.messageId % grown.length)] = s;
+                }
+            }
+            ring = grown;
         }
+        ring[(int) (message.messageId % ring.length)] = message;
     }
 
     Stored find(long messageId) {
-        return messages.get(messageId);
+        if (messageId <= 0 || ring.length == 0) {
+            return null;
+        }
+        Stored s = ring[(int) (messageId % ring.length)];
+        return s != null && s.messageId == messageId ? s : null;
     }
 
     /** True when the message existed but is no longer kept (a reply to it is still allowed). */
     boolean forgot(long messageId) {
-        return messageId > 0 && messageId < nextMessageId && !messages.containsKey(messageId);
+        return messageId > 0 && messageId < nextMessageId && find(messageId) == null;
     }
 
-    Collection<Stored> messages() {
-        return messages.values();
+    /** The kept messages, oldest first. */
+    List<Stored> messages() {
+        List<Stored> out = new ArrayList<>();
+        for (long id = Math.max(1, nextMessageId - ring.length); id < nextMessageId; id++) {
+            Stored s = find(id);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     ObjectNode json(UserSpec privateUser) {
