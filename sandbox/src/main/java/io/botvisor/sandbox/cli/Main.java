@@ -29,7 +29,7 @@ public final class Main implements Callable<Integer> {
      */
     public static final int DEFAULT_RECORD_LIMIT = 100_000;
     /**
-     * Messages each chat keeps (~200 bytes each: 1,000 chats cost ~40 MB at most). Older ones can no longer be edited
+     * Messages each chat keeps (~120 bytes each: 1,000 chats cost ~24 MB at most). Older ones can no longer be edited
      * or pressed; a reply to one is still accepted.
      */
     public static final int DEFAULT_CHAT_HISTORY = 200;
