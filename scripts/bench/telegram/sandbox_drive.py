@@ -34,6 +34,7 @@ class Sandbox:
             sys.exit(f"sandbox_drive.py: --api \"{api}\" is not an http://HOST:PORT URL")
         self.host, self.port = u.hostname, u.port or 80
         self.conn = None
+        self.run, self.said = f"drive-{os.getpid()}-{time.time_ns()}", 0
 
     def call(self, method, path, params=None):
         body = json.dumps(params).encode() if params is not None else None
@@ -55,7 +56,10 @@ class Sandbox:
         return data["result"]
 
     def say(self, bot, chat, text):
-        return self.call("POST", "/sandbox/say", {"bot": bot, "chat": chat, "text": text})
+        # The key makes call()'s retry on a dropped connection safe: the sandbox says a keyed message once.
+        self.said += 1
+        return self.call("POST", "/sandbox/say", {"bot": bot, "chat": chat, "text": text,
+                                                  "key": f"{self.run}-{self.said}"})
 
     def report(self, bot, since_ms):
         return self.call("GET", f"/sandbox/report?bots={bot}&since={since_ms}")

@@ -18,11 +18,11 @@ final class Bot {
     private long retryFrom = Long.MIN_VALUE;
     private long retryUntil = Long.MIN_VALUE;
 
-    Bot(long id, String secret, SandboxClock clock, long seed, Journal journal) {
+    Bot(long id, String secret, SandboxClock clock, long seed, Journal journal, int chatHistory) {
         this.id = id;
         this.secret = secret;
         this.updates = new BotState(id, clock, seed);
-        this.chats = new BotChats(id, updates, clock, journal);
+        this.chats = new BotChats(id, updates, clock, journal, chatHistory);
     }
 
     /** Null when the token is accepted, else the status to answer: 401, or 404 for getMe when so configured. */

@@ -22,15 +22,53 @@ final class BotChats {
     private final BotState updates;
     private final SandboxClock clock;
     private final Journal journal;
+    private final int chatHistory;
     private final Map<Long, ChatState> chats = new HashMap<>();
     private final Map<String, Boolean> callbacks = new HashMap<>();
     private long nextCallback = 1;
 
-    BotChats(long botId, BotState updates, SandboxClock clock, Journal journal) {
+    BotChats(long botId, BotState updates, SandboxClock clock, Journal journal, int chatHistory) {
         this.botId = botId;
         this.updates = updates;
         this.clock = clock;
         this.journal = journal;
+        this.chatHistory = chatHistory;
+    }
+
+    private ChatState chat(long chatId) {
+        return chats.computeIfAbsent(chatId, id -> new ChatState(id, chatHistory));
+    }
+
+    /**
+     * The Message object of a kept message, made from its fields. The replied message is included one level deep,
+     * as the real server does (its own reply_to_message is left out), and only while the chat still keeps it.
+     */
+    private ObjectNode message(ChatState chat, ChatState.Stored s, boolean withReply) {
+        ObjectNode message = NODES.objectNode();
+        message.put("message_id", s.messageId);
+        message.set("from", s.fromBot() ? botUser() : ChatState.UserSpec.of(s.fromUser).json());
+        message.set("chat", chat.json(ChatState.UserSpec.of(chat.id)));
+        message.put("date", s.date);
+        if (s.editDate != 0) {
+            message.put("edit_date", s.editDate);
+        }
+        message.put("text", s.text);
+        if (!s.fromBot() && s.text.startsWith("/")) {
+            int end = s.text.indexOf(' ');
+            ObjectNode entity = NODES.objectNode();
+            entity.put("type", "bot_command");
+            entity.put("offset", 0);
+            entity.put("length", end < 0 ? s.text.length() : end);
+            message.set("entities", NODES.arrayNode().add(entity));
+        }
+        ChatState.Stored replied = withReply && s.replyTo != 0 ? chat.find(s.replyTo) : null;
+        if (replied != null) {
+            message.set("reply_to_message", message(chat, replied, false));
+        }
+        if (s.markup != null) {
+            message.set("reply_markup", s.markup);
+        }
+        return message;
     }
 
     ObjectNode botUser() {
@@ -56,29 +94,15 @@ final class BotChats {
             throw new IllegalArgumentException("sandbox: say: chat " + chatId + " is a private chat, so the user is "
                     + chatId + ", not " + fromUserId + " (use a negative chat id for a group)");
         }
-        ChatState chat = chats.computeIfAbsent(chatId, ChatState::new);
+        ChatState chat = chat(chatId);
         if (chat.migratedTo != 0) {
             throw new IllegalArgumentException("sandbox: say: group " + chatId + " was migrated to supergroup "
                     + chat.migratedTo + " (say it there)");
         }
-        ChatState.UserSpec from = ChatState.UserSpec.of(fromUserId);
         long messageId = chat.takeMessageId();
-        ObjectNode message = NODES.objectNode();
-        message.put("message_id", messageId);
-        message.set("from", from.json());
-        message.set("chat", chat.json(from));
-        message.put("date", seconds());
-        message.put("text", text);
-        if (text.startsWith("/")) {
-            int end = text.indexOf(' ');
-            ObjectNode entity = NODES.objectNode();
-            entity.put("type", "bot_command");
-            entity.put("offset", 0);
-            entity.put("length", end < 0 ? text.length() : end);
-            message.set("entities", NODES.arrayNode().add(entity));
-        }
-        chat.add(new ChatState.Stored(messageId, false, text, 0, clock.millis(), message));
-        long updateId = updates.push("message", message);
+        ChatState.Stored stored = new ChatState.Stored(messageId, fromUserId, text, 0, clock.millis(), seconds());
+        chat.add(stored);
+        long updateId = updates.push("message", message(chat, stored, false));
         UserEvent event = new UserEvent(botId, chatId, updateId, messageId, text.startsWith("/") ? "command" : "text",
                 text, clock.millis());
         journal.event(event);
@@ -88,7 +112,7 @@ final class BotChats {
     synchronized UserEvent press(long chatId, long fromUserId, long messageId, String data) {
         ChatState chat = chats.get(chatId);
         ChatState.Stored pressed = chat == null ? null : chat.find(messageId);
-        if (pressed == null || !pressed.fromBot) {
+        if (pressed == null || !pressed.fromBot()) {
             throw new IllegalArgumentException("sandbox: press: bot " + botId + " sent no message " + messageId
                     + " in chat " + chatId + " (press a button of a message the bot sent)");
         }
@@ -97,7 +121,7 @@ final class BotChats {
         ObjectNode query = NODES.objectNode();
         query.put("id", id);
         query.set("from", ChatState.UserSpec.of(fromUserId).json());
-        query.set("message", pressed.json.deepCopy());
+        query.set("message", message(chat, pressed, true));
         query.put("chat_instance", Long.toString(chatId));
         query.put("data", data);
         long updateId = updates.push("callback_query", query);
@@ -114,7 +138,7 @@ final class BotChats {
         }
         long newId = -1_000_000_000_000L + chatId;
         old.migratedTo = newId;
-        ChatState fresh = chats.computeIfAbsent(newId, ChatState::new);
+        ChatState fresh = chat(newId);
         ChatState.UserSpec admin = ChatState.UserSpec.of(1);
         ObjectNode inOld = service(old, admin);
         inOld.put("migrate_to_chat_id", newId);
@@ -140,7 +164,7 @@ final class BotChats {
         ChatState chat = chats.get(chatId);
         if (chat != null) {
             for (ChatState.Stored s : chat.messages()) {
-                if (s.fromBot) {
+                if (s.fromBot()) {
                     out.add(snapshot(chat, s));
                 }
             }
@@ -183,7 +207,15 @@ final class BotChats {
     }
 
     private BotMessage snapshot(ChatState chat, ChatState.Stored s) {
-        return new BotMessage(botId, chat.id, s.messageId, s.text, s.replyTo, s.at, s.editCount, s.json.deepCopy());
+        return new BotMessage(botId, chat.id, s.messageId, s.text, s.replyTo, s.at, s.editCount,
+                message(chat, s, true));
+    }
+
+    /** The Message object of the bot's message if the chat still keeps it, else null. */
+    synchronized JsonNode json(long chatId, long messageId) {
+        ChatState chat = chats.get(chatId);
+        ChatState.Stored s = chat == null ? null : chat.find(messageId);
+        return s == null ? null : message(chat, s, true);
     }
 
     // ---- the bot side -----------------------------------------------------------------------------------------------
@@ -239,21 +271,15 @@ final class BotChats {
             replyTo = 0;
         }
         long messageId = chat.takeMessageId();
-        ObjectNode message = NODES.objectNode();
-        message.put("message_id", messageId);
-        message.set("from", botUser());
-        message.set("chat", chat.json(ChatState.UserSpec.of(chat.id)));
-        message.put("date", seconds());
-        message.put("text", text);
-        if (repliedTo != null) {
-            message.set("reply_to_message", repliedTo.json.deepCopy());
-        }
-        params.object("reply_markup").filter(m -> m.has("inline_keyboard")).ifPresent(m -> message.set("reply_markup", m));
-        ChatState.Stored stored = new ChatState.Stored(messageId, true, text, replyTo, clock.millis(), message);
+        ChatState.Stored stored = new ChatState.Stored(messageId, 0, text, replyTo, clock.millis(), seconds());
+        stored.markup = params.object("reply_markup").filter(m -> m.has("inline_keyboard")).orElse(null);
+        ObjectNode message = message(chat, stored, true);
         chat.add(stored);
-        journal.send(snapshot(chat, stored));
+        // The journal keeps the message's fields only (a long run keeps many): allSent() adds the JSON back from the
+        // chat while the chat keeps the message.
+        journal.send(new BotMessage(botId, chat.id, messageId, text, replyTo, stored.at, 0, null));
         notifyAll();
-        return ApiResult.ok(message.deepCopy());
+        return ApiResult.ok(message);
     }
 
     synchronized ApiResult editMessageText(Params params) {
@@ -269,7 +295,7 @@ final class BotChats {
         if (target == null) {
             return ApiResult.badRequest("message to edit not found");
         }
-        if (!target.fromBot) {
+        if (!target.fromBot()) {
             return ApiResult.badRequest("message can't be edited");
         }
         String text = params.text("text").orElse("");
@@ -277,19 +303,18 @@ final class BotChats {
             return ApiResult.badRequest("message text is empty");
         }
         JsonNode markup = params.object("reply_markup").orElse(null);
-        if (text.equals(target.text) && (markup == null || markup.equals(target.json.get("reply_markup")))) {
+        if (text.equals(target.text) && (markup == null || markup.equals(target.markup))) {
             return ApiResult.badRequest("message is not modified: specified new message content and reply markup are"
                     + " exactly the same as a current content and reply markup of the message");
         }
         target.text = text;
         target.editCount++;
-        target.json.put("text", text);
-        target.json.put("edit_date", seconds());
+        target.editDate = seconds();
         if (markup != null) {
-            target.json.set("reply_markup", markup);
+            target.markup = markup;
         }
         notifyAll();
-        return ApiResult.ok(target.json.deepCopy());
+        return ApiResult.ok(message(chat, target, true));
     }
 
     synchronized ApiResult answerCallbackQuery(Params params) {

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * the merged parameters, when it arrived, what it was answered and when, and whether the answer was delivered.
  * {@code insideRetryWindow} is true when the call arrived while a 429 this server gave the same bot still ran: a
  * violation of {@code retry_after}. {@code fault} names the injected fault that shaped the answer, or is null.
- * Immutable snapshot.
+ * {@code clientPort} is the client's TCP port (0 when unknown): the calls of one connection share it. Immutable
+ * snapshot.
  */
 public record Call(
         long seq,
@@ -19,7 +20,8 @@ public record Call(
         long answeredAtMillis,
         Delivery delivery,
         boolean insideRetryWindow,
-        String fault) {
+        String fault,
+        int clientPort) {
 
     /** True for a getUpdates that was answered 409 because another poll took over. */
     public boolean endedByOtherPoll() {

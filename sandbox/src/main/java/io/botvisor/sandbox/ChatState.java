@@ -1,5 +1,6 @@
 package io.botvisor.sandbox;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
@@ -11,38 +12,56 @@ import java.util.LinkedHashMap;
  */
 final class ChatState {
 
-    /** A message in the chat; the bot's own ones are what {@code sent()} reports. */
+    /**
+     * A message in the chat; the bot's own ones are what {@code sent()} reports. Its fields, not its Message JSON:
+     * the JSON (a few KB with the chat, the sender and the replied message) is made when asked for, so that a chat's
+     * history costs ~200 bytes a message.
+     */
     static final class Stored {
         final long messageId;
-        final boolean fromBot;
+        /** 0 for the bot's own messages. */
+        final long fromUser;
         final long replyTo;
         final long at;
-        final ObjectNode json;
+        final long date;
         String text;
         int editCount;
+        long editDate;
+        JsonNode markup;
 
-        Stored(long messageId, boolean fromBot, String text, long replyTo, long at, ObjectNode json) {
+        Stored(long messageId, long fromUser, String text, long replyTo, long at, long date) {
             this.messageId = messageId;
-            this.fromBot = fromBot;
+            this.fromUser = fromUser;
             this.text = text;
             this.replyTo = replyTo;
             this.at = at;
-            this.json = json;
+            this.date = date;
+        }
+
+        boolean fromBot() {
+            return fromUser == 0;
         }
     }
 
+    /** How many messages a chat keeps by default (the Java API's; the CLI keeps fewer). */
     static final int KEPT = 10_000;
 
     final long id;
     final String type;
-    /** The chat's last {@link #KEPT} messages by id, oldest first: a long-running sandbox must not grow forever. */
+    private final int kept;
+    /** The chat's last {@code kept} messages by id, oldest first: a long-running sandbox must not grow forever. */
     private final LinkedHashMap<Long, Stored> messages = new LinkedHashMap<>();
     long migratedTo;
     private long nextMessageId = 1;
 
     ChatState(long id) {
+        this(id, KEPT);
+    }
+
+    ChatState(long id, int kept) {
         this.id = id;
         this.type = typeOf(id);
+        this.kept = kept;
     }
 
     /** Private chats have the user's (positive) id; supergroups -100…; other negative ids are basic groups. */
@@ -59,7 +78,7 @@ final class ChatState {
 
     void add(Stored message) {
         messages.put(message.messageId, message);
-        if (messages.size() > KEPT) {
+        if (messages.size() > kept) {
             messages.remove(messages.keySet().iterator().next());
         }
     }

@@ -41,7 +41,8 @@ final class ControlApi {
             case "say": {
                 requirePost(post, path);
                 long chat = required(p, "chat");
-                UserEvent e = server.say(required(p, "bot"), chat, p.integer("from", chat), p.text("text").orElse(""));
+                UserEvent e = server.say(required(p, "bot"), chat, p.integer("from", chat), p.text("text").orElse(""),
+                        p.text("key").orElse(null));
                 return ApiResult.ok(json.valueToTree(e));
             }
             case "press": {
@@ -63,6 +64,15 @@ final class ControlApi {
                 return ApiResult.ok(calls(p));
             case "report":
                 return ApiResult.ok(report(p));
+            case "verdict": {
+                long waitMs = Math.max(0, Math.min(MAX_WAIT_MS, p.integer("wait_ms", 0)));
+                return ApiResult.ok(json.valueToTree(waitMs > 0 ? server.awaitVerdict(Duration.ofMillis(waitMs))
+                        : server.verdict()));
+            }
+            case "verdict/reset":
+                requirePost(post, path);
+                server.resetVerdict();
+                return ApiResult.ok(json.valueToTree(server.verdict()));
             case "bots":
                 return ApiResult.ok(json.valueToTree(server.botIds()));
             case "faults":
@@ -92,8 +102,8 @@ final class ControlApi {
                 return ApiResult.ok(json.getNodeFactory().booleanNode(true));
             default:
                 return ApiResult.error(404, "Not Found: no sandbox endpoint /sandbox/" + path
-                        + " (expected say, press, migrate, sent, calls, report, bots, faults, faults/clear, revoke,"
-                        + " restore, id-jump)");
+                        + " (expected say, press, migrate, sent, calls, report, verdict, verdict/reset, bots, faults,"
+                        + " faults/clear, revoke, restore, id-jump)");
         }
     }
 

@@ -5,24 +5,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What users did and what bots sent, in order, across all bots: the data of the latency report and of the "every
- * message answered" and duplicate checks. Append-only, the oldest dropped past a limit (0: none); thread-safe (one lock, on which
- * {@link #awaitSend} waits); readers get copies.
+ * What users did and what bots sent, in order, across all bots: the data of the latency report; each event and send
+ * also goes to the {@link AnswerLedger}, which keeps the verdict's counts over all of them. Append-only, the oldest
+ * dropped past a limit (0: none); thread-safe (one lock, on which {@link #awaitSend} waits, taken before the
+ * ledger's); readers get copies.
  */
 final class Journal {
 
     private final ArrayDeque<UserEvent> events = new ArrayDeque<>();
     private final ArrayList<BotMessage> sends = new ArrayList<>();
     private final int limit;
+    private final AnswerLedger ledger;
     /** Sends dropped for the limit: a send's absolute index is its list index + this. */
     private int droppedSends;
 
-    /** A journal of everything ({@code limit} 0) or of the last {@code limit} events and sends. */
-    Journal(int limit) {
+    /**
+     * A journal of everything ({@code limit} 0) or of the last {@code limit} events and sends; each one also goes
+     * to the ledger, which counts them all.
+     */
+    Journal(int limit, AnswerLedger ledger) {
         this.limit = limit;
+        this.ledger = ledger;
     }
 
     synchronized void event(UserEvent e) {
+        ledger.said(e);
         events.addLast(e);
         if (limit > 0 && events.size() > limit) {
             events.pollFirst();
@@ -30,6 +37,7 @@ final class Journal {
     }
 
     synchronized void send(BotMessage m) {
+        ledger.sent(m);
         sends.add(m);
         if (limit > 0 && sends.size() > 2 * limit) {
             // Drop in halves: removing from the front of an ArrayList is a copy, done once per `limit` sends.

@@ -117,7 +117,8 @@ final class Router {
         long botId = Long.parseLong(t.group(1));
         Bot bot = acceptAnyToken ? server.bot(botId, t.group(2)) : server.existing(botId);
         CallRecord.Entry call = record.open(botId, method, params.asJson(), now,
-                bot != null && bot.insideRetryWindow(now));
+                bot != null && bot.insideRetryWindow(now), exchange.getLocalAddress().getPort(),
+                exchange.getRemoteAddress().getPort());
         try {
             serve(bot, t.group(2), method, params, reply(exchange, call, null), exchange, call, now);
         } finally {
@@ -139,6 +140,7 @@ final class Router {
         Fault fault = faults.pick(bot.id, method);
         Reply reply = fault == null ? plain : reply(exchange, call, fault);
         if (fault != null) {
+            record.faulted(fault.label());
             switch (fault.kind()) {
                 case DROP_BEFORE_APPLYING:
                     reply.dropBeforeApplying();

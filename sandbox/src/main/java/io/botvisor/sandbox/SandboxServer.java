@@ -47,6 +47,8 @@ public final class SandboxServer implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Map<Long, Bot> bots = new ConcurrentHashMap<>();
     private final Journal journal;
+    private final AnswerLedger ledger;
+    private final SayKeys sayKeys = new SayKeys();
     private final CallRecord record;
     private final Faults faults;
     private final Consumer<String> log;
@@ -58,7 +60,8 @@ public final class SandboxServer implements AutoCloseable {
         this.ownClock = config.clock() == null ? new SystemClock() : null;
         this.clock = config.clock() == null ? ownClock : config.clock();
         this.faults = new Faults(config.seed());
-        this.journal = new Journal(config.recordLimit());
+        this.ledger = new AnswerLedger(clock.millis());
+        this.journal = new Journal(config.recordLimit(), ledger);
         this.record = new CallRecord(config.recordLimit());
         Consumer<String> sink = config.log() != null ? config.log() : SandboxServer::systemLog;
         this.log = line -> sink.accept(Redact.tokens(line));
@@ -122,7 +125,7 @@ public final class SandboxServer implements AutoCloseable {
 
     /** The bot of this id, made on first sight when any token is accepted (its first secret seen is its secret). */
     Bot bot(long botId, String secret) {
-        return bots.computeIfAbsent(botId, id -> new Bot(id, secret, clock, config.seed(), journal));
+        return bots.computeIfAbsent(botId, id -> new Bot(id, secret, clock, config.seed(), journal, config.chatHistory()));
     }
 
     /** The bot of this id if known (or, accepting any token, made now); else null. */
@@ -192,6 +195,18 @@ public final class SandboxServer implements AutoCloseable {
         return known(botId).chats.say(chatId, fromUserId, text);
     }
 
+    /**
+     * As {@link #say(long, long, long, String)}, idempotent: the same {@code key} again (a retry) returns the message
+     * said the first time and says nothing more; the same key for another message is refused. The last 65,536 keys
+     * are kept.
+     */
+    public UserEvent say(long botId, long chatId, long fromUserId, String text, String key) {
+        if (key == null || key.isEmpty()) {
+            return say(botId, chatId, fromUserId, text);
+        }
+        return sayKeys.once(key, botId, chatId, fromUserId, text, () -> say(botId, chatId, fromUserId, text));
+    }
+
     /** User {@code fromUserId} presses an inline button with {@code data} under the bot's message. */
     public UserEvent press(long botId, long chatId, long fromUserId, long messageId, String data) {
         return known(botId).chats.press(chatId, fromUserId, messageId, data);
@@ -239,9 +254,18 @@ public final class SandboxServer implements AutoCloseable {
         return journal.events();
     }
 
-    /** Every message bots sent, in order, as first sent. */
+    /**
+     * Every message bots sent (the last {@link SandboxConfig#recordLimit()} with a limit), in order, as first sent;
+     * {@code json} is null for a message its chat no longer keeps ({@link SandboxConfig#chatHistory()}).
+     */
     public List<BotMessage> allSent() {
-        return journal.sends();
+        List<BotMessage> out = new ArrayList<>();
+        for (BotMessage m : journal.sends()) {
+            Bot bot = bots.get(m.botId());
+            out.add(new BotMessage(m.botId(), m.chatId(), m.messageId(), m.text(), m.replyToMessageId(),
+                    m.sentAtMillis(), m.editCount(), bot == null ? null : bot.chats.json(m.chatId(), m.messageId())));
+        }
+        return out;
     }
 
     /** Update → reply latency and duplicates of one bot (0: all) for user messages since {@code sinceMillis}. */
@@ -278,6 +302,42 @@ public final class SandboxServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return report(botIds, sinceMillis);
+    }
+
+    /** The chaos suite's checks over everything since the start or the last {@link #resetVerdict()}. */
+    public Verdict verdict() {
+        // Calls first: a reply whose sendMessage is being recorded is then in the ledger already or counted later.
+        CallChecks.Snapshot calls = record.checks();
+        return Verdict.of(clock.millis(), ledger.snapshot(clock.millis()), calls);
+    }
+
+    /**
+     * Waits until no user message is pending (every one said is answered) or {@code timeout} passed; returns the
+     * verdict as it then stands.
+     */
+    public Verdict awaitVerdict(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (!ledger.nothingPending() && System.nanoTime() < deadline) {
+                int seen = journal.sendCount();
+                if (ledger.nothingPending()) {
+                    break;
+                }
+                journal.awaitSend(seen, deadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return verdict();
+    }
+
+    /**
+     * Starts the verdict's counts afresh now (e.g. when a chaos run starts, after its warm-up): messages waiting now
+     * no longer count, nor calls before; the polls open now stay open.
+     */
+    public void resetVerdict() {
+        ledger.reset(clock.millis());
+        record.resetChecks();
     }
 
     /** The ids of the bots the server knows (that called it, or were registered or named), ascending. */

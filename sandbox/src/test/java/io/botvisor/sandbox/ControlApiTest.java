@@ -64,6 +64,50 @@ class ControlApiTest {
     }
 
     @Test
+    void sayWithTheSameKeyAgainMakesNoSecondMessage() throws Exception {
+        JsonNode first = control("POST", "say", Map.of("bot", 123, "chat", 42, "text", "hi", "key", "k1"));
+        JsonNode again = control("POST", "say", Map.of("bot", 123, "chat", 42, "text", "hi", "key", "k1"));
+
+        assertThat(again.get("result")).isEqualTo(first.get("result"));
+        assertThat(server.pendingUpdateCount(123)).isEqualTo(1);
+        assertThat(server.verdict().answered().figures()).containsEntry("said", 1L);
+    }
+
+    @Test
+    void sayWithAKeyOfAnotherMessageIsRefused() throws Exception {
+        control("POST", "say", Map.of("bot", 123, "chat", 42, "text", "hi", "key", "k1"));
+
+        JsonNode answer = control("POST", "say", Map.of("bot", 123, "chat", 42, "text", "other", "key", "k1"));
+
+        assertThat(answer.get("error_code").asInt()).isEqualTo(400);
+        assertThat(answer.get("description").asText()).isEqualTo("sandbox: say: key \"k1\" was used for another"
+                + " message (bot 123, chat 42; expected a new key for each message)");
+    }
+
+    @Test
+    void theVerdictWaitsUntilEveryMessageIsAnswered() throws Exception {
+        try (EchoBot bot = new EchoBot(server, "123:s")) {
+            control("POST", "say", Map.of("bot", 123, "chat", 42, "text", "ping"));
+
+            JsonNode verdict = control("GET", "verdict", Map.of("wait_ms", 10_000));
+
+            assertThat(verdict.at("/result/passed").asBoolean()).as(verdict.toString()).isTrue();
+            assertThat(verdict.at("/result/answered/figures/answered").asLong()).isEqualTo(1);
+            assertThat(verdict.at("/result/bots/0/botId").asLong()).isEqualTo(123);
+        }
+    }
+
+    @Test
+    void aVerdictResetByHttpStartsTheCountsAfresh() throws Exception {
+        control("POST", "say", Map.of("bot", 123, "chat", 42, "text", "never answered"));
+
+        JsonNode fresh = control("POST", "verdict/reset", Map.of());
+
+        assertThat(fresh.at("/result/passed").asBoolean()).isTrue();
+        assertThat(fresh.at("/result/answered/figures/said").asLong()).isZero();
+    }
+
+    @Test
     void anUnknownEndpointListsTheKnownOnes() throws Exception {
         JsonNode answer = control("GET", "nope", Map.of());
 

@@ -111,6 +111,24 @@ class SendTest {
     }
 
     @Test
+    void aReplyToAMessageTheChatNoLongerKeepsIsAcceptedWithoutItsCopy() throws Exception {
+        try (SandboxServer small = SandboxServer.start(SandboxConfig.defaults().withChatHistory(2)
+                .withLog(line -> { }))) {
+            ApiClient client = new ApiClient(small, "5:s");
+            UserEvent first = small.say(5, 42, "first");
+            small.say(5, 42, "second");
+            small.say(5, 42, "third");
+
+            ApiClient.Answer answer = client.call("sendMessage", Map.of("chat_id", 42, "text", "late",
+                    "reply_to_message_id", first.messageId()));
+
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.result().has("reply_to_message")).isFalse();
+            assertThat(small.sent(5, 42)).extracting(BotMessage::replyToMessageId).containsExactly(first.messageId());
+        }
+    }
+
+    @Test
     void aPressedButtonIsACallbackQueryAnsweredOnce() throws Exception {
         server.say(123, 42, "menu?");
         long menu = bot.call("sendMessage", Map.of("chat_id", 42, "text", "pick",

@@ -8,8 +8,10 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,14 +26,11 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Chat with a bot of a running sandbox: lines typed are said as a user, the bot's replies print.")
 final class ChatCommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
+    @Mixin
+    ControlOptions options;
 
     @Spec
     CommandSpec spec;
-
-    @Option(names = "--url", description = "the sandbox (default: ${DEFAULT-VALUE})")
-    String url = "http://127.0.0.1:8081";
 
     @Option(names = "--bot", required = true, description = "the bot's id (the digits of its token)")
     long bot;
@@ -58,12 +57,12 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        ControlClient control = new ControlClient(url);
+        ControlClient control = options.client();
         PrintWriter out = spec.commandLine().getOut();
         JsonNode before = control.get("sent", Map.of("bot", bot, "chat", chat));
         lastSeen = before.size() == 0 ? 0 : before.get(before.size() - 1).get("messageId").asLong();
-        spec.commandLine().getErr().println("sandbox: chatting with bot " + bot + " in chat " + chat + " at " + url
-                + "; type a line to say it, end with Ctrl-D");
+        spec.commandLine().getErr().println("sandbox: chatting with bot " + bot + " in chat " + chat + " at "
+                + options.url + "; type a line to say it, end with Ctrl-D");
         Thread printer = new Thread(() -> printReplies(control, out), "sandbox-chat-replies");
         printer.setDaemon(true);
         printer.start();
@@ -72,7 +71,8 @@ final class ChatCommand implements Callable<Integer> {
             if (line.isBlank()) {
                 continue;
             }
-            control.post("say", Map.of("bot", bot, "chat", chat, "from", chat, "text", line));
+            control.postRepeatable("say", Map.of("bot", bot, "chat", chat, "from", chat, "text", line, "key",
+                    UUID.randomUUID().toString()));
             synchronized (this) {
                 said++;
             }

@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,14 +28,11 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Drive a running sandbox's bots with user messages at a steady rate and report latency.")
 final class LoadCommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
+    @Mixin
+    ControlOptions options;
 
     @Spec
     CommandSpec spec;
-
-    @Option(names = "--url", description = "the sandbox (default: ${DEFAULT-VALUE})")
-    String url = "http://127.0.0.1:8081";
 
     @Option(names = "--rate", required = true, description = "user messages per second, over all bots")
     double rate;
@@ -62,16 +61,19 @@ final class LoadCommand implements Callable<Integer> {
             throw new IllegalArgumentException("sandbox load: --chats " + chats + " is below 1");
         }
         long seconds = seconds(duration);
-        ControlClient control = new ControlClient(url);
+        ControlClient control = options.client();
         List<Long> targets = bots.isEmpty() ? knownBots(control) : bots;
         long total = (long) Math.floor(rate * seconds);
         long start = System.nanoTime();
         long since = 0;
+        String run = UUID.randomUUID().toString();
         for (long i = 0; i < total; i++) {
             LockSupport.parkNanos(start + (long) (i * 1e9 / rate) - System.nanoTime());
             long bot = targets.get((int) (i % targets.size()));
             long chat = 2000 + (i / targets.size()) % chats;
-            JsonNode said = control.post("say", Map.of("bot", bot, "chat", chat, "text", "load " + i));
+            // Each message's key: a say whose connection dropped is tried again as the same message.
+            JsonNode said = control.postRepeatable("say", Map.of("bot", bot, "chat", chat, "text", "load " + i,
+                    "key", run + "-" + i));
             since = since == 0 ? said.get("atMillis").asLong() : since;
         }
         String botList = join(targets);

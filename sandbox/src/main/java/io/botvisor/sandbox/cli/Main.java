@@ -13,13 +13,26 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code botvisor sandbox}: runs a sandbox (a fake Telegram Bot API server on 127.0.0.1) until stopped, or, with a
- * subcommand, talks to a running one as a user ({@code say}, {@code chat}) or as a load driver ({@code load}).
+ * subcommand, talks to a running one as a user ({@code say}, {@code chat}), as a load driver ({@code load}), as the
+ * chaos suite's judge ({@code verdict}) or its fault injector ({@code fault}).
  * README, "Trying bots without Telegram: the sandbox". Runs on the main thread; the server owns its own threads.
  */
 @Command(name = "botvisor sandbox",
         description = "Run a fake Telegram Bot API server on 127.0.0.1 (chats kept in memory), or talk to one.",
-        subcommands = {SayCommand.class, ChatCommand.class, LoadCommand.class})
+        subcommands = {SayCommand.class, ChatCommand.class, LoadCommand.class, VerdictCommand.class,
+            FaultCommand.class})
 public final class Main implements Callable<Integer> {
+
+    /**
+     * Calls, user messages and bot messages the record keeps: the last ~20 s at 5,000 calls a second, for reading
+     * what just happened (the verdict counts everything regardless).
+     */
+    public static final int DEFAULT_RECORD_LIMIT = 100_000;
+    /**
+     * Messages each chat keeps (~200 bytes each: 1,000 chats cost ~40 MB at most). Older ones can no longer be edited
+     * or pressed; a reply to one is still accepted.
+     */
+    public static final int DEFAULT_CHAT_HISTORY = 200;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
@@ -38,7 +51,11 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--record-limit", description = "calls, user messages and bot messages kept for the record and"
             + " reports; the oldest go first (default: ${DEFAULT-VALUE})")
-    int recordLimit = 100_000;
+    int recordLimit = DEFAULT_RECORD_LIMIT;
+
+    @Option(names = "--chat-history", description = "messages each chat keeps (the verdict counts every one"
+            + " regardless; default: ${DEFAULT-VALUE})")
+    int chatHistory = DEFAULT_CHAT_HISTORY;
 
     public static void main(String[] args) {
         System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -70,7 +87,8 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         SandboxConfig config = SandboxConfig.defaults().withPort(port).withSeed(seed).withThreads(threads)
-                .withVerbose(verbose).withRecordLimit(recordLimit).withLog(line -> System.err.println(line));
+                .withVerbose(verbose).withRecordLimit(recordLimit).withChatHistory(chatHistory)
+                .withLog(line -> System.err.println(line));
         SandboxServer server = SandboxServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -2,8 +2,10 @@ package io.botvisor.sandbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -17,14 +19,11 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Say TEXT to a bot as a user of a running sandbox and print the bot's replies.")
 final class SayCommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
+    @Mixin
+    ControlOptions options;
 
     @Spec
     CommandSpec spec;
-
-    @Option(names = "--url", description = "the sandbox (default: ${DEFAULT-VALUE})")
-    String url = "http://127.0.0.1:8081";
 
     @Option(names = "--bot", required = true, description = "the bot's id (the digits of its token)")
     long bot;
@@ -43,9 +42,10 @@ final class SayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ControlClient control = new ControlClient(url);
-        JsonNode said = control.post("say", Map.of("bot", bot, "chat", chat, "from", from == null ? chat : from,
-                "text", text));
+        ControlClient control = options.client();
+        // The key makes the say safe to try again: a retry after a dropped connection is the same message.
+        JsonNode said = control.postRepeatable("say", Map.of("bot", bot, "chat", chat, "from",
+                from == null ? chat : from, "text", text, "key", UUID.randomUUID().toString()));
         if (waitSeconds == 0) {
             spec.commandLine().getOut().println("said: update " + said.get("updateId").asLong() + ", message "
                     + said.get("messageId").asLong() + " in chat " + chat);
@@ -65,7 +65,7 @@ final class SayCommand implements Callable<Integer> {
             }
         }
         spec.commandLine().getErr().println("sandbox: bot " + bot + " did not reply in chat " + chat + " within "
-                + waitSeconds + " s (is the bot running against " + url + "?)");
+                + waitSeconds + " s (is the bot running against " + options.url + "?)");
         return 3;
     }
 }
