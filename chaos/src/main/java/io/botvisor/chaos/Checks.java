@@ -42,7 +42,7 @@ final class Checks {
                     s.seed(), s.bots(), s.duration(), s.stateDir());
             for (Check c : checks) {
                 out.printf("  %s %-13s %s%n", c.passed() ? "ok  " : "FAIL", c.name(), c.figures());
-                for (String f : c.first()) {
+                for (String f : c.passed() ? List.<String>of() : c.first()) {
                     out.printf("         %s%n", f);
                 }
             }

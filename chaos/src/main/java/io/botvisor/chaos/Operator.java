@@ -95,7 +95,7 @@ final class Operator {
     record BotView(String id, String state, long pid, boolean handingOver) {
     }
 
-    /** The bots of the supervisor's last status.json, by id; empty when there is none yet. */
+    /** The bots of the running supervisor's last status.json, by id; empty when it wrote none yet. */
     Map<String, BotView> bots() {
         Map<String, BotView> out = new LinkedHashMap<>();
         JsonNode root;
@@ -106,8 +106,8 @@ final class Operator {
         } catch (IOException e) {
             return out; // being replaced this instant: read again later
         }
-        if (root == null || !root.has("bots")) {
-            return out;
+        if (root == null || !root.has("bots") || root.path("supervisorPid").asLong() != supervisorPid()) {
+            return out; // none yet, or an earlier supervisor's (killed: it never rewrote it)
         }
         for (JsonNode b : root.get("bots")) {
             out.put(b.get("id").asText(), new BotView(b.get("id").asText(), b.get("state").asText(),
