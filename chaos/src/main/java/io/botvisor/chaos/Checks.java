@@ -1,0 +1,137 @@
+package io.botvisor.chaos;
+
+import io.botvisor.sandbox.Offence;
+import io.botvisor.sandbox.Verdict;
+import io.botvisor.storage.DbEndpoint;
+import io.botvisor.storage.DbFiles;
+import io.botvisor.storage.EmbeddedDatabase;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The verdict of a chaos run, from the outside: the sandbox's (every message answered, duplicates only as many as
+ * the uncertain sends, order per chat, no two pollers, no 429 window violated, no 409 between live pollers), the
+ * database's (every update recorded once and handled, every reply recorded sent), every bot RUNNING, memory not
+ * growing. Each check is one line with its figures; a failed one names its first offending items.
+ */
+final class Checks {
+
+    /** One check of the verdict. */
+    record Check(String name, boolean passed, String figures, List<String> first) {
+    }
+
+    /** The checks and whether all passed. */
+    record Outcome(boolean passed, List<Check> checks) {
+        static Outcome failedToStart(Collection<Operator.BotView> bots) {
+            return new Outcome(false, List.of(new Check("start", false, "the fleet did not start: " + bots.stream()
+                    .map(b -> b.id() + " " + b.state()).collect(Collectors.joining(", ")), List.of())));
+        }
+
+        void print(PrintStream out, ChaosRun.Settings s) {
+            out.printf("chaos verdict: %s (seed %d, %d bots, %s, state dir %s)%n", passed ? "PASSED" : "FAILED",
+                    s.seed(), s.bots(), s.duration(), s.stateDir());
+            for (Check c : checks) {
+                out.printf("  %s %-13s %s%n", c.passed() ? "ok  " : "FAIL", c.name(), c.figures());
+                for (String f : c.passed() ? List.<String>of() : c.first()) {
+                    out.printf("         %s%n", f);
+                }
+            }
+            out.flush();
+        }
+    }
+
+    /** What the database holds at the end. {@code error}: it could not be read (then the check fails). */
+    record Database(long updates, long distinctUpdates, long handled, long replies, long notSent, long resent,
+                    String error) {
+    }
+
+    private Checks() {
+    }
+
+    static Database database(Path stateDir) {
+        Optional<DbEndpoint> db = EmbeddedDatabase.running(DbFiles.under(stateDir));
+        if (db.isEmpty()) {
+            return new Database(0, 0, 0, 0, 0, 0, "the embedded PostgreSQL is not running");
+        }
+        try (Connection c = db.get().connect(); Statement st = c.createStatement()) {
+            long[] u = row(st, "SELECT count(*), count(DISTINCT (bot_id, update_id)), count(handled_at) "
+                    + "FROM botvisor.updates");
+            long[] o = row(st, "SELECT count(*), count(*) FILTER (WHERE state <> 'sent'), "
+                    + "count(*) FILTER (WHERE attempts > 1) FROM botvisor.outbox");
+            return new Database(u[0], u[1], u[2], o[0], o[1], o[2], null);
+        } catch (SQLException e) {
+            return new Database(0, 0, 0, 0, 0, 0, e.getMessage());
+        }
+    }
+
+    private static long[] row(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            long[] out = new long[rs.getMetaData().getColumnCount()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = rs.getLong(i + 1);
+            }
+            return out;
+        }
+    }
+
+    static Outcome judge(Verdict v, boolean allRunning, Collection<Operator.BotView> bots, Database db,
+                         MemoryWatch.Judgement memory, List<String> actionFailures) {
+        List<Check> checks = new ArrayList<>();
+        Map<String, Long> a = v.answered().figures();
+        checks.add(of("answered", v.answered(), "%d said, %d answered, %d pending".formatted(a.get("said"),
+                a.get("answered"), a.get("pending"))));
+        long said = a.getOrDefault("said", 0L);
+        if (db.error() != null) {
+            checks.add(new Check("handled once", false, "the database could not be read: " + db.error(), List.of()));
+        } else {
+            boolean once = db.updates() == said && db.distinctUpdates() == db.updates() && db.handled() == db.updates();
+            checks.add(new Check("handled once", once, "%d updates in the database for %d messages said, %d distinct, "
+                    .formatted(db.updates(), said, db.distinctUpdates()) + db.handled() + " handled", List.of()));
+            checks.add(new Check("replies kept", db.notSent() == 0, "%d replies recorded, %d not sent at the end, "
+                    .formatted(db.replies(), db.notSent()) + db.resent() + " took more than one attempt", List.of()));
+        }
+        Map<String, Long> d = v.duplicates().figures();
+        checks.add(of("duplicates", v.duplicates(), "%d duplicate replies, %d uncertain sends, %d unexplained"
+                .formatted(d.get("duplicates"), d.get("uncertainSends"), d.get("unexplained"))));
+        checks.add(of("order", v.order(), "%d answers out of their chat's order".formatted(v.order().count())));
+        Map<String, Long> p = v.pollers().figures();
+        checks.add(of("one poller", v.pollers(), ("%d overlaps of live pollers (max open polls %d; %d abandoned by "
+                + "gone processes)").formatted(v.pollers().count(), p.get("maxConcurrentPolls"),
+                p.get("abandonedPolls"))));
+        checks.add(of("conflicts", v.conflicts(), "%d 409s to a live poller of another process (%d 409s in all)"
+                .formatted(v.conflicts().count(), v.conflicts().figures().get("all409"))));
+        checks.add(of("retry_after", v.retryAfter(), "%d calls inside a 429 window (%d 429s given)"
+                .formatted(v.retryAfter().count(), v.retryAfter().figures().get("tooManyRequests"))));
+        List<String> notRunning = bots.stream().filter(b -> !b.state().equals("RUNNING") || b.handingOver())
+                .map(b -> b.id() + " " + b.state() + (b.handingOver() ? " (handing over)" : "")).toList();
+        checks.add(new Check("all running", allRunning && actionFailures.isEmpty(), allRunning
+                ? bots.size() + " bots RUNNING" : "not RUNNING: " + String.join(", ", notRunning), actionFailures));
+        checks.add(new Check("memory", memory.passed(), memory.detail(), List.of()));
+        Map<String, Long> l = v.latency().figures();
+        checks.add(new Check("latency", true, "p50 %d ms, p99 %d ms, max %d ms (reported, not judged)".formatted(
+                l.get("p50Millis"), l.get("p99Millis"), l.get("maxMillis")), List.of()));
+        checks.add(new Check("faults", true, v.faults().toString(), List.of()));
+        return new Outcome(checks.stream().allMatch(Check::passed), checks);
+    }
+
+    private static Check of(String name, Verdict.Check c, String figures) {
+        return new Check(name, c.passed(), figures, c.first().stream().limit(5).map(Checks::describe).toList());
+    }
+
+    private static String describe(Offence o) {
+        return "bot " + o.botId() + (o.chatId() != 0 ? " chat " + o.chatId() : "")
+                + (o.messageId() != 0 ? " message " + o.messageId() : "") + (o.seq() != 0 ? " call " + o.seq() : "")
+                + ": " + o.what();
+    }
+}
