@@ -124,7 +124,8 @@ final class ChaosRun {
         Verdict verdict = sandbox.awaitVerdict(SETTLE);
         boolean running = Operator.await(SETTLE, () -> op.allRunning(s.bots()));
         Checks.Outcome outcome = Checks.judge(verdict, running, op.bots().values(), Checks.database(s.stateDir()),
-                memory.judge(Duration.ofMillis(System.currentTimeMillis() - startedAt)), actions.failures());
+                memory.judge(Duration.ofMillis(System.currentTimeMillis() - startedAt)), actions.failures(),
+                fleet.names());
         outcome.print(out, s);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Map<String, Object> file = new LinkedHashMap<>();
@@ -192,6 +193,15 @@ final class ChaosRun {
 
         long botId(int index) {
             return 5_000_000_001L + index;
+        }
+
+        /** The bots' names by their Telegram ids. */
+        Map<Long, String> names() {
+            Map<Long, String> out = new java.util.HashMap<>();
+            for (int i = 0; i < bots; i++) {
+                out.put(botId(i), id(i));
+            }
+            return out;
         }
 
         static String id(int index) {

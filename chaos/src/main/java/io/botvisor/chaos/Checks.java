@@ -52,7 +52,7 @@ final class Checks {
 
     /** What the database holds at the end. {@code error}: it could not be read (then the check fails). */
     record Database(long updates, long distinctUpdates, long handled, long replies, long notSent, long resent,
-                    String error) {
+                    Map<String, Long> resentByBot, String error) {
     }
 
     private Checks() {
@@ -61,16 +61,23 @@ final class Checks {
     static Database database(Path stateDir) {
         Optional<DbEndpoint> db = EmbeddedDatabase.running(DbFiles.under(stateDir));
         if (db.isEmpty()) {
-            return new Database(0, 0, 0, 0, 0, 0, "the embedded PostgreSQL is not running");
+            return new Database(0, 0, 0, 0, 0, 0, Map.of(), "the embedded PostgreSQL is not running");
         }
         try (Connection c = db.get().connect(); Statement st = c.createStatement()) {
             long[] u = row(st, "SELECT count(*), count(DISTINCT (bot_id, update_id)), count(handled_at) "
                     + "FROM botvisor.updates");
             long[] o = row(st, "SELECT count(*), count(*) FILTER (WHERE state <> 'sent'), "
                     + "count(*) FILTER (WHERE attempts > 1) FROM botvisor.outbox");
-            return new Database(u[0], u[1], u[2], o[0], o[1], o[2], null);
+            Map<String, Long> resent = new java.util.HashMap<>();
+            try (ResultSet rs = st.executeQuery("SELECT b.name, count(*) FILTER (WHERE o.attempts > 1) "
+                    + "FROM botvisor.outbox o JOIN botvisor.bots b USING (bot_id) GROUP BY b.name")) {
+                while (rs.next()) {
+                    resent.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return new Database(u[0], u[1], u[2], o[0], o[1], o[2], resent, null);
         } catch (SQLException e) {
-            return new Database(0, 0, 0, 0, 0, 0, e.getMessage());
+            return new Database(0, 0, 0, 0, 0, 0, Map.of(), e.getMessage());
         }
     }
 
@@ -86,7 +93,7 @@ final class Checks {
     }
 
     static Outcome judge(Verdict v, boolean allRunning, Collection<Operator.BotView> bots, Database db,
-                         MemoryWatch.Judgement memory, List<String> actionFailures) {
+                         MemoryWatch.Judgement memory, List<String> actionFailures, Map<Long, String> botNames) {
         List<Check> checks = new ArrayList<>();
         Map<String, Long> a = v.answered().figures();
         checks.add(of("answered", v.answered(), "%d said, %d answered, %d pending".formatted(a.get("said"),
@@ -101,9 +108,7 @@ final class Checks {
             checks.add(new Check("replies kept", db.notSent() == 0, "%d replies recorded, %d not sent at the end, "
                     .formatted(db.replies(), db.notSent()) + db.resent() + " took more than one attempt", List.of()));
         }
-        Map<String, Long> d = v.duplicates().figures();
-        checks.add(of("duplicates", v.duplicates(), "%d duplicate replies, %d uncertain sends, %d unexplained"
-                .formatted(d.get("duplicates"), d.get("uncertainSends"), d.get("unexplained"))));
+        checks.add(duplicates(v, db, botNames));
         checks.add(of("order", v.order(), "%d answers out of their chat's order".formatted(v.order().count())));
         Map<String, Long> p = v.pollers().figures();
         checks.add(of("one poller", v.pollers(), ("%d overlaps of live pollers (max open polls %d; %d abandoned by "
@@ -123,6 +128,36 @@ final class Checks {
                 l.get("p50Millis"), l.get("p99Millis"), l.get("maxMillis")), List.of()));
         checks.add(new Check("faults", true, v.faults().toString(), List.of()));
         return new Outcome(checks.stream().allMatch(Check::passed), checks);
+    }
+
+    /**
+     * A reply sent twice must come from a send in doubt: one the sandbox saw lose its answer (its uncertain sends),
+     * or one the bot had to send again (an outbox row with more than one attempt: a process killed between the call
+     * and its record, or a response lost on the way, which only the bot sees). Per bot: duplicates no more than both.
+     * A handler that ran twice would queue two rows of one attempt each, and fail this.
+     */
+    static Check duplicates(Verdict v, Database db, Map<Long, String> botNames) {
+        long duplicates = 0;
+        long unexplained = 0;
+        long uncertain = 0;
+        long resent = 0;
+        List<String> first = new ArrayList<>();
+        for (Verdict.BotFigures b : v.bots()) {
+            long again = db.resentByBot().getOrDefault(botNames.getOrDefault(b.botId(), "?"), 0L);
+            duplicates += b.duplicates();
+            uncertain += b.uncertainSends();
+            resent += again;
+            long beyond = b.duplicates() - b.uncertainSends() - again;
+            if (beyond > 0) {
+                unexplained += beyond;
+                first.add("bot " + b.botId() + " (" + botNames.get(b.botId()) + "): " + b.duplicates()
+                        + " duplicates, " + b.uncertainSends() + " uncertain sends, " + again + " replies sent again");
+            }
+        }
+        first.addAll(v.duplicates().first().stream().limit(5).map(Checks::describe).toList());
+        return new Check("duplicates", unexplained == 0 && db.error() == null, ("%d duplicate replies, %d uncertain "
+                + "sends seen by the sandbox, %d replies the bots sent again, %d unexplained").formatted(duplicates,
+                uncertain, resent, unexplained), first);
     }
 
     private static Check of(String name, Verdict.Check c, String figures) {
