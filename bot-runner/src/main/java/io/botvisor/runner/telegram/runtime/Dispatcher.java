@@ -29,14 +29,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes the recorded, unhandled updates from the inbox and has each handled exactly once: one chat's updates in
- * order, one at a time (a lane per chat), different chats at once on a bounded pool. A handler runs in one
- * transaction that also marks its update handled ({@link Inbox#markHandled}): a crash anywhere leaves the update
- * either handled with all its effects or not at all. With the database down nothing is lost: the update stays in its
- * lane and is tried again with backoff; a handler that throws is tried {@link #HANDLER_ATTEMPTS} times, then its
- * update is marked handled without effect and logged as an ERROR.
- * <p>Threads: the inbox is read on the runtime's scheduler thread ({@link #wake}); lanes run on the handler pool.
- * The lane map is guarded by {@code this}.
+ * Takes the recorded, unhandled updates from the inbox — and, while the database is down, those the poller put in the
+ * journal ({@link #offer}) — and has each handled exactly once: one chat's updates in order, one at a time (a lane per
+ * chat), different chats at once on a bounded pool. Online, a handler runs in one transaction that also marks its
+ * update handled ({@link Inbox#markHandled}): a crash anywhere leaves the update either handled with all its effects or
+ * not at all. Offline ({@link Offline#down()}), it runs without the database and its end goes to the journal with the
+ * calls it queued, for the replay to put in the database; a handler that needs the database waits for it or is
+ * answered with the apology (telegram.whenDatabaseDown). A handler that throws is tried {@link #HANDLER_ATTEMPTS}
+ * times, then its update is marked handled without effect and logged as an ERROR.
+ * <p>Threads: the inbox is read on the runtime's scheduler thread ({@link #wake}), with a deadline; lanes run on the
+ * handler pool. The lane map and the ids in lanes are guarded by {@code this}.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);

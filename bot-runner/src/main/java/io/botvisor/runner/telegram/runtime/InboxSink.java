@@ -25,20 +25,28 @@ final class InboxSink implements UpdateSink {
     private final Offline offline;
     private final Runnable onRecorded;
     private final Consumer<List<IncomingUpdate>> onJournaled;
+    private final Runnable onFull;
 
     InboxSink(Inbox inbox, DbGate db, Offline offline, Runnable onRecorded,
-              Consumer<List<IncomingUpdate>> onJournaled) {
+              Consumer<List<IncomingUpdate>> onJournaled, Runnable onFull) {
         this.inbox = inbox;
         this.db = db;
         this.offline = offline;
         this.onRecorded = onRecorded;
         this.onJournaled = onJournaled;
+        this.onFull = onFull;
     }
 
     @Override
     public int record(List<IncomingUpdate> updates) throws Exception {
         while (true) {
-            int n = offline.down() ? offline.received(updates) : -1; // throws when full: nothing is confirmed
+            int n;
+            try {
+                n = offline.down() ? offline.received(updates) : -1;
+            } catch (Journal.FullException e) {
+                onFull.run();
+                throw e; // nothing is confirmed: Telegram keeps the updates
+            }
             if (n >= 0) {
                 onJournaled.accept(updates.subList(0, n));
                 return n;

@@ -10,7 +10,6 @@ import io.botvisor.runner.telegram.Handlers;
 import io.botvisor.storage.BotData;
 import io.botvisor.storage.Inbox;
 import io.botvisor.storage.Outbox;
-import io.botvisor.runner.telegram.transport.IncomingUpdate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +41,8 @@ public final class TelegramRuntime {
     static final String INBOX_LAG = "telegram_inbox_lag";
     static final String JOURNAL_DEPTH = "telegram_journal_depth";
     static final String JOURNAL_OLDEST = "telegram_journal_oldest_seconds";
+    /** Batches the journal refused because it was full (a count): nothing of them was confirmed. */
+    static final String JOURNAL_FULL = "telegram_journal_full";
     /** The database's part of the levels: not waited on longer than this (the scheduler must not hang with it). */
     private static final Duration LEVELS_DEADLINE = Duration.ofSeconds(5);
 
@@ -132,7 +133,8 @@ public final class TelegramRuntime {
         dispatcher.wake(); // what an earlier process recorded and did not handle
         scheduler.scheduleWithFixedDelay(this::levels, 0, LEVELS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         replayer.watch();
-        transport.start(new InboxSink(inbox, gate, offline, this::recorded, this::journaled));
+        transport.start(new InboxSink(inbox, gate, offline, this::recorded, dispatcher::offer,
+                () -> ctx.count(JOURNAL_FULL, 1)));
     }
 
     /** Telegram rejected the token while the bot ran (revoked): stop, and exit as a configuration error. */
@@ -154,13 +156,6 @@ public final class TelegramRuntime {
     private void recorded() {
         levelsDirty = true;
         dispatcher.wake();
-    }
-
-    private void journaled(List<IncomingUpdate> updates) {
-        if (updates.isEmpty()) {
-            ctx.count("telegram_journal_full", 1);
-        }
-        dispatcher.offer(updates);
     }
 
     /** The journal went into the database: the inbox and the outbox are read again. */
