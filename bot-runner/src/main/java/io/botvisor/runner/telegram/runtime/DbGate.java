@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -38,6 +39,8 @@ final class DbGate {
 
     private final DataSource db;
     private final ExecutorService threads;
+    /** A probe ({@link #answers}) is running, or still waiting after its caller gave up. */
+    private final AtomicBoolean probing = new AtomicBoolean();
 
     DbGate(DataSource db) {
         this.db = db;
@@ -104,13 +107,21 @@ final class DbGate {
         }
     }
 
-    /** Whether the database answers {@code SELECT 1} within {@code deadline}. */
+    /**
+     * Whether the database answers {@code SELECT 1} within {@code deadline}. False at once while an earlier probe
+     * that gave up is still waiting (a stopped server): probing once a second must not pile up waiting threads.
+     */
     boolean answers(Duration deadline) {
+        if (!probing.compareAndSet(false, true)) {
+            return false;
+        }
         try {
             return call(() -> {
                 try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
                     c.setNetworkTimeout(threads, (int) deadline.toMillis());
                     return s.execute("SELECT 1");
+                } finally {
+                    probing.set(false);
                 }
             }, deadline);
         } catch (DownException e) {
