@@ -3,6 +3,8 @@ package io.botvisor.supervisor.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.botvisor.sandbox.BotMessage;
+import io.botvisor.sandbox.Fault;
+import io.botvisor.sandbox.FaultRule;
 import io.botvisor.sandbox.SandboxConfig;
 import io.botvisor.sandbox.SandboxServer;
 import io.botvisor.storage.DbEndpoint;
@@ -251,6 +253,40 @@ class JournalIT {
                     return false;
                 }
             }, () -> botLog(s));
+        }
+    }
+
+    @Test
+    void aReplyInFlightWhenTheBotIsKilledDuringTheOutageIsUncertainAndNotSentAgainUnderNever() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet(", uncertainSends: never", ""))) {
+            s.awaitState("jb", "RUNNING");
+            stopDatabase(s);
+            // The sandbox holds the reply's response back: the kill lands between the journal's claim and its outcome.
+            sandbox.injectFault(new FaultRule(BOT, "sendMessage", Fault.delay(Duration.ofSeconds(30)), 1, 0));
+            sandbox.say(BOT, 5, "x");
+            s.await("the reply to be claimed in the journal", () -> {
+                try {
+                    return journals(s).contains("{\"t\":\"C\"");
+                } catch (IOException e) {
+                    return false;
+                }
+            }, () -> botLog(s));
+            long pid = s.bot("jb").get("pid").asLong();
+            SupervisorProcess.signal(pid, "KILL");
+            SupervisorProcess.awaitGone(pid);
+            sandbox.clearFaults();
+            resumeDatabase();
+            s.awaitBot("jb", "to run again after the kill", b -> b.get("state").asText().equals("RUNNING")
+                    && b.get("pid").asLong() != pid);
+            awaitInbox(s, 1);
+            assertThat(query(s, "SELECT state || '/' || attempts || '/' || last_error FROM botvisor.outbox"))
+                    .isEqualTo("uncertain/1/" + "in flight when its process ended");
+            s.awaitBot("jb", "to count the send in doubt", b -> b.path("counterTotals")
+                    .path("telegram_sends_uncertain").asLong() >= 1);
+            sandbox.say(BOT, 5, "y");
+            s.await("the chat to go on", () -> texts(sandbox.sent(BOT, 5)).contains("y"), () -> botLog(s));
+            assertThat(texts(sandbox.sent(BOT, 5)).stream().filter("x"::equals)).as("never sent again")
+                    .hasSizeLessThanOrEqualTo(1);
         }
     }
 
