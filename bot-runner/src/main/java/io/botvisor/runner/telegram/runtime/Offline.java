@@ -113,6 +113,26 @@ final class Offline {
         }
     }
 
+    /**
+     * The journal's updates not handled yet, in the order received: for a process that recorded updates before it
+     * started handling them (a handover's successor) to hand them to its dispatcher when it starts.
+     */
+    List<IncomingUpdate> pending() throws java.io.IOException {
+        lock.lock();
+        try {
+            List<IncomingUpdate> out = new ArrayList<>();
+            for (JournalFold.Plan p : JournalFold.fold(journal.readAll(), false, false)) {
+                if (!p.handled()) {
+                    JournalEntry.Received r = p.update();
+                    out.add(new IncomingUpdate(r.updateId(), r.kind(), r.chatId(), r.json()));
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether the cap refused an update since the journal was last emptied. */
     boolean full() {
         return fullReported;

@@ -10,6 +10,7 @@ import io.botvisor.runner.telegram.Handlers;
 import io.botvisor.storage.BotData;
 import io.botvisor.storage.Inbox;
 import io.botvisor.storage.Outbox;
+import io.botvisor.runner.telegram.transport.IncomingUpdate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,7 +134,7 @@ public final class TelegramRuntime {
         dispatcher.wake(); // what an earlier process recorded and did not handle
         scheduler.scheduleWithFixedDelay(this::levels, 0, LEVELS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         replayer.watch();
-        transport.start(new InboxSink(inbox, gate, offline, this::recorded, dispatcher::offer,
+        transport.start(new InboxSink(inbox, gate, offline, this::recorded, this::journaled,
                 () -> ctx.count(JOURNAL_FULL, 1)));
     }
 
@@ -156,6 +157,16 @@ public final class TelegramRuntime {
     private void recorded() {
         levelsDirty = true;
         dispatcher.wake();
+    }
+
+    /**
+     * The poller put these in the journal (the database is down): they are handled from it. (A process that records
+     * before it handles — a handover's successor — would hold them back and take {@code Offline.pending()} when it
+     * starts handling, as it does with the inbox.)
+     */
+    private void journaled(List<IncomingUpdate> updates) {
+        levelsDirty = true;
+        dispatcher.offer(updates);
     }
 
     /** The journal went into the database: the inbox and the outbox are read again. */

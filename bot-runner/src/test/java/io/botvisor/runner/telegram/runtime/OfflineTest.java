@@ -136,4 +136,13 @@ class OfflineTest {
         assertThat(offline.down()).isFalse();
         assertThat(journal.depth()).isZero();
     }
+
+    @Test
+    void pendingUpdatesAreThoseJournaledAndNotHandledInTheOrderReceived() throws Exception {
+        offline.wentDown("test");
+        offline.received(List.of(new IncomingUpdate(3, "message", 1L, "{}"), new IncomingUpdate(1, "message", 2L, "{}"),
+                new IncomingUpdate(2, "message", 1L, "{}")));
+        offline.handled(update(1, 2), List.of(), null);
+        assertThat(offline.pending()).extracting(IncomingUpdate::updateId).containsExactly(3L, 2L);
+    }
 }
