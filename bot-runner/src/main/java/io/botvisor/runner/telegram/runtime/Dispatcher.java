@@ -48,9 +48,10 @@ final class Dispatcher {
     private static final int FETCH = 100;
     private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
     private static final Duration DB_RETRY_MAX = Duration.ofSeconds(15);
-    /** How long a handler waits for a connection, and for an answer to a statement, before the journal takes over. */
+    /** How long a handler waits for a connection before the journal takes over. */
     static final Duration DB_DEADLINE = Duration.ofSeconds(5);
-    static final Duration DB_NETWORK = Duration.ofSeconds(15);
+    /** A statement without an answer from the server this much longer than the handler may run fails (JDBC). */
+    private static final Duration NETWORK_MARGIN = Duration.ofSeconds(10);
     /** How often an update waiting for the database (whenDatabaseDown: wait) looks whether it is back. */
     private static final Duration WAIT_RECHECK = Duration.ofSeconds(1);
 
@@ -60,6 +61,8 @@ final class Dispatcher {
     private final DbGate db;
     private final Offline offline;
     private final String apology;
+    /** The JDBC network timeout of handlers' connections: a hanging server fails them, a slow query does not. */
+    private final Duration network;
     private final Handlers handlers;
     private final BotContext ctx;
     private final Runnable onQueued;
@@ -82,8 +85,9 @@ final class Dispatcher {
      *                apologize), or null to have such an update wait for the database (wait)
      */
     Dispatcher(Inbox inbox, Outbox outbox, BotData data, DbGate db, Offline offline, String apology,
-               Handlers handlers, BotContext ctx, int threads, long cacheEntries, ScheduledExecutorService scheduler,
-               Runnable onQueued) {
+               Duration handlerTimeout, Handlers handlers, BotContext ctx, int threads, long cacheEntries,
+               ScheduledExecutorService scheduler, Runnable onQueued) {
+        this.network = handlerTimeout.plus(NETWORK_MARGIN);
         this.inbox = inbox;
         this.outbox = outbox;
         this.data = data;
@@ -358,7 +362,7 @@ final class Dispatcher {
                 return skip(p, "payload is not JSON");
             }
             Handler handler = handlers.route(update);
-            try (Connection c = db.connection(DB_DEADLINE, DB_NETWORK)) {
+            try (Connection c = db.connection(DB_DEADLINE, network)) {
                 c.setAutoCommit(false);
                 TurnImpl turn = new TurnImpl(update, c, ctx, outbox, data, json, cache);
                 try {
@@ -407,7 +411,7 @@ final class Dispatcher {
 
         /** Marks an update handled with no effect, so that it stops blocking its chat. */
         private Outcome skip(Work p, String why) {
-            try (Connection c = db.connection(DB_DEADLINE, DB_NETWORK)) {
+            try (Connection c = db.connection(DB_DEADLINE, network)) {
                 c.setAutoCommit(false);
                 inbox.markHandled(c, p.updateId());
                 c.commit();

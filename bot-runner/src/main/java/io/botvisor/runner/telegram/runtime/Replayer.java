@@ -111,11 +111,14 @@ final class Replayer {
                 for (JournalFold.Plan p : plans) {
                     Map<Long, Long> ids = apply(p);
                     if (ids == null) {
-                        p.calls().forEach(c -> dropped.add(c.call().callId()));
-                        if (!p.calls().isEmpty()) {
+                        // Handled already: by an earlier, cut run of this replay (its calls are in the outbox), or
+                        // in the database by another process (its calls here are not sent).
+                        long gone = p.calls().stream().map(c -> c.call().callId())
+                                .filter(id -> offline.outboxId(id) == null).peek(dropped::add).count();
+                        if (gone > 0) {
                             log.warn("bot '{}': update {} was handled in the database already; the {} call(s) its "
                                     + "journal handling queued are not sent from the journal", bot,
-                                    p.update().updateId(), p.calls().size());
+                                    p.update().updateId(), gone);
                         }
                     } else {
                         inOutbox.putAll(ids);

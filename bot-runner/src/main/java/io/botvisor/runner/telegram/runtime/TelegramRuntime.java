@@ -80,7 +80,8 @@ public final class TelegramRuntime {
         });
         long cacheEntries = Long.parseLong(ctx.config().getOrDefault("cache.maxEntries", Long.toString(CACHE_ENTRIES)));
         this.transport = new Transport(settings, token, ctx, new OutboxPortAdapter(outbox, gate, offline));
-        this.dispatcher = new Dispatcher(inbox, outbox, BotData.of(db), gate, offline, settings.apology(), handlers,
+        this.dispatcher = new Dispatcher(inbox, outbox, BotData.of(db), gate, offline, settings.apology(),
+                settings.handlerTimeout(), handlers,
                 ctx, settings.handlerThreads(), cacheEntries, scheduler, this::queued);
         Duration replayDelay = ctx.durationConfig("journalReplayDelay", Duration.ZERO); // a test hook: see Replayer
         this.replayer = new Replayer(ctx.botId(), offline, journals, own, gate, inbox, outbox,
