@@ -141,6 +141,14 @@ class TelegramIT {
                 JsonNode db = s.status().get("database");
                 return db.get("restarts").asInt() >= 1 && db.get("state").asText().equals("UP");
             });
+            Path botLog = s.stateDir.resolve("logs/echo/stderr.log");
+            s.await("the replies to chat 1", () -> sandbox.sent(BOT, 1).size() >= 6, () -> {
+                try {
+                    return Files.readString(botLog);
+                } catch (java.io.IOException e) {
+                    return "(no bot log: " + e + ")";
+                }
+            });
             assertThat(sandbox.awaitSent(BOT, 1, 6, REPLIES)).extracting(BotMessage::text).containsExactly("before",
                     "during 0", "during 1", "during 2", "during 3", "during 4");
             assertThat(sandbox.awaitSent(BOT, 2, 5, REPLIES)).extracting(BotMessage::text).containsExactly(
