@@ -107,6 +107,29 @@ public final class Inbox {
         }
     }
 
+    /**
+     * Records one update in the caller's transaction {@code tx} (autocommit off), unless the inbox holds it already
+     * (handled or not): the journal's replay records an update and, when it was handled while the database was down,
+     * marks it handled ({@link #markHandled}) and restores its replies ({@link Outbox#restore}) in one transaction.
+     * Returns whether it was new.
+     */
+    public boolean recordIn(Connection tx, Received r) {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                INSERT INTO botvisor.updates (bot_id, update_id, kind, chat_id, payload)
+                VALUES (?, ?, ?, ?, ?::jsonb)
+                ON CONFLICT (bot_id, update_id) DO NOTHING""")) {
+            ps.setInt(1, botId);
+            ps.setLong(2, r.updateId());
+            ps.setString(3, r.kind());
+            ps.setObject(4, r.chatId(), java.sql.Types.BIGINT);
+            ps.setString(5, r.payloadJson());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StorageException("bot " + botId + ": cannot record update " + r.updateId() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** Unhandled updates with {@code seq > afterSeq}, in the order they were recorded, at most {@code limit}. */
     public List<Pending> unhandled(long afterSeq, int limit) {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("""

@@ -116,6 +116,38 @@ public final class Outbox {
         }
     }
 
+    /**
+     * Inserts a call in the caller's transaction {@code tx} as it already is: in {@code state} after {@code attempts}
+     * attempts, with Telegram's message id when it was sent ({@code sent_at} is then now) and the last error. The
+     * journal's replay restores there the replies a handler queued while the database was down, in the transaction
+     * that marks their update handled. Returns the new id (ids grow in the order of the calls restored).
+     */
+    public long restore(Connection tx, long chatId, Long updateId, String method, String payloadJson, State state,
+                        int attempts, Long telegramMessageId, String lastError) {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                INSERT INTO botvisor.outbox (bot_id, chat_id, update_id, method, payload, state, attempts, sent_at,
+                                             telegram_message_id, last_error)
+                VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, CASE WHEN ? = 'sent' THEN now() END, ?, ?) RETURNING id""")) {
+            ps.setInt(1, botId);
+            ps.setLong(2, chatId);
+            ps.setObject(3, updateId, Types.BIGINT);
+            ps.setString(4, method);
+            ps.setString(5, payloadJson);
+            ps.setString(6, state.sql());
+            ps.setInt(7, attempts);
+            ps.setString(8, state.sql());
+            ps.setObject(9, telegramMessageId, Types.BIGINT);
+            ps.setString(10, lastError);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StorageException("bot " + botId + ": cannot restore " + method + " to chat " + chatId + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** {@link #sendable(int, Collection)} holding no chat back. */
     public List<Item> sendable(int limit) {
         return sendable(limit, List.of());

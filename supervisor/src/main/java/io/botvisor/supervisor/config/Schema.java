@@ -26,7 +26,8 @@ final class Schema {
             "limits", map("processes", LEAF, "openFiles", LEAF),
             "telegram", map("apiUrl", LEAF, "pollTimeout", LEAF, "allowedUpdates", LEAF, "handlerThreads", LEAF,
                     "handlerTimeout", LEAF, "sendLimits", map("perChat", LEAF, "perGroup", LEAF, "overall", LEAF),
-                    "uncertainSends", LEAF));
+                    "uncertainSends", LEAF, "whenDatabaseDown", LEAF, "apology", LEAF,
+                    "journal", map("maxBytes", LEAF)));
 
     static final Map<String, Object> BOT;
     /** The {@code database:} section (DatabaseSection). */
@@ -66,6 +67,9 @@ final class Schema {
               handlerTimeout: 30s
               sendLimits: { perChat: 1/s, perGroup: 20/min, overall: 30/s }
               uncertainSends: retry-once
+              whenDatabaseDown: wait
+              apology: "Sorry, I cannot answer this right now: my database is unavailable. Please try again in a few minutes."
+              journal: { maxBytes: 64m }
             """;
 
     /** Built-in values of the {@code database:} section. */

@@ -45,11 +45,12 @@ public final class Specs {
      * How a bot-runner bot talks to the Telegram Bot API ({@code telegram:}); null on a {@code command:} bot, which
      * knows nothing of it. {@code perChat}, {@code perGroup} and {@code overall} are send rates as the operator wrote
      * them ({@code 1/s}, {@code 20/min}; checked here, applied by the child). {@code uncertainSends} is
-     * {@code retry-once} or {@code never}.
+     * {@code retry-once} or {@code never}. {@code whenDatabaseDown} is {@code wait} or {@code apologize} (with the
+     * reply {@code apology}); {@code journalMaxBytes} caps the bot's local journal (docs/telegram.md).
      */
     public record Telegram(String apiUrl, Duration pollTimeout, List<String> allowedUpdates, int handlerThreads,
                            Duration handlerTimeout, String perChat, String perGroup, String overall,
-                           String uncertainSends) {
+                           String uncertainSends, String whenDatabaseDown, String apology, long journalMaxBytes) {
         public Telegram {
             allowedUpdates = List.copyOf(allowedUpdates);
         }

@@ -24,6 +24,10 @@ final class TelegramSection {
             "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query", "purchased_paid_media",
             "poll", "poll_answer", "my_chat_member", "chat_member", "chat_join_request", "chat_boost",
             "removed_chat_boost");
+    /** A Telegram text message's length limit. */
+    static final int MAX_MESSAGE = 4096;
+    /** Below this a journal could not hold one batch of 100 updates. */
+    static final long MIN_JOURNAL_BYTES = 64 * 1024;
     private static final Pattern RATE = Pattern.compile("([1-9][0-9]{0,5})/(s|min)");
 
     private TelegramSection() {
@@ -56,12 +60,52 @@ final class TelegramSection {
         String perGroup = rate(f, "telegram.sendLimits.perGroup");
         String overall = rate(f, "telegram.sendLimits.overall");
         String uncertain = uncertain(f);
+        String whenDown = whenDatabaseDown(f);
+        String apology = apology(f);
+        Long journalMax = journalMaxBytes(f);
         if (apiUrl == null || pollTimeout == null || kinds == null || threads == null || handlerTimeout == null
-                || perChat == null || perGroup == null || overall == null || uncertain == null) {
+                || perChat == null || perGroup == null || overall == null || uncertain == null || whenDown == null
+                || apology == null || journalMax == null) {
             return null;
         }
         return new Specs.Telegram(apiUrl, pollTimeout, kinds, threads, handlerTimeout, perChat, perGroup, overall,
-                uncertain);
+                uncertain, whenDown, apology, journalMax);
+    }
+
+    private static String whenDatabaseDown(Lookup f) {
+        JsonNode node = f.raw("telegram.whenDatabaseDown");
+        if (node.isTextual() && (node.asText().equals("wait") || node.asText().equals("apologize"))) {
+            return node.asText();
+        }
+        f.problem(f.subjectOf("telegram.whenDatabaseDown"), "telegram.whenDatabaseDown", node,
+                "is not valid (expected wait: the update waits for the database, or apologize: the reply "
+                        + "telegram.apology is sent)");
+        return null;
+    }
+
+    private static String apology(Lookup f) {
+        JsonNode node = f.raw("telegram.apology");
+        if (node.isTextual() && !node.asText().isBlank() && node.asText().length() <= MAX_MESSAGE) {
+            return node.asText();
+        }
+        f.problem(f.subjectOf("telegram.apology"), "telegram.apology", node,
+                "is not a message (expected text of 1 to 4096 characters)");
+        return null;
+    }
+
+    private static Long journalMaxBytes(Lookup f) {
+        JsonNode node = f.raw("telegram.journal.maxBytes");
+        String problem = node.isTextual() ? io.botvisor.ipc.Units.sizeProblem(node.asText()) : "is not a size";
+        if (problem == null && io.botvisor.ipc.Units.bytes(node.asText()) < MIN_JOURNAL_BYTES) {
+            problem = "is below 64k";
+        }
+        if (problem != null) {
+            f.problem(f.subjectOf("telegram.journal.maxBytes"), "telegram.journal.maxBytes", node, problem
+                    .replaceFirst(" \\(expected.*", "") + " (expected a size of at least 64k, e.g. 64m: the bot's "
+                    + "journal while its database is down)");
+            return null;
+        }
+        return io.botvisor.ipc.Units.bytes(node.asText());
     }
 
     private static String apiUrl(Lookup f) {

@@ -29,10 +29,12 @@ final class Tallies {
     static final int MAX_NAMES = Message.MAX_COUNTERS;
     /**
      * Figures that are levels, not counts: they do not add up across processes. The pool's, and the Telegram
-     * runtime's queues (outbox depth, the oldest unsent reply's age, updates recorded but not yet handled).
+     * runtime's queues (outbox depth, the oldest unsent reply's age, updates recorded but not yet handled, records of
+     * its local journal not yet replayed into the database and the oldest one's age).
      */
     static final Set<String> LEVELS = Set.of("db.poolMax", "db.poolOpen", "db.poolPeak", "db.poolWaiting",
-            "db.contendedAtMax", "telegram_outbox_depth", "telegram_oldest_unsent_seconds", "telegram_inbox_lag");
+            "db.contendedAtMax", "telegram_outbox_depth", "telegram_oldest_unsent_seconds", "telegram_inbox_lag",
+            "telegram_journal_depth", "telegram_journal_oldest_seconds");
     private static final ExitCause[] CAUSES = ExitCause.values();
 
     private final Clock wall;

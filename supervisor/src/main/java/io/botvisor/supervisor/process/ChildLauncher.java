@@ -278,6 +278,9 @@ public final class ChildLauncher {
         out.put("sendLimits.perGroup", t.perGroup());
         out.put("sendLimits.overall", t.overall());
         out.put("uncertainSends", t.uncertainSends());
+        out.put("whenDatabaseDown", t.whenDatabaseDown());
+        out.put("apology", t.apology());
+        out.put("journal.maxBytes", (t.journalMaxBytes() / 1024) + "k");
         return out;
     }
 }

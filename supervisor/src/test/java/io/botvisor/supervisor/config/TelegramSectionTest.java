@@ -43,7 +43,8 @@ class TelegramSectionTest {
                 .bots().get(0);
         assertThat(a.telegram()).isEqualTo(new Specs.Telegram("https://api.telegram.org", Duration.ofSeconds(25),
                 List.of("message", "edited_message", "callback_query", "my_chat_member"), 4, Duration.ofSeconds(30),
-                "1/s", "20/min", "30/s", "retry-once"));
+                "1/s", "20/min", "30/s", "retry-once", "wait", "Sorry, I cannot answer this right now: my database is "
+                + "unavailable. Please try again in a few minutes.", 64L * 1024 * 1024));
     }
 
     @Test
@@ -77,6 +78,13 @@ class TelegramSectionTest {
         "sendLimits: { perChat: 2/h } | telegram.sendLimits.perChat \"2/h\" is not a rate (expected messages per "
                 + "second or minute, e.g. 1/s or 20/min)",
         "uncertainSends: always | telegram.uncertainSends \"always\" is not valid (expected retry-once or never)",
+        "whenDatabaseDown: fail | telegram.whenDatabaseDown \"fail\" is not valid (expected wait: the update waits for "
+                + "the database, or apologize: the reply telegram.apology is sent)",
+        "apology: \"\" | telegram.apology \"\" is not a message (expected text of 1 to 4096 characters)",
+        "journal: { maxBytes: 10k } | telegram.journal.maxBytes \"10k\" is below 64k (expected a size of at least 64k, "
+                + "e.g. 64m: the bot's journal while its database is down)",
+        "journal: { maxBytes: lots } | telegram.journal.maxBytes \"lots\" is not a size (expected a size of at least "
+                + "64k, e.g. 64m: the bot's journal while its database is down)",
         "apiUrl: \"ftp://x\" | telegram.apiUrl \"ftp://x\" is not an http(s) URL with a host (expected e.g. "
                 + "https://api.telegram.org or http://127.0.0.1:8081)",
     })

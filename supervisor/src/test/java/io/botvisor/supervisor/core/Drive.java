@@ -35,7 +35,7 @@ final class Drive {
         Drive d = new Drive(new Specs.Bot(b.id(), "echo", b.classpath(), b.command(), b.config(), b.restart(), b.health(),
                 b.stopTimeout(), b.jvm(), b.memoryLimit(), b.env(), b.logs(), b.limits(),
                 new Specs.Telegram("http://127.0.0.1:1", Duration.ofSeconds(25), List.of(), 4, Duration.ofSeconds(30),
-                        "1/1s", "20/1m", "30/1s", "retry-once")));
+                        "1/1s", "20/1m", "30/1s", "retry-once", "wait", "", 64L << 20)));
         d.handsOver = true;
         return d;
     }

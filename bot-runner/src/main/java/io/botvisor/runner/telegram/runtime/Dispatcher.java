@@ -2,9 +2,11 @@ package io.botvisor.runner.telegram.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.botvisor.runner.BotContext;
+import io.botvisor.runner.telegram.DatabaseUnavailableException;
 import io.botvisor.runner.telegram.Handler;
 import io.botvisor.runner.telegram.Handlers;
 import io.botvisor.runner.telegram.Update;
+import io.botvisor.runner.telegram.transport.IncomingUpdate;
 import io.botvisor.storage.BotData;
 import io.botvisor.storage.Inbox;
 import io.botvisor.storage.Outbox;
@@ -13,26 +15,30 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes the recorded, unhandled updates from the inbox and has each handled exactly once: one chat's updates in
- * order, one at a time (a lane per chat), different chats at once on a bounded pool. A handler runs in one
- * transaction that also marks its update handled ({@link Inbox#markHandled}): a crash anywhere leaves the update
- * either handled with all its effects or not at all. With the database down nothing is lost: the update stays in its
- * lane and is tried again with backoff; a handler that throws is tried {@link #HANDLER_ATTEMPTS} times, then its
- * update is marked handled without effect and logged as an ERROR.
- * <p>Threads: the inbox is read on the runtime's scheduler thread ({@link #wake}); lanes run on the handler pool.
- * The lane map is guarded by {@code this}.
+ * Takes the recorded, unhandled updates from the inbox — and, while the database is down, those the poller put in the
+ * journal ({@link #offer}) — and has each handled exactly once: one chat's updates in order, one at a time (a lane per
+ * chat), different chats at once on a bounded pool. Online, a handler runs in one transaction that also marks its
+ * update handled ({@link Inbox#markHandled}): a crash anywhere leaves the update either handled with all its effects or
+ * not at all. Offline ({@link Offline#down()}), it runs without the database and its end goes to the journal with the
+ * calls it queued, for the replay to put in the database; a handler that needs the database waits for it or is
+ * answered with the apology (telegram.whenDatabaseDown). A handler that throws is tried {@link #HANDLER_ATTEMPTS}
+ * times, then its update is marked handled without effect and logged as an ERROR.
+ * <p>Threads: the inbox is read on the runtime's scheduler thread ({@link #wake}), with a deadline; lanes run on the
+ * handler pool. The lane map and the ids in lanes are guarded by {@code this}.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -42,11 +48,21 @@ final class Dispatcher {
     private static final int FETCH = 100;
     private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
     private static final Duration DB_RETRY_MAX = Duration.ofSeconds(15);
+    /** How long a handler waits for a connection before the journal takes over. */
+    static final Duration DB_DEADLINE = Duration.ofSeconds(5);
+    /** A statement without an answer from the server this much longer than the handler may run fails (JDBC). */
+    private static final Duration NETWORK_MARGIN = Duration.ofSeconds(10);
+    /** How often an update waiting for the database (whenDatabaseDown: wait) looks whether it is back. */
+    private static final Duration WAIT_RECHECK = Duration.ofSeconds(1);
 
     private final Inbox inbox;
     private final Outbox outbox;
     private final BotData data;
-    private final DataSource db;
+    private final DbGate db;
+    private final Offline offline;
+    private final String apology;
+    /** The JDBC network timeout of handlers' connections: a hanging server fails them, a slow query does not. */
+    private final Duration network;
     private final Handlers handlers;
     private final BotContext ctx;
     private final Runnable onQueued;
@@ -55,18 +71,29 @@ final class Dispatcher {
     private final ExecutorService pool;
     private final ScheduledExecutorService scheduler;
     private final Map<Long, Lane> lanes = new HashMap<>();
+    /** Update ids in a lane now: one read from the inbox after the journal's replay is not queued twice. */
+    private final Set<Long> queuedIds = new HashSet<>();
+    private final AtomicLong solo = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private long afterSeq;
     private boolean fetchFailing;
     private Duration fetchRetry = DB_RETRY_MIN;
     private volatile boolean stopping;
 
-    Dispatcher(Inbox inbox, Outbox outbox, BotData data, DataSource db, Handlers handlers, BotContext ctx,
-               int threads, long cacheEntries, ScheduledExecutorService scheduler, Runnable onQueued) {
+    /**
+     * @param apology the reply to an update whose handler needed the database while it was down (whenDatabaseDown:
+     *                apologize), or null to have such an update wait for the database (wait)
+     */
+    Dispatcher(Inbox inbox, Outbox outbox, BotData data, DbGate db, Offline offline, String apology,
+               Duration handlerTimeout, Handlers handlers, BotContext ctx, int threads, long cacheEntries,
+               ScheduledExecutorService scheduler, Runnable onQueued) {
+        this.network = handlerTimeout.plus(NETWORK_MARGIN);
         this.inbox = inbox;
         this.outbox = outbox;
         this.data = data;
         this.db = db;
+        this.offline = offline;
+        this.apology = apology;
         this.handlers = handlers;
         this.ctx = ctx;
         this.scheduler = scheduler;
@@ -89,10 +116,16 @@ final class Dispatcher {
 
     private void fetch() {
         while (!stopping && inFlight.get() < MAX_IN_FLIGHT) {
+            if (offline.down()) {
+                return; // the inbox is read again once the journal is replayed (wake)
+            }
             List<Inbox.Pending> batch;
             try {
-                batch = inbox.unhandled(afterSeq, Math.min(FETCH, MAX_IN_FLIGHT - inFlight.get()));
-            } catch (RuntimeException e) {
+                int limit = Math.min(FETCH, MAX_IN_FLIGHT - inFlight.get());
+                long after = afterSeq;
+                batch = db.call(() -> inbox.unhandled(after, limit), DB_DEADLINE);
+            } catch (DbGate.DownException e) {
+                offline.wentDown(e.getMessage());
                 retryFetchLater(e);
                 return;
             }
@@ -106,14 +139,20 @@ final class Dispatcher {
             }
             for (Inbox.Pending p : batch) {
                 afterSeq = Math.max(afterSeq, p.seq());
-                inFlight.incrementAndGet();
-                // An update without a chat (an inline query) is ordered after nothing: a lane of its own.
-                enqueue(p.chatId() != null ? p.chatId() : Long.MIN_VALUE + p.seq(), p);
+                enqueue(new Work(p.updateId(), p.kind(), p.chatId(), p.payloadJson(), System.currentTimeMillis()));
             }
         }
     }
 
-    private void retryFetchLater(RuntimeException e) {
+    /** Updates the poller put in the journal (the database is down): queued behind their chats' earlier ones. */
+    void offer(List<IncomingUpdate> journaled) {
+        long now = System.currentTimeMillis();
+        for (IncomingUpdate u : journaled) {
+            enqueue(new Work(u.updateId(), u.kind(), u.chatId(), u.json(), now));
+        }
+    }
+
+    private void retryFetchLater(Exception e) {
         if (!fetchFailing) {
             log.warn("cannot read the inbox ({}); trying again with backoff, nothing is lost", e.getMessage());
             fetchFailing = true;
@@ -123,9 +162,15 @@ final class Dispatcher {
         scheduler.schedule(this::fetch, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private synchronized void enqueue(long chat, Inbox.Pending p) {
+    private synchronized void enqueue(Work w) {
+        if (!queuedIds.add(w.updateId())) {
+            return; // in a lane already (journaled, then read from the inbox after the replay)
+        }
+        inFlight.incrementAndGet();
+        // An update without a chat (an inline query) is ordered after nothing: a lane of its own.
+        long chat = w.chatId() != null ? w.chatId() : Long.MIN_VALUE + solo.incrementAndGet();
         Lane lane = lanes.computeIfAbsent(chat, Lane::new);
-        lane.queue.add(p);
+        lane.queue.add(w);
         if (!lane.running) {
             lane.running = true;
             pool.execute(lane::drain);
@@ -160,17 +205,26 @@ final class Dispatcher {
         return pool.awaitTermination(Math.max(1, deadline.toMillis()), TimeUnit.MILLISECONDS);
     }
 
-    private enum Outcome { DONE, RETRY_DB, RETRY_HANDLER }
+    private enum Outcome { DONE, RETRY_DB, RETRY_HANDLER, WAIT_FOR_DB, AGAIN }
+
+    /** An update to handle, from the inbox or the journal. Immutable. */
+    private record Work(long updateId, String kind, Long chatId, String payloadJson, long receivedAtMillis) {
+        JournalEntry.Received received() {
+            return new JournalEntry.Received(updateId, kind, chatId, payloadJson, receivedAtMillis);
+        }
+    }
 
     /** One chat's updates: handled in order, one at a time, on a pool thread while it has work. */
     private final class Lane {
         private final long chat;
-        private final ArrayDeque<Inbox.Pending> queue = new ArrayDeque<>();
+        private final ArrayDeque<Work> queue = new ArrayDeque<>();
         private boolean running;
         private volatile long busySince;
         private volatile long current;
         private int attempts;
         private Duration dbRetry = DB_RETRY_MIN;
+        /** The first update's handler needed the database (whenDatabaseDown: wait): it waits until it is back. */
+        private boolean waitingForDb;
 
         Lane(long chat) {
             this.chat = chat;
@@ -178,7 +232,7 @@ final class Dispatcher {
 
         void drain() {
             while (!stopping) {
-                Inbox.Pending p;
+                Work p;
                 synchronized (Dispatcher.this) {
                     p = queue.peek();
                     if (p == null) {
@@ -187,12 +241,17 @@ final class Dispatcher {
                         return;
                     }
                 }
-                Outcome outcome = handle(p);
+                Outcome outcome = waitingForDb && offline.down() ? Outcome.WAIT_FOR_DB : handle(p);
+                waitingForDb = outcome == Outcome.WAIT_FOR_DB;
+                if (outcome == Outcome.AGAIN) {
+                    continue; // the database came back while it ran from the journal: handled there instead
+                }
                 if (outcome == Outcome.DONE) {
                     attempts = 0;
                     dbRetry = DB_RETRY_MIN;
                     synchronized (Dispatcher.this) {
                         queue.poll();
+                        queuedIds.remove(p.updateId());
                     }
                     if (inFlight.decrementAndGet() == MAX_IN_FLIGHT - 1) {
                         wake();
@@ -200,7 +259,8 @@ final class Dispatcher {
                     continue;
                 }
                 // Tried again later, still first in its lane: the chat's order holds.
-                Duration delay = outcome == Outcome.RETRY_DB ? dbRetry : Duration.ofSeconds(attempts);
+                Duration delay = outcome == Outcome.RETRY_DB ? dbRetry
+                        : outcome == Outcome.WAIT_FOR_DB ? WAIT_RECHECK : Duration.ofSeconds(attempts);
                 dbRetry = outcome == Outcome.RETRY_DB ? min(dbRetry.multipliedBy(2), DB_RETRY_MAX) : dbRetry;
                 scheduler.schedule(() -> {
                     if (!stopping) {
@@ -211,17 +271,89 @@ final class Dispatcher {
             }
         }
 
-        private Outcome handle(Inbox.Pending p) {
+        private Outcome handle(Work p) {
             current = p.updateId();
             busySince = System.nanoTime();
             try {
-                return handleOnce(p);
+                return offline.down() ? fromJournal(p) : handleOnce(p);
             } finally {
                 busySince = 0;
             }
         }
 
-        private Outcome handleOnce(Inbox.Pending p) {
+        /**
+         * Handles an update without the database: the handler's calls and the update's end go to the journal. A
+         * handler that needed the database: the update waits for it, or is answered with the apology.
+         */
+        private Outcome fromJournal(Work p) {
+            Update update;
+            try {
+                update = new Update(p.updateId(), json.readTree(p.payloadJson()));
+            } catch (java.io.IOException e) {
+                log.error("update {}: its recorded payload is not JSON ({}); skipped", p.updateId(), e.getMessage());
+                return journaled(p, List.of(), "skipped") ? Outcome.DONE : Outcome.AGAIN;
+            }
+            Handler handler = handlers.route(update);
+            TurnImpl turn = TurnImpl.fromJournal(update, ctx, json, cache, offline::nextCallId);
+            try {
+                if (handler != null) {
+                    handler.handle(turn);
+                }
+            } catch (Exception | LinkageError | StackOverflowError e) {
+                turn.rolledBack();
+                if (needsDatabase(e)) {
+                    return withoutDatabase(p, update);
+                }
+                attempts++;
+                ctx.count("telegram_handler_errors", 1);
+                ctx.count("errors", 1);
+                if (attempts < HANDLER_ATTEMPTS) {
+                    log.warn("{}: the handler failed (attempt {} of {}), trying again: {}", update, attempts,
+                            HANDLER_ATTEMPTS, oneLine(e));
+                    return Outcome.RETRY_HANDLER;
+                }
+                log.error("{}: the handler failed {} times; the update is skipped, nothing of it was kept", update,
+                        attempts, e);
+                return journaled(p, List.of(), "skipped") ? Outcome.DONE : Outcome.AGAIN;
+            }
+            if (!journaled(p, turn.journalCalls(), null)) {
+                turn.rolledBack();
+                return Outcome.AGAIN;
+            }
+            ctx.count(handler == null ? "telegram_updates_ignored" : "telegram_updates_handled", 1);
+            ctx.count("telegram_updates_journaled", 1);
+            if (turn.queued() > 0) {
+                onQueued.run();
+            }
+            return Outcome.DONE;
+        }
+
+        private Outcome withoutDatabase(Work p, Update update) {
+            if (apology == null || update.chatId().isEmpty()) {
+                if (!waitingForDb) {
+                    log.warn("{}: the handler needs the database, which cannot be reached; the update and its "
+                            + "chat's later ones wait until it is back (whenDatabaseDown: wait)", update);
+                    ctx.count("telegram_updates_waiting_for_database", 1);
+                }
+                return Outcome.WAIT_FOR_DB;
+            }
+            TurnImpl sorry = TurnImpl.fromJournal(update, ctx, json, cache, offline::nextCallId);
+            sorry.reply(apology);
+            if (!journaled(p, sorry.journalCalls(), "apologized")) {
+                return Outcome.AGAIN;
+            }
+            log.warn("{}: the handler needs the database, which cannot be reached; answered with the apology and "
+                    + "counted as handled (whenDatabaseDown: apologize)", update);
+            ctx.count("telegram_updates_apologized", 1);
+            onQueued.run();
+            return Outcome.DONE;
+        }
+
+        private boolean journaled(Work p, List<JournalEntry.Call> calls, String note) {
+            return offline.handled(p.received(), calls, note);
+        }
+
+        private Outcome handleOnce(Work p) {
             Update update;
             try {
                 update = new Update(p.updateId(), json.readTree(p.payloadJson()));
@@ -230,7 +362,7 @@ final class Dispatcher {
                 return skip(p, "payload is not JSON");
             }
             Handler handler = handlers.route(update);
-            try (Connection c = db.getConnection()) {
+            try (Connection c = db.connection(DB_DEADLINE, network)) {
                 c.setAutoCommit(false);
                 TurnImpl turn = new TurnImpl(update, c, ctx, outbox, data, json, cache);
                 try {
@@ -255,12 +387,12 @@ final class Dispatcher {
                     onQueued.run();
                 }
                 return Outcome.DONE;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | DbGate.DownException e) {
                 return databaseTrouble(e);
             }
         }
 
-        private Outcome failed(Inbox.Pending p, Update update, Connection c, Throwable e) {
+        private Outcome failed(Work p, Update update, Connection c, Throwable e) {
             if (!valid(c)) {
                 return databaseTrouble(e);
             }
@@ -278,25 +410,36 @@ final class Dispatcher {
         }
 
         /** Marks an update handled with no effect, so that it stops blocking its chat. */
-        private Outcome skip(Inbox.Pending p, String why) {
-            try (Connection c = db.getConnection()) {
+        private Outcome skip(Work p, String why) {
+            try (Connection c = db.connection(DB_DEADLINE, network)) {
                 c.setAutoCommit(false);
                 inbox.markHandled(c, p.updateId());
                 c.commit();
                 ctx.count("telegram_updates_skipped", 1);
                 return Outcome.DONE;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | DbGate.DownException e) {
                 return databaseTrouble(e);
             }
         }
 
         private Outcome databaseTrouble(Throwable e) {
             if (dbRetry.equals(DB_RETRY_MIN)) {
-                log.warn("chat {}: the database cannot be reached ({}); the update waits, nothing is lost", chat,
-                        oneLine(e));
+                log.warn("chat {}: the database cannot be reached ({}); the update is handled from the journal",
+                        chat, oneLine(e));
             }
+            offline.wentDown(oneLine(e));
             return Outcome.RETRY_DB;
         }
+    }
+
+    /** Whether {@code e} (or a cause) is the turn saying the database is unavailable. */
+    private static boolean needsDatabase(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DatabaseUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean valid(Connection c) {

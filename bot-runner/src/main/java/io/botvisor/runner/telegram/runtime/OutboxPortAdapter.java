@@ -3,53 +3,131 @@ package io.botvisor.runner.telegram.runtime;
 import io.botvisor.runner.telegram.transport.OutboxPort;
 import io.botvisor.runner.telegram.transport.OutgoingCall;
 import io.botvisor.storage.Outbox;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The sender's view of the bot's outbox table. Used on the sender's thread. */
+/**
+ * The sender's view of the bot's outbox table and of the calls handlers queued in the journal while the database was
+ * down. Journal calls have negative ids: their claim and outcome are journaled ({@link Offline}) until the replay puts
+ * them in the outbox, and go to their outbox row from then on. Outbox calls are read and moved with a deadline
+ * ({@link DbGate}), so a hanging database cannot stall the sender's thread and the journal's calls behind it; while the
+ * bot runs from its journal the outbox is not read at all. Used on the sender's thread and its workers.
+ */
 final class OutboxPortAdapter implements OutboxPort {
-    private final Outbox outbox;
+    static final Duration DEADLINE = Duration.ofSeconds(5);
 
-    OutboxPortAdapter(Outbox outbox) {
+    private final Outbox outbox;
+    private final DbGate db;
+    private final Offline offline;
+
+    OutboxPortAdapter(Outbox outbox, DbGate db, Offline offline) {
         this.outbox = outbox;
+        this.db = db;
+        this.offline = offline;
     }
 
     @Override
     public List<OutgoingCall> sendable(int limit) {
-        List<OutgoingCall> out = new ArrayList<>();
-        for (Outbox.Item i : outbox.sendable(limit)) {
-            out.add(new OutgoingCall(i.id(), i.chatId(), i.method(), i.payloadJson(), i.attempts()));
+        List<OutgoingCall> out = new ArrayList<>(offline.sendable(limit));
+        if (!offline.down() && out.size() < limit) {
+            int rest = limit - out.size();
+            for (Outbox.Item i : database(() -> outbox.sendable(rest))) {
+                out.add(new OutgoingCall(i.id(), i.chatId(), i.method(), i.payloadJson(), i.attempts()));
+            }
         }
         return out;
     }
 
     @Override
     public boolean sending(long id) {
-        return outbox.claim(id);
+        if (id < 0) {
+            Long row = offline.outboxId(id);
+            if (row == null) {
+                if (offline.claim(id)) {
+                    return true;
+                }
+                row = offline.outboxId(id); // the replay may have moved it to the outbox meanwhile
+                if (row == null) {
+                    return false;
+                }
+            }
+            long r = row;
+            return database(() -> outbox.claim(r));
+        }
+        return database(() -> outbox.claim(id));
     }
 
     @Override
     public void sent(long id, Long telegramMessageId) {
-        outbox.markSent(id, telegramMessageId);
+        settle(id, Outbox.State.SENT, telegramMessageId, null);
     }
 
     @Override
     public void uncertain(long id, String reason) {
-        outbox.markUncertain(id, reason);
+        settle(id, Outbox.State.UNCERTAIN, null, reason);
     }
 
     @Override
     public void failed(long id, String reason) {
-        outbox.markFailed(id, reason);
+        settle(id, Outbox.State.FAILED, null, reason);
     }
 
     @Override
     public void requeue(long id, String reason) {
-        outbox.requeue(id, reason);
+        settle(id, Outbox.State.QUEUED, null, reason);
     }
 
     @Override
     public int migrateChat(long oldChatId, long newChatId) {
-        return outbox.migrateChat(oldChatId, newChatId);
+        // Journal calls are sent to the new chat by the sender itself (it remembers the move); the outbox's move waits
+        // for the database when it is down.
+        return offline.down() ? 0 : database(() -> outbox.migrateChat(oldChatId, newChatId));
+    }
+
+    private void settle(long id, Outbox.State state, Long messageId, String reason) {
+        long row = id;
+        if (id < 0) {
+            Long moved = offline.outboxId(id);
+            if (moved == null) {
+                if (offline.outcome(id, state, messageId, reason)) {
+                    return;
+                }
+                moved = offline.outboxId(id);
+                if (moved == null) {
+                    return; // its update was found handled in the database already: nothing to record
+                }
+            }
+            row = moved;
+        }
+        long r = row;
+        switch (state) {
+            case SENT -> database(() -> {
+                outbox.markSent(r, messageId);
+                return null;
+            });
+            case UNCERTAIN -> database(() -> {
+                outbox.markUncertain(r, reason);
+                return null;
+            });
+            case FAILED -> database(() -> {
+                outbox.markFailed(r, reason);
+                return null;
+            });
+            default -> database(() -> {
+                outbox.requeue(r, reason);
+                return null;
+            });
+        }
+    }
+
+    /** An outbox call with a deadline; throws (the sender backs off, or keeps the outcome owed) when it fails. */
+    private <T> T database(DbGate.Call<T> call) {
+        try {
+            return db.call(call, DEADLINE);
+        } catch (DbGate.DownException e) {
+            offline.wentDown("the outbox: " + e.getMessage());
+            throw new io.botvisor.storage.StorageException("the outbox cannot be reached: " + e.getMessage(), e);
+        }
     }
 }

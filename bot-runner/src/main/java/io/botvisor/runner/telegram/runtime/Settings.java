@@ -13,7 +13,14 @@ import java.util.Map;
  * defaults. Immutable.
  */
 record Settings(String apiUrl, Duration pollTimeout, List<String> allowedUpdates, int handlerThreads,
-                Duration handlerTimeout, Rate perChat, Rate perGroup, Rate overall, boolean retryUncertain) {
+                Duration handlerTimeout, Rate perChat, Rate perGroup, Rate overall, boolean retryUncertain,
+                String apology, long journalMaxBytes) {
+    /** The reply to an update whose handler needs the database while it is down (whenDatabaseDown: apologize). */
+    static final String DEFAULT_APOLOGY = "Sorry, I cannot answer this right now: my database is unavailable. "
+            + "Please try again in a few minutes.";
+    static final String DEFAULT_JOURNAL_MAX = "64m";
+    /** Below this a journal could not hold one batch of updates. */
+    static final long MIN_JOURNAL_BYTES = 64 * 1024;
 
     /** A send rate: {@code count} messages per {@code per}. */
     record Rate(int count, Duration per) {
@@ -43,7 +50,41 @@ record Settings(String apiUrl, Duration pollTimeout, List<String> allowedUpdates
                 Rate.parse("sendLimits.perChat", t.getOrDefault("sendLimits.perChat", "1/s")),
                 Rate.parse("sendLimits.perGroup", t.getOrDefault("sendLimits.perGroup", "20/min")),
                 Rate.parse("sendLimits.overall", t.getOrDefault("sendLimits.overall", "30/s")),
-                !t.getOrDefault("uncertainSends", "retry-once").equals("never"));
+                !t.getOrDefault("uncertainSends", "retry-once").equals("never"),
+                apology(t), journalMaxBytes(t));
+    }
+
+    /** The apology's text under whenDatabaseDown: apologize; null under wait (the default). */
+    private static String apology(Map<String, String> t) {
+        String when = t.getOrDefault("whenDatabaseDown", "wait");
+        if (when.equals("wait")) {
+            return null;
+        }
+        if (!when.equals("apologize")) {
+            throw new BotConfigException("telegram.whenDatabaseDown \"" + when + "\" is not valid (expected wait or "
+                    + "apologize)");
+        }
+        String text = t.getOrDefault("apology", DEFAULT_APOLOGY);
+        if (text.isBlank() || text.length() > 4096) {
+            throw new BotConfigException("telegram.apology has " + text.length() + " characters (expected 1 to 4096: "
+                    + "a Telegram message)");
+        }
+        return text;
+    }
+
+    private static long journalMaxBytes(Map<String, String> t) {
+        String v = t.getOrDefault("journal.maxBytes", DEFAULT_JOURNAL_MAX);
+        long n;
+        try {
+            n = Units.bytes(v);
+        } catch (IllegalArgumentException e) {
+            throw new BotConfigException("telegram.journal.maxBytes " + e.getMessage(), e);
+        }
+        if (n < MIN_JOURNAL_BYTES) {
+            throw new BotConfigException("telegram.journal.maxBytes \"" + v + "\" is below 64k (expected e.g. 64m: "
+                    + "the journal must hold a batch of 100 updates)");
+        }
+        return n;
     }
 
     private static Duration duration(Map<String, String> t, String key, String fallback) {

@@ -11,6 +11,9 @@ import io.botvisor.runner.telegram.Handlers;
 import io.botvisor.storage.BotData;
 import io.botvisor.storage.Inbox;
 import io.botvisor.storage.Outbox;
+import io.botvisor.runner.telegram.transport.IncomingUpdate;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +41,12 @@ public final class TelegramRuntime {
     static final String OUTBOX_DEPTH = "telegram_outbox_depth";
     static final String OLDEST_UNSENT = "telegram_oldest_unsent_seconds";
     static final String INBOX_LAG = "telegram_inbox_lag";
+    static final String JOURNAL_DEPTH = "telegram_journal_depth";
+    static final String JOURNAL_OLDEST = "telegram_journal_oldest_seconds";
+    /** Batches the journal refused because it was full (a count): nothing of them was confirmed. */
+    static final String JOURNAL_FULL = "telegram_journal_full";
+    /** The database's part of the levels: not waited on longer than this (the scheduler must not hang with it). */
+    private static final Duration LEVELS_DEADLINE = Duration.ofSeconds(5);
 
     private final BotContext ctx;
     private final Settings settings;
@@ -46,30 +55,45 @@ public final class TelegramRuntime {
     private final ScheduledExecutorService scheduler;
     private final Dispatcher dispatcher;
     private final Transport transport;
+    private final DbGate gate;
+    private final Offline offline;
+    private final Replayer replayer;
     private final AtomicBoolean active = new AtomicBoolean(true);
     private final InboxSink sink;
     private volatile boolean serving;
     private boolean polling;
+    private long shownJournal;
+    private long shownJournalAge;
     private long shownOutbox;
     private long shownUnsentAge;
     private long shownLag;
 
-    private TelegramRuntime(BotContext ctx, Settings settings, DataSource db, Handlers handlers, String token) {
+    private TelegramRuntime(BotContext ctx, Settings settings, DataSource db, Handlers handlers, String token,
+                            Path journals) throws IOException {
         this.ctx = ctx;
         this.settings = settings;
         this.inbox = Inbox.of(db);
         this.outbox = Outbox.of(db);
+        this.gate = new DbGate(db);
+        String own = ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
+        this.offline = new Offline(ctx.botId(), Journal.create(journals.resolve(own), settings.journalMaxBytes()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tg-runtime");
             t.setDaemon(true);
             return t;
         });
         long cacheEntries = Long.parseLong(ctx.config().getOrDefault("cache.maxEntries", Long.toString(CACHE_ENTRIES)));
-        this.transport = new Transport(settings, token, ctx, outbox);
-        this.dispatcher = new Dispatcher(inbox, outbox, BotData.of(db), db, handlers, ctx, settings.handlerThreads(),
-                cacheEntries, scheduler, this::queued);
+        this.transport = new Transport(settings, token, ctx, new OutboxPortAdapter(outbox, gate, offline));
+        this.dispatcher = new Dispatcher(inbox, outbox, BotData.of(db), gate, offline, settings.apology(),
+                settings.handlerTimeout(), handlers,
+                ctx, settings.handlerThreads(), cacheEntries, scheduler, this::queued);
+        Duration replayDelay = ctx.durationConfig("journalReplayDelay", Duration.ZERO); // a test hook: see Replayer
+        this.replayer = new Replayer(ctx.botId(), offline, journals, own, gate, inbox, outbox,
+                settings.retryUncertain(), replayDelay, this::replayed,
+                n -> ctx.count(TransportCounter.UNCERTAIN_SENDS.key(), n));
         transport.onTokenRejected(this::tokenRevoked);
-        this.sink = new InboxSink(inbox, this::recorded);
+        this.sink = new InboxSink(inbox, gate, offline, this::recorded, this::journaled,
+                () -> ctx.count(JOURNAL_FULL, 1));
     }
 
     /**
@@ -86,7 +110,9 @@ public final class TelegramRuntime {
         }
         DataSource db = ctx.database().orElseThrow(() -> new BotConfigException("a Telegram bot needs the fleet's "
                 + "database for its inbox and outbox, and the fleet has none (database.enabled is false)"));
-        TelegramRuntime r = new TelegramRuntime(ctx, settings, db, handlers, token);
+        // The bot's private work directory (its HOME: user.home for a bot-runner child) holds its journals.
+        Path journals = Path.of(System.getProperty("user.home"), "journal");
+        TelegramRuntime r = new TelegramRuntime(ctx, settings, db, handlers, token, journals);
         if (ctx.standby()) {
             r.standby();
         } else {
@@ -135,8 +161,8 @@ public final class TelegramRuntime {
         return offset;
     }
 
-    private void serve() throws Exception {
-        serving = true;
+    /** Takes up what was left and starts handling and sending; under the lock {@link #journaled} takes. */
+    private synchronized void serve() throws Exception {
         List<Outbox.Item> doubtful = outbox.recoverInFlight();
         if (!doubtful.isEmpty()) {
             log.warn("{} repl{} were being sent when the previous process ended: each may or may not have reached "
@@ -151,8 +177,21 @@ public final class TelegramRuntime {
                 }
             }
         }
+        // Journals of processes that are gone go into the database before its inbox is read: an update they handled
+        // is marked handled there first, so it is not handled again.
+        int replayed = replayer.replayOrphans();
+        if (replayed > 0) {
+            log.info("bot '{}': {} updates from journals of gone processes are in the database", ctx.botId(), replayed);
+        }
         dispatcher.wake(); // what an earlier process recorded and did not handle
+        List<IncomingUpdate> held = offline.pending(); // what this process journaled before it served (a handover)
+        if (!held.isEmpty()) {
+            dispatcher.offer(held);
+        }
+        serving = true;
+        dispatcher.wake(); // what the poller recorded in the inbox meanwhile
         scheduler.scheduleWithFixedDelay(this::levels, 0, LEVELS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        replayer.watch();
         transport.startSending();
     }
 
@@ -179,6 +218,25 @@ public final class TelegramRuntime {
         }
     }
 
+    /**
+     * The poller put these in the journal (the database is down): they are handled from it. (A process that records
+     * before it handles — a handover's successor — would hold them back and take {@code Offline.pending()} when it
+     * starts handling, as it does with the inbox.)
+     */
+    private synchronized void journaled(List<IncomingUpdate> updates) {
+        levelsDirty = true;
+        if (serving) { // else: taken from the journal (Offline.pending) when this process starts handling
+            dispatcher.offer(updates);
+        }
+    }
+
+    /** The journal went into the database: the inbox and the outbox are read again. */
+    private void replayed() {
+        levelsDirty = true;
+        dispatcher.wake();
+        transport.wakeSender();
+    }
+
     private void queued() {
         levelsDirty = true;
         transport.wakeSender();
@@ -189,13 +247,21 @@ public final class TelegramRuntime {
      * the database only after activity, so an idle bot costs it nothing.
      */
     private void levels() {
-        if (!levelsDirty && shownOutbox == 0 && shownLag == 0) {
+        Journal j = offline.journal();
+        long depth = j.depth();
+        long oldest = j.oldestMillis();
+        long journalAge = oldest == 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000);
+        ctx.count(JOURNAL_DEPTH, depth - shownJournal);
+        ctx.count(JOURNAL_OLDEST, journalAge - shownJournalAge);
+        shownJournal = depth;
+        shownJournalAge = journalAge;
+        if (offline.down() || !levelsDirty && shownOutbox == 0 && shownLag == 0) {
             return;
         }
         levelsDirty = false;
         try {
-            Outbox.Stats o = outbox.stats();
-            Inbox.Stats i = inbox.stats();
+            Outbox.Stats o = gate.call(outbox::stats, LEVELS_DEADLINE);
+            Inbox.Stats i = gate.call(inbox::stats, LEVELS_DEADLINE);
             long age = o.oldestUnsentAge() == null ? 0 : o.oldestUnsentAge().toSeconds();
             ctx.count(OUTBOX_DEPTH, o.unsent() - shownOutbox);
             ctx.count(OLDEST_UNSENT, age - shownUnsentAge);
@@ -203,7 +269,7 @@ public final class TelegramRuntime {
             shownOutbox = o.unsent();
             shownUnsentAge = age;
             shownLag = i.unhandled();
-        } catch (RuntimeException e) {
+        } catch (DbGate.DownException e) {
             levelsDirty = true; // the database is down: the levels are read again when it is back
         }
     }
@@ -237,6 +303,19 @@ public final class TelegramRuntime {
             log.warn("handlers still running at the stop deadline; their updates are handled by the next process");
         }
         transport.stopSending(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+        replayer.stop();
         scheduler.shutdownNow();
+        gate.close();
+        try {
+            // The lock goes with it: what the journal holds is replayed by the next process of this bot.
+            if (offline.journal().depth() == 0) {
+                offline.journal().delete();
+            } else {
+                offline.journal().close();
+            }
+        } catch (IOException e) {
+            log.warn("bot '{}': closing the journal: {}; the next process replays it all the same", ctx.botId(),
+                    e.getMessage());
+        }
     }
 }

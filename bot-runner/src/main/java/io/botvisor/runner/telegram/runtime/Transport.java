@@ -6,6 +6,7 @@ import io.botvisor.runner.BotContext;
 import io.botvisor.runner.telegram.transport.BotApiClient;
 import io.botvisor.runner.telegram.transport.BotIdentity;
 import io.botvisor.runner.telegram.transport.FloodGate;
+import io.botvisor.runner.telegram.transport.OutboxPort;
 import io.botvisor.runner.telegram.transport.Poller;
 import io.botvisor.runner.telegram.transport.PollerConfig;
 import io.botvisor.runner.telegram.transport.Sender;
@@ -14,7 +15,6 @@ import io.botvisor.runner.telegram.transport.TokenRejectedException;
 import io.botvisor.runner.telegram.transport.TransportException;
 import io.botvisor.runner.telegram.transport.UncertainPolicy;
 import io.botvisor.runner.telegram.transport.UpdateSink;
-import io.botvisor.storage.Outbox;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -43,7 +43,7 @@ final class Transport {
     private volatile Poller poller;
     private volatile Runnable onTokenRejected = () -> { };
 
-    Transport(Settings s, String token, BotContext ctx, Outbox outbox) {
+    Transport(Settings s, String token, BotContext ctx, OutboxPort outbox) {
         this.ctx = ctx;
         try {
             this.client = BotApiClient.create(URI.create(s.apiUrl()), token);
@@ -56,7 +56,7 @@ final class Transport {
         Duration perChat = s.perChat().per().dividedBy(s.perChat().count());
         int perGroupPerMinute = (int) (s.perGroup().count() * (60 / s.perGroup().per().toSeconds()));
         int overallPerSecond = (int) Math.max(1, s.overall().count() / s.overall().per().toSeconds());
-        this.sender = new Sender(ctx.botId(), client, new OutboxPortAdapter(outbox), gate, new SenderConfig(perChat,
+        this.sender = new Sender(ctx.botId(), client, outbox, gate, new SenderConfig(perChat,
                 perGroupPerMinute, overallPerSecond, d.batch(), d.concurrency(), SENDER_IDLE_POLL, d.retryBackoffMax(),
                 d.uncertainPolicy()), (c, n) -> ctx.count(c.key(), n), System::nanoTime,
                 () -> ThreadLocalRandom.current().nextDouble());

@@ -4,20 +4,26 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.botvisor.runner.BotContext;
+import io.botvisor.runner.telegram.DatabaseUnavailableException;
 import io.botvisor.runner.telegram.Turn;
 import io.botvisor.runner.telegram.TurnCache;
 import io.botvisor.runner.telegram.Update;
 import io.botvisor.storage.BotData;
 import io.botvisor.storage.Outbox;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The {@link Turn} of one update: its transaction's connection, and the cache keys it touched (invalidated if the
- * transaction rolls back). Owned by the handler thread running the update.
+ * transaction rolls back). A turn made by {@link #fromJournal} has no database (it is down): its calls are collected
+ * for the journal ({@link #journalCalls}) and {@link #connection()} and {@link #data()} throw
+ * {@link DatabaseUnavailableException}. Owned by the handler thread running the update.
  */
 final class TurnImpl implements Turn, TurnCache {
     private final Update update;
@@ -28,6 +34,8 @@ final class TurnImpl implements Turn, TurnCache {
     private final ObjectMapper json;
     private final com.github.benmanes.caffeine.cache.Cache<String, Object> cache;
     private final Set<String> touched = new HashSet<>();
+    private final LongSupplier journalIds;
+    private final List<JournalEntry.Call> journalCalls = new ArrayList<>();
     private int queued;
 
     TurnImpl(Update update, Connection tx, BotContext ctx, Outbox outbox, BotData data, ObjectMapper json,
@@ -39,6 +47,25 @@ final class TurnImpl implements Turn, TurnCache {
         this.data = data;
         this.json = json;
         this.cache = cache;
+        this.journalIds = null;
+    }
+
+    private TurnImpl(Update update, BotContext ctx, ObjectMapper json,
+                     com.github.benmanes.caffeine.cache.Cache<String, Object> cache, LongSupplier journalIds) {
+        this.update = update;
+        this.tx = null;
+        this.ctx = ctx;
+        this.outbox = null;
+        this.data = null;
+        this.json = json;
+        this.cache = cache;
+        this.journalIds = journalIds;
+    }
+
+    /** A turn without the database: calls get ids from {@code journalIds} and are kept for the journal. */
+    static TurnImpl fromJournal(Update update, BotContext ctx, ObjectMapper json,
+                                com.github.benmanes.caffeine.cache.Cache<String, Object> cache, LongSupplier journalIds) {
+        return new TurnImpl(update, ctx, json, cache, journalIds);
     }
 
     @Override
@@ -68,6 +95,11 @@ final class TurnImpl implements Turn, TurnCache {
         }
         try {
             queued++;
+            if (tx == null) {
+                long id = journalIds.getAsLong();
+                journalCalls.add(new JournalEntry.Call(id, chatId, method, json.writeValueAsString(payload)));
+                return id;
+            }
             return outbox.queue(tx, chatId, update.id(), method, json.writeValueAsString(payload));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("payload of " + method + " cannot be written as JSON: "
@@ -93,12 +125,29 @@ final class TurnImpl implements Turn, TurnCache {
 
     @Override
     public Connection connection() {
+        if (tx == null) {
+            throw unavailable("connection()");
+        }
         return tx;
     }
 
     @Override
     public BotData data() {
+        if (data == null) {
+            throw unavailable("data()");
+        }
         return data;
+    }
+
+    private DatabaseUnavailableException unavailable(String what) {
+        return new DatabaseUnavailableException("bot '" + ctx.botId() + "': " + update + " is handled while the "
+                + "database cannot be reached: Turn." + what + " is unavailable (replies and the cache work; "
+                + "telegram.whenDatabaseDown decides what happens to the update)");
+    }
+
+    /** The calls a journal turn queued, in order. */
+    List<JournalEntry.Call> journalCalls() {
+        return journalCalls;
     }
 
     @Override

@@ -165,7 +165,13 @@ public final class Sender {
                 throw failed;
             }
             for (Runnable outcome; (outcome = owed.peek()) != null; ) {
-                outcome.run(); // what Telegram answered, recorded now that the outbox is back
+                try {
+                    outcome.run(); // what Telegram answered, recorded now that the outbox is back
+                } catch (RuntimeException e) {
+                    // Still owed, recorded at a later turn; meanwhile the calls that can go (the journal's, while
+                    // the database is down) still go.
+                    break;
+                }
                 owed.remove(outcome);
             }
             long now = nanoTime.getAsLong();
