@@ -262,7 +262,7 @@ function _picocli_botvisor_ctl() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="logs"
-  local flag_opts="'--all' '--json' '--dry-run' '--wait' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--all' '--cold' '--json' '--dry-run' '--wait' '-h' '--help' '-V' '--version'"
   local arg_opts="'--state-dir' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
