@@ -91,7 +91,12 @@ final class DbGate {
         CompletableFuture<Connection> f = CompletableFuture.supplyAsync(() -> {
             try {
                 Connection c = db.getConnection();
-                c.setNetworkTimeout(threads, (int) network.toMillis());
+                try {
+                    c.setNetworkTimeout(threads, (int) network.toMillis());
+                } catch (SQLException | RuntimeException e) {
+                    closeQuietly(c); // not handed out: given back to the pool
+                    throw e;
+                }
                 return c;
             } catch (SQLException e) {
                 throw new java.util.concurrent.CompletionException(e);
