@@ -300,9 +300,10 @@ public final class Outbox {
             return;
         }
         String expected = from.stream().sorted().map(State::sql).collect(Collectors.joining(" or "));
-        throw new StorageException("bot " + botId + ": outbox item " + id + state(id).map(s -> " is " + s.sql())
-                .orElse(" does not exist") + ": cannot mark it " + to.sql() + " (expected an item that is " + expected
-                + ")");
+        Optional<State> now = state(id);
+        throw new UnableToMoveOutboxItemException("bot " + botId + ": outbox item " + id + now.map(s -> " is "
+                + s.sql()).orElse(" does not exist") + ": cannot mark it " + to.sql() + " (expected an item that is "
+                + expected + ")", now.orElse(null));
     }
 
     /** One UPDATE of item {@code id} from a state in {@code from} to {@code to}; whether it matched. */

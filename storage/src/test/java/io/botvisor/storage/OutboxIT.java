@@ -2,6 +2,7 @@ package io.botvisor.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -156,6 +157,19 @@ class OutboxIT {
                 + ": outbox item 99999 does not exist: cannot mark it uncertain (expected an item that is sending)");
         assertThat(outbox.state(a1)).contains(Outbox.State.SENT);
         assertThat(row(a1, "attempts")).isEqualTo("1");
+    }
+
+    @Test
+    void aRefusedMoveSaysWhichStateTheItemIsIn() throws SQLException {
+        long a1 = queue(12, "a1");
+        outbox.markSending(a1);
+        outbox.markSent(a1, 1L);
+        UnableToMoveOutboxItemException e = catchThrowableOfType(UnableToMoveOutboxItemException.class,
+                () -> outbox.markSent(a1, 1L));
+        assertThat(e.current()).as("a second write of the same outcome finds it recorded").contains(
+                Outbox.State.SENT);
+        assertThat(catchThrowableOfType(UnableToMoveOutboxItemException.class,
+                () -> outbox.markUncertain(99_998, "x")).current()).isEmpty();
     }
 
     @Test

@@ -144,7 +144,10 @@ class TelegramIT {
             Path botLog = s.stateDir.resolve("logs/echo/stderr.log");
             s.await("the replies to chat 1", () -> sandbox.sent(BOT, 1).size() >= 6, () -> {
                 try {
-                    return Files.readString(botLog);
+                    return "replies: " + sandbox.sent(BOT, 1).stream().map(BotMessage::text).toList() + " / "
+                            + sandbox.sent(BOT, 2).stream().map(BotMessage::text).toList() + "; pending on Telegram: "
+                            + sandbox.pendingUpdateCount(BOT) + "\n" + Files.readString(botLog) + "\n--- dump:\n"
+                            + s.ctl("dump", "echo").output();
                 } catch (java.io.IOException e) {
                     return "(no bot log: " + e + ")";
                 }

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
- * Database calls with a deadline, for the threads that must not hang with the database: the poller's (a stopped
+ * Database calls with a deadline — and what counts as the database being down: no answer in time, or a failure with
+ * an {@link java.sql.SQLException} in its causes (a refused or broken connection, a statement that failed); any other
+ * exception (an outbox move its state forbids, a bug) is thrown as it is. Database calls with a deadline, for the threads that must not hang with the database: the poller's (a stopped
  * server — SIGSTOP, a network that drops packets — makes a query wait forever, and the pool waits up to a minute for
  * a connection), the sender's and the journal's. The call runs on a {@code tg-db-N} thread; past the deadline the
  * caller gets {@link DownException} and the call is left to finish or fail by itself (what it wrote stays
@@ -70,6 +72,9 @@ final class DbGate {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();
+            if (!fromTheDatabase(cause) && cause instanceof RuntimeException r) {
+                throw r;
+            }
             throw new DownException(OneLine.of(cause), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -86,7 +91,12 @@ final class DbGate {
         CompletableFuture<Connection> f = CompletableFuture.supplyAsync(() -> {
             try {
                 Connection c = db.getConnection();
-                c.setNetworkTimeout(threads, (int) network.toMillis());
+                try {
+                    c.setNetworkTimeout(threads, (int) network.toMillis());
+                } catch (SQLException | RuntimeException e) {
+                    closeQuietly(c); // not handed out: given back to the pool
+                    throw e;
+                }
                 return c;
             } catch (SQLException e) {
                 throw new java.util.concurrent.CompletionException(e);
@@ -127,6 +137,16 @@ final class DbGate {
         } catch (DownException e) {
             return false;
         }
+    }
+
+    /** Whether {@code e} says the database failed (an SQLException among its causes), not the caller's logic. */
+    static boolean fromTheDatabase(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void close() {

@@ -3,9 +3,12 @@ package io.botvisor.runner.telegram.runtime;
 import io.botvisor.runner.telegram.transport.OutboxPort;
 import io.botvisor.runner.telegram.transport.OutgoingCall;
 import io.botvisor.storage.Outbox;
+import io.botvisor.storage.UnableToMoveOutboxItemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sender's view of the bot's outbox table and of the calls handlers queued in the journal while the database was
@@ -15,6 +18,7 @@ import java.util.List;
  * bot runs from its journal the outbox is not read at all. Used on the sender's thread and its workers.
  */
 final class OutboxPortAdapter implements OutboxPort {
+    private static final Logger log = LoggerFactory.getLogger(OutboxPortAdapter.class);
     static final Duration DEADLINE = Duration.ofSeconds(5);
 
     private final Outbox outbox;
@@ -32,7 +36,16 @@ final class OutboxPortAdapter implements OutboxPort {
         List<OutgoingCall> out = new ArrayList<>(offline.sendable(limit));
         if (!offline.down() && out.size() < limit) {
             int rest = limit - out.size();
-            for (Outbox.Item i : database(() -> outbox.sendable(rest))) {
+            List<Outbox.Item> items;
+            try {
+                items = database(() -> outbox.sendable(rest));
+            } catch (RuntimeException e) {
+                if (out.isEmpty()) {
+                    throw e; // the sender backs off
+                }
+                return out; // the journal's calls go all the same; the outbox is read again later
+            }
+            for (Outbox.Item i : items) {
                 out.add(new OutgoingCall(i.id(), i.chatId(), i.method(), i.payloadJson(), i.attempts()));
             }
         }
@@ -101,23 +114,30 @@ final class OutboxPortAdapter implements OutboxPort {
             row = moved;
         }
         long r = row;
-        switch (state) {
-            case SENT -> database(() -> {
-                outbox.markSent(r, messageId);
-                return null;
-            });
-            case UNCERTAIN -> database(() -> {
-                outbox.markUncertain(r, reason);
-                return null;
-            });
-            case FAILED -> database(() -> {
-                outbox.markFailed(r, reason);
-                return null;
-            });
-            default -> database(() -> {
-                outbox.requeue(r, reason);
-                return null;
-            });
+        try {
+            switch (state) {
+                case SENT -> database(() -> {
+                    outbox.markSent(r, messageId);
+                    return null;
+                });
+                case UNCERTAIN -> database(() -> {
+                    outbox.markUncertain(r, reason);
+                    return null;
+                });
+                case FAILED -> database(() -> {
+                    outbox.markFailed(r, reason);
+                    return null;
+                });
+                default -> database(() -> {
+                    outbox.requeue(r, reason);
+                    return null;
+                });
+            }
+        } catch (UnableToMoveOutboxItemException e) {
+            if (e.current().orElse(null) != state) {
+                // Not retried: the item moved on (its state says what became of it); the sender goes on.
+                log.warn("outbox item {}: outcome {} not recorded: {}", r, state, e.getMessage());
+            } // else: recorded before — the first write committed and its answer was lost with the connection
         }
     }
 

@@ -269,7 +269,7 @@ public final class TelegramRuntime {
             shownOutbox = o.unsent();
             shownUnsentAge = age;
             shownLag = i.unhandled();
-        } catch (DbGate.DownException e) {
+        } catch (DbGate.DownException | RuntimeException e) {
             levelsDirty = true; // the database is down: the levels are read again when it is back
         }
     }
