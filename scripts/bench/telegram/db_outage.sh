@@ -77,8 +77,9 @@ r = json.load(sys.stdin)["result"]; print(r.get("answered", 0))')"
        "answered_while_down=$during journal_depth_at_resume=$peak replay_ms=$replay_ms" | tee -a "$work/results.txt"
 done
 
-said="$(curl -fsS "$tg_api/sandbox/report?bots=$idlist&since=0" | python3 -c 'import json, sys
-print(json.load(sys.stdin)["result"].get("sent", 0))')"
+# Every message said, from the loads' own counts (the sandbox's report covers only its kept window).
+said="$(python3 -c 'import sys
+print(sum(int(kv.split("=")[1]) for l in open(sys.argv[1]) for kv in l.split() if kv.split("=")[0] in ("normal_sent", "outage_sent")))' "$work/results.txt")"
 db="$("$root/scripts/botvisor" db --config "$work/fleet.yaml" --state-dir "$work/state" psql -- -tA -c \
   "SELECT count(*) || ' ' || count(DISTINCT (bot_id, update_id)) || ' ' || count(handled_at) FROM botvisor.updates")"
 echo "database: $db (updates, distinct, handled) for $said messages said"
