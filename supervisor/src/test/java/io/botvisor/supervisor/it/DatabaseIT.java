@@ -43,7 +43,7 @@ class DatabaseIT {
             DbEndpoint superuser = superuser(files);
             s.await("both bots to have written rows", () -> rowsPerBot(superuser).size() == 2
                     && rowsPerBot(superuser).stream().allMatch(n -> n >= 3));
-            assertThat(query(superuser, "SELECT string_agg(r.rolname || '=' || r.rolconnlimit, ',' ORDER BY r.rolname) "
+            assertThat(SupervisorProcess.query(superuser, "SELECT string_agg(r.rolname || '=' || r.rolconnlimit, ',' ORDER BY r.rolname) "
                     + "FROM pg_roles r WHERE r.rolname LIKE 'bot\\_%'")).isEqualTo("bot_1=1,bot_2=1");
             for (String bot : List.of("writer-1", "writer-2")) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.botPassword(bot))))
@@ -109,7 +109,7 @@ class DatabaseIT {
             s.await("the embedded server to be restarted", () -> s.log().contains("embedded PostgreSQL is up again"));
             assertThat(s.log()).contains("database: embedded PostgreSQL (pid " + postmaster + ") exited; restarting it");
             DbEndpoint superuser = superuser(files);
-            String before = query(superuser, "SELECT count(*) FROM botvisor.bot_metrics");
+            String before = SupervisorProcess.query(superuser, "SELECT count(*) FROM botvisor.bot_metrics");
             s.await("the bots to write again", () -> Long.parseLong(polled(superuser,
                     "SELECT count(*) FROM botvisor.bot_metrics")) > Long.parseLong(before) + 4);
             com.fasterxml.jackson.databind.JsonNode db = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -132,9 +132,9 @@ class DatabaseIT {
             s.awaitState("keep", "RUNNING");
             assertThat(s.log()).contains("roles of bots no longer in the fleet file disabled: [gone]");
             DbEndpoint superuser = superuser(files);
-            assertThat(query(superuser, "SELECT r.rolcanlogin || ' ' || b.enabled FROM botvisor.bots b JOIN pg_roles r "
+            assertThat(SupervisorProcess.query(superuser, "SELECT r.rolcanlogin || ' ' || b.enabled FROM botvisor.bots b JOIN pg_roles r "
                     + "ON r.rolname = b.role_name WHERE b.name = 'gone'")).isEqualTo("false false");
-            assertThat(query(superuser, "SELECT count(*) FROM botvisor.audit_log WHERE action = 'bot.disable' AND "
+            assertThat(SupervisorProcess.query(superuser, "SELECT count(*) FROM botvisor.audit_log WHERE action = 'bot.disable' AND "
                     + "target = 'gone' AND correlation_id = 'supervisor-start'")).isEqualTo("1");
         }
     }
@@ -155,7 +155,7 @@ class DatabaseIT {
             s.await("the removed bot's role to be disabled", () -> polled(superuser, "SELECT r.rolcanlogin || ' ' || "
                     + "b.enabled FROM botvisor.bots b JOIN pg_roles r ON r.rolname = b.role_name WHERE b.name = 'gone'")
                     .equals("false false"));
-            assertThat(query(superuser, "SELECT count(*) FROM botvisor.bot_metrics m JOIN botvisor.bots b "
+            assertThat(SupervisorProcess.query(superuser, "SELECT count(*) FROM botvisor.bot_metrics m JOIN botvisor.bots b "
                     + "USING (bot_id) WHERE b.name = 'added'")).isNotEqualTo("0");
             s.await("the reload to be audited", () -> polled(superuser, "SELECT count(*) FROM botvisor.audit_log "
                     + "WHERE action = 'reload' AND after::text LIKE '%added%'").equals("1"));
@@ -186,16 +186,9 @@ class DatabaseIT {
      */
     private static String polled(DbEndpoint e, String sql) {
         try {
-            return query(e, sql);
+            return SupervisorProcess.query(e, sql);
         } catch (SQLException ex) {
             throw new AssertionError("query failed: " + sql + ": " + ex, ex);
-        }
-    }
-
-    private static String query(DbEndpoint e, String sql) throws SQLException {
-        try (Connection c = e.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
         }
     }
 }

@@ -14,9 +14,6 @@ import io.botvisor.storage.EmbeddedDatabase;
 import io.botvisor.supervisor.control.ControlClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -125,7 +122,7 @@ class HandoverIT {
             }
             DbEndpoint db = EmbeddedDatabase.running(DbFiles.under(s.stateDir))
                     .orElseThrow(() -> new AssertionError("no embedded server is up"));
-            assertThat(query(db, "SELECT count(*) || '/' || count(handled_at) FROM botvisor.updates"))
+            assertThat(SupervisorProcess.query(db, "SELECT count(*) || '/' || count(handled_at) FROM botvisor.updates"))
                     .as("every update recorded once and handled").isEqualTo(said + "/" + said);
             String botLog = Files.readString(s.stateDir.resolve("logs/echo/stderr.log"));
             assertThat(botLog).as("the log shows both handovers").containsSubsequence("handed over at offset",
@@ -215,13 +212,6 @@ class HandoverIT {
             assertThat(s.log()).contains("bot 'echo' stopped [pid " + first).doesNotContain("restarting by handover");
             sandbox.say(BOT, 5, "after");
             assertThat(sandbox.awaitSent(BOT, 5, 1, REPLIES)).extracting(BotMessage::text).containsExactly("after");
-        }
-    }
-
-    private static String query(DbEndpoint db, String sql) throws Exception {
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
         }
     }
 }

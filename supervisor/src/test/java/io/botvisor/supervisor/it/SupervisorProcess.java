@@ -321,4 +321,12 @@ final class SupervisorProcess implements AutoCloseable {
         }
         tree.forEach(ProcessHandle::destroyForcibly);
     }
+
+    /** The first column of the first row {@code sql} returns on {@code e} (null when none). */
+    static String query(io.botvisor.storage.DbEndpoint e, String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = e.connect(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
 }

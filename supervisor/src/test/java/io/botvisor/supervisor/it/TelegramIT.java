@@ -13,10 +13,7 @@ import io.botvisor.storage.DbFiles;
 import io.botvisor.storage.EmbeddedDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +103,7 @@ class TelegramIT {
             }
             DbEndpoint db = EmbeddedDatabase.running(DbFiles.under(s.stateDir))
                     .orElseThrow(() -> new AssertionError("no embedded server is up"));
-            assertThat(query(db, "SELECT count(*) || '/' || count(handled_at) FROM botvisor.updates"))
+            assertThat(SupervisorProcess.query(db, "SELECT count(*) || '/' || count(handled_at) FROM botvisor.updates"))
                     .as("every update recorded once and handled").isEqualTo(chats * perChat + "/" + chats * perChat);
             // A reply sent twice is one whose first send was in doubt (the process died during it): counted.
             Map<String, Long> replies = sandbox.allSent().stream().filter(m -> m.botId() == BOT)
@@ -117,10 +114,10 @@ class TelegramIT {
                 }
             }
             long duplicates = replies.values().stream().mapToLong(n -> n - 1).sum();
-            long doubted = Long.parseLong(query(db, "SELECT count(*) FROM botvisor.outbox WHERE attempts > 1"));
+            long doubted = Long.parseLong(SupervisorProcess.query(db, "SELECT count(*) FROM botvisor.outbox WHERE attempts > 1"));
             assertThat(duplicates).as("duplicate replies, each an uncertain send sent once more").isLessThanOrEqualTo(
                     doubted);
-            assertThat(query(db, "SELECT count(*) FROM botvisor.outbox WHERE state <> 'sent'")).isEqualTo("0");
+            assertThat(SupervisorProcess.query(db, "SELECT count(*) FROM botvisor.outbox WHERE state <> 'sent'")).isEqualTo("0");
         }
     }
 
@@ -161,13 +158,13 @@ class TelegramIT {
             // the journal and replayed into the inbox once the server was back.
             s.await("the journal to be replayed", () -> {
                 try {
-                    return query(db, "SELECT count(DISTINCT update_id) || '/' || count(*) || '/' || count(handled_at) "
+                    return SupervisorProcess.query(db, "SELECT count(DISTINCT update_id) || '/' || count(*) || '/' || count(handled_at) "
                             + "FROM botvisor.updates").equals("11/11/11");
                 } catch (SQLException e) {
                     return false;
                 }
             });
-            assertThat(query(db, "SELECT count(*) FROM botvisor.outbox")).as("one reply each").isEqualTo("11");
+            assertThat(SupervisorProcess.query(db, "SELECT count(*) FROM botvisor.outbox")).as("one reply each").isEqualTo("11");
             // Which part of the bot meets the outage first, and in which words, varies from run to run.
             assertThat(Files.readString(s.stateDir.resolve("logs/echo/stderr.log"))).as("the outage was met")
                     .containsAnyOf("the database cannot be reached", "the inbox could not record",
@@ -211,7 +208,7 @@ class TelegramIT {
                     .orElseThrow(() -> new AssertionError("no embedded server is up"));
             s.await("the journal to be replayed", () -> {
                 try {
-                    return query(db, "SELECT count(*) || '/' || count(handled_at) FROM botvisor.updates")
+                    return SupervisorProcess.query(db, "SELECT count(*) || '/' || count(handled_at) FROM botvisor.updates")
                             .equals("5/5");
                 } catch (SQLException e) {
                     return false;
@@ -298,8 +295,8 @@ class TelegramIT {
             assertThat(sandbox.awaitSent(BOT, 42, 3, REPLIES).get(2).text()).startsWith("Marvin: ");
             DbEndpoint db = EmbeddedDatabase.running(DbFiles.under(s.stateDir))
                     .orElseThrow(() -> new AssertionError("no embedded server is up"));
-            assertThat(query(db, "SELECT data->>'persona' FROM botvisor.users WHERE user_id = 42")).isEqualTo("marvin");
-            assertThat(query(db, "SELECT count(*) FILTER (WHERE direction = 'in') || '/' || count(*) FILTER (WHERE "
+            assertThat(SupervisorProcess.query(db, "SELECT data->>'persona' FROM botvisor.users WHERE user_id = 42")).isEqualTo("marvin");
+            assertThat(SupervisorProcess.query(db, "SELECT count(*) FILTER (WHERE direction = 'in') || '/' || count(*) FILTER (WHERE "
                     + "direction = 'out') FROM botvisor.messages WHERE conversation_id = 42")).isEqualTo("3/3");
         }
     }
@@ -349,15 +346,8 @@ class TelegramIT {
                     .containsExactly("slept 3 s", "after");
             DbEndpoint db = EmbeddedDatabase.running(DbFiles.under(s.stateDir))
                     .orElseThrow(() -> new AssertionError("no embedded server is up"));
-            assertThat(query(db, "SELECT count(*) FROM botvisor.outbox")).as("one reply each, not two")
+            assertThat(SupervisorProcess.query(db, "SELECT count(*) FROM botvisor.outbox")).as("one reply each, not two")
                     .isEqualTo("2");
-        }
-    }
-
-    private static String query(DbEndpoint e, String sql) throws SQLException {
-        try (Connection c = e.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
         }
     }
 }
