@@ -124,9 +124,12 @@ public final class ConnectionBroker {
 
     /**
      * A handover's successor starts beside the bot's running child, which may hold every connection its role's limit
-     * allows: the role gets one more for the successor (not the running child's pool) while the budget has one to
-     * spare; otherwise the successor waits for its predecessor's connections. The loan ends when the successor takes
-     * over ({@link #childStarted}) or goes ({@link #successorGone}); the limit comes down as after a cut.
+     * allows: the role gets one more for the successor (not the running child's pool), from the budget's spare or,
+     * when a busy fleet has lent it all, beyond the budget: the successor cannot start without one (it would wait for
+     * its predecessor, which waits for it), and at most one such loan per handover in progress (startConcurrency at
+     * once) stays within the server's headroom over the budget. While the budget is overdrawn nothing more is lent.
+     * The loan ends when the successor takes over ({@link #childStarted}) or goes ({@link #successorGone}); the
+     * limit comes down as after a cut.
      */
     public void successorStarting(String bot) {
         Share s = shares.get(bot);
@@ -134,9 +137,8 @@ public final class ConnectionBroker {
             return;
         }
         if (budget - reserved() < 1) {
-            log.info("database: no connection to spare for bot '{}''s handover successor; it waits for its "
-                    + "predecessor's", bot);
-            return;
+            log.info("database: bot '{}''s handover successor gets a connection beyond the budget of {} (all of it "
+                    + "is lent); returned when the handover ends", bot, budget);
         }
         s.loan = 1;
         if (s.pending == 0) {

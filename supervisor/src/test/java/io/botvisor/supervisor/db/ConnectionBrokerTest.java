@@ -283,11 +283,19 @@ class ConnectionBrokerTest {
     }
 
     @Test
-    void noHandoverLoanIsMadeWhenTheBudgetHasNoneToSpare() {
+    void aHandoverSuccessorGetsItsConnectionBeyondABudgetLentOutAndNothingMoreIsLentMeanwhile() {
         ConnectionBroker b = broker(2, "a", "b");
         b.successorStarting("a");
         completeOrders();
-        assertThat(serverLimits.get("bot_a")).isEqualTo(1);
-        assertThat(b.reserved()).isEqualTo(2);
+        assertThat(serverLimits.get("bot_a")).as("the successor would wait for its predecessor otherwise")
+                .isEqualTo(2);
+        assertThat(b.reserved()).isEqualTo(3);
+        b.onUsage("b", usage(1, 1, 1, 3, 1), now);
+        settle(b);
+        assertThat(told).as("b's waiting pool gets nothing while the budget is overdrawn").doesNotContainKey("b");
+        b.successorGone("a");
+        b.onUsage("a", usage(1, 1, 1, 0, 0), now);
+        settle(b);
+        assertThat(serverLimits.get("bot_a")).as("the loan returned").isEqualTo(1);
     }
 }
