@@ -99,6 +99,13 @@ final class EmbeddedWatch {
     }
 
     private void restart() {
+        if (jvmShuttingDown()) {
+            // zonky's own shutdown hook stops the server at the JVM's shutdown, while the supervisor still stops its
+            // bots: restarting it then raced the close, and a postmaster started late outlived the supervisor (seen in
+            // the chaos suite). The supervisor is going: its database stays down.
+            log.info("database: the supervisor is shutting down; the embedded PostgreSQL is not restarted");
+            return;
+        }
         restarts++;
         try {
             db.restartEmbedded();
@@ -131,5 +138,17 @@ final class EmbeddedWatch {
         String next = "restart " + intensity.inWindow(now) + " of " + intensity.maxRestarts() + " in " + window;
         snapshot = new Snapshot(State.DOWN, 0, restarts, what + "; " + next);
         log.error("database: {}; restarting it in {} ({})", what, Units.seconds(delay), next);
+    }
+
+    /** Whether the JVM runs its shutdown hooks (a hook can no longer be added then). */
+    static boolean jvmShuttingDown() {
+        Thread probe = new Thread(() -> { }, "botvisor-shutdown-probe");
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 }

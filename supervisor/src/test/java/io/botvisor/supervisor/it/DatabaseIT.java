@@ -80,6 +80,28 @@ class DatabaseIT {
     }
 
     @Test
+    void theDatabaseIsNotRestartedWhileTheSupervisorStopsSlowBots() throws Exception {
+        // At the JVM's shutdown the embedded server stops at once (zonky's own hook), while the supervisor still waits
+        // for a bot that ignores SIGTERM; the watch used to restart the server then, and a late postmaster outlived
+        // the supervisor.
+        DbFiles files = DbFiles.under(dir.resolve("state"));
+        try (SupervisorProcess s = SupervisorProcess.start(dir, FLEET + """
+                  - id: stubborn
+                    command: ["/bin/sh", "-c", "trap '' TERM; while true; do sleep 1; done"]
+                    stopTimeout: 4s
+                """)) {
+            s.awaitState("writer-1", "RUNNING");
+            s.awaitState("stubborn", "RUNNING");
+            s.process.destroy(); // SIGTERM
+            assertThat(s.process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(s.log()).contains("shutting down: SIGTERM", "did not stop within 4.0 s")
+                    .doesNotContain("embedded PostgreSQL is up again");
+            assertThat(io.botvisor.storage.EmbeddedDatabase.running(files)).as("a postmaster after the supervisor exited")
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void ctlActionsAreAuditedAndStatusShowsTheDatabase() throws Exception {
         DbFiles files = DbFiles.under(dir.resolve("state"));
         try (SupervisorProcess s = SupervisorProcess.start(dir, FLEET)) {
