@@ -342,10 +342,6 @@ public final class Supervisor {
         deliver(id, new Event.Control(cold ? Event.Command.RESTART_COLD : Event.Command.RESTART, reason));
     }
 
-    public void restartBot(String id, String reason) {
-        restartBot(id, reason, false);
-    }
-
     /** Why the bot's last restart by handover failed (its process kept serving), or null. Loop only. */
     public String handoverFailure(String id) {
         Slot s = slots.get(id);
