@@ -141,6 +141,10 @@ public final class Main implements Callable<Integer> {
                 return 2;
             }
             Path state = stateDir.toAbsolutePath().normalize();
+            // Taken before the lock: a ctl that sees the lock held may write its request at once, and a request
+            // stamped before this instant is skipped as meant for an earlier supervisor (CI caught the race when the
+            // instant was read after the lock).
+            long startedAtMillis = System.currentTimeMillis();
             StateDirLock lock;
             try {
                 lock = StateDirLock.acquire(state);
@@ -148,7 +152,6 @@ public final class Main implements Callable<Integer> {
                 System.err.println("botvisor: " + e.getMessage());
                 return 1;
             }
-            long startedAtMillis = System.currentTimeMillis();
             rememberFleetFile(state);
             try (lock) {
                 try {
