@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -226,6 +227,49 @@ public final class Outbox {
         } catch (SQLException e) {
             throw new StorageException("bot " + botId + ": cannot recover the outbox's calls in flight: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Calls in {@code sending} that the sender has not in flight (not in {@code inFlight}) go back to queued, with
+     * {@code reason}: a claim whose commit's answer was lost with the database, or that committed after its caller
+     * had given up on it, leaves a call sending that was never made, and a sending call holds its chat's later calls
+     * back. Only for the bot's one sender while it runs, which knows every call it is making (at start, calls left
+     * sending by a process that is gone are {@link #recoverInFlight}'s: they may have been made). Returns how many.
+     */
+    public int requeueStray(Collection<Long> inFlight, String reason) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                UPDATE botvisor.outbox SET state = 'queued', last_error = ?
+                 WHERE bot_id = ? AND state = 'sending' AND NOT (id = ANY (?))""")) {
+            ps.setString(1, reason);
+            ps.setInt(2, botId);
+            ps.setArray(3, c.createArrayOf("bigint", inFlight.toArray(new Long[0])));
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageException("bot " + botId + ": cannot requeue the outbox's stray sending calls: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The chats that have calls queued or sending — whose later calls must wait for them —, at most {@code max}; a
+     * result of {@code max + 1} chats means more than {@code max}.
+     */
+    public Set<Long> unsentChats(int max) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT DISTINCT chat_id FROM botvisor.outbox
+                 WHERE bot_id = ? AND state IN ('queued', 'sending') LIMIT ?""")) {
+            ps.setInt(1, botId);
+            ps.setInt(2, max + 1);
+            Set<Long> out = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException("bot " + botId + ": cannot read the outbox's chats: " + e.getMessage(), e);
         }
     }
 

@@ -63,6 +63,38 @@ class OutboxIT {
     }
 
     @Test
+    void aStraySendingCallIsQueuedAgainAndItsChatGoesOnWhileACallInFlightStaysSending() throws SQLException {
+        long lost = queue(10, "claimed, its answer lost");
+        long later = queue(10, "behind it");
+        long flying = queue(20, "in flight");
+        outbox.markSending(lost);
+        outbox.markSending(flying);
+        assertThat(sendableIds()).as("a sending call holds its chat back").isEmpty();
+
+        assertThat(outbox.requeueStray(List.of(flying), "claim's answer lost")).isEqualTo(1);
+
+        assertThat(outbox.state(lost)).contains(Outbox.State.QUEUED);
+        assertThat(outbox.state(flying)).contains(Outbox.State.SENDING);
+        assertThat(sendableIds()).containsExactly(lost);
+        outbox.markSending(lost);
+        outbox.markSent(lost, 1L);
+        assertThat(sendableIds()).containsExactly(later);
+    }
+
+    @Test
+    void unsentChatsAreTheChatsWithCallsQueuedOrSendingAndSayWhenThereAreMore() throws SQLException {
+        long a = queue(10, "a");
+        queue(20, "b");
+        long c = queue(30, "c");
+        outbox.markSending(a);
+        outbox.markSending(c);
+        outbox.markSent(c, 3L);
+        assertThat(outbox.unsentChats(10)).containsExactlyInAnyOrder(10L, 20L);
+        queue(40, "d");
+        assertThat(outbox.unsentChats(2)).as("max + 1: more than max").hasSize(3);
+    }
+
+    @Test
     void eachChatOffersItsOldestCallOnlyOldestChatFirst() throws SQLException {
         long a1 = queue(10, "a1");
         long b1 = queue(20, "b1");
