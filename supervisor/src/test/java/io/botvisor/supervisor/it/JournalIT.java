@@ -79,8 +79,14 @@ class JournalIT {
         List<Long> server = new ArrayList<>(List.of(postmaster));
         ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> server.add(p.pid()));
         for (long pid : server) {
-            SupervisorProcess.signal(pid, "STOP"); // every query waits, nothing fails by itself
-            stopped.add(pid);
+            // Every query waits, nothing fails by itself. A backend may exit meanwhile (the test's own last query's).
+            int exit = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+            if (exit == 0) {
+                stopped.add(pid);
+            } else {
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid
+                        + " could not be stopped though it runs").isFalse();
+            }
         }
     }
 
@@ -160,6 +166,34 @@ class JournalIT {
             assertThat(stopped).as("the database was stopped all along").allMatch(pid -> ProcessHandle.of(pid)
                     .isPresent());
             resumeDatabase(); // before the supervisor's stop, which would wait on it
+        }
+    }
+
+    @Test
+    void aReplyWaitingInTheOutboxWhenTheDatabaseStopsIsSentBeforeItsChatsRepliesFromTheJournal() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("", ""))) {
+            s.awaitState("jb", "RUNNING");
+            // Telegram answers chat 1's first reply slowly: the next one waits in the outbox behind it, unclaimed.
+            sandbox.injectFault(new FaultRule(BOT, "sendMessage", Fault.delay(Duration.ofSeconds(8)), 1, 0));
+            sandbox.say(BOT, 1, "zero");
+            s.await("the slow reply to be in flight", () -> query(s, "SELECT count(*) FROM botvisor.outbox WHERE "
+                    + "payload->>'text' = 'zero' AND state = 'sending'").equals("1"), () -> botLog(s));
+            sandbox.say(BOT, 1, "first");
+            s.await("the next reply to wait in the outbox", () -> query(s, "SELECT count(*) FROM botvisor.outbox "
+                    + "WHERE payload->>'text' = 'first' AND state = 'queued'").equals("1"), () -> botLog(s));
+            stopDatabase(s);
+            // The slow reply's outcome cannot be recorded: the bot finds the database down, and chat 1 is free.
+            s.await("the bot to find the database down", () -> botLog(s).contains("the database cannot be reached"),
+                    () -> botLog(s));
+            sandbox.say(BOT, 1, "second");
+            sandbox.say(BOT, 2, "other");
+            assertThat(texts(sandbox.awaitSent(BOT, 2, 1, REPLIES))).as("another chat is answered from the journal")
+                    .containsExactly("other");
+            resumeDatabase();
+            s.await("chat 1's three replies", () -> sandbox.sent(BOT, 1).size() >= 3, () -> botLog(s));
+            assertThat(texts(sandbox.sent(BOT, 1))).as("the reply the outbox held goes first")
+                    .containsExactly("zero", "first", "second");
+            awaitInbox(s, 4);
         }
     }
 

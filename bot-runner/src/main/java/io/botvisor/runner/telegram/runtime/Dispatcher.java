@@ -364,7 +364,7 @@ final class Dispatcher {
             Handler handler = handlers.route(update);
             try (Connection c = db.connection(DB_DEADLINE, network)) {
                 c.setAutoCommit(false);
-                TurnImpl turn = new TurnImpl(update, c, ctx, outbox, data, json, cache);
+                TurnImpl turn = new TurnImpl(update, c, ctx, outbox, offline.outboxChats(), data, json, cache);
                 try {
                     if (!inbox.markHandled(c, p.updateId())) {
                         c.rollback(); // handled already (an earlier incarnation): never twice
@@ -381,6 +381,8 @@ final class Dispatcher {
                     rollback(c);
                     turn.rolledBack();
                     return failed(p, update, c, e);
+                } finally {
+                    turn.ended();
                 }
                 ctx.count("telegram_updates_handled", 1);
                 if (turn.queued() > 0) {

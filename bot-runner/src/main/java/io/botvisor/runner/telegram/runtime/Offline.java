@@ -40,6 +40,8 @@ final class Offline {
     private final Map<Long, JournalCall> calls = new LinkedHashMap<>();
     /** Journal call id → outbox id, for calls the replay put in the outbox. */
     private final Map<Long, Long> outboxIds = new ConcurrentHashMap<>();
+    /** Chats that may have calls in the outbox table not sent yet: their journal calls wait behind those. */
+    private final OutboxChats outboxChats = new OutboxChats();
 
     private static final class JournalCall {
         final JournalEntry.Call call;
@@ -167,14 +169,18 @@ final class Offline {
         }
     }
 
-    /** The journal's calls to make now: for each chat its oldest unfinished call, when it is queued. */
+    /**
+     * The journal's calls to make now: for each chat its oldest unfinished call, when it is queued and the chat has
+     * no calls in the outbox table that may be unsent ({@link OutboxChats}): those were queued before it.
+     */
     List<OutgoingCall> sendable(int limit) {
         lock.lock();
         try {
             List<OutgoingCall> out = new ArrayList<>();
             Set<Long> seen = new HashSet<>();
             for (JournalCall c : calls.values()) {
-                if (seen.add(c.call.chatId()) && c.state == Outbox.State.QUEUED && out.size() < limit) {
+                if (seen.add(c.call.chatId()) && c.state == Outbox.State.QUEUED && out.size() < limit
+                        && !outboxChats.held(c.call.chatId())) {
                     out.add(new OutgoingCall(c.call.callId(), c.call.chatId(), c.call.method(), c.call.payloadJson(),
                             c.attempts));
                 }
@@ -246,12 +252,17 @@ final class Offline {
      */
     void replayed(Map<Long, Long> inOutbox, Set<Long> dropped) {
         outboxIds.putAll(inOutbox);
-        for (Iterator<Long> it = calls.keySet().iterator(); it.hasNext(); ) {
-            Long id = it.next();
-            if (inOutbox.containsKey(id) || dropped.contains(id)) {
+        Set<Long> unsentChats = new HashSet<>();
+        for (Iterator<Map.Entry<Long, JournalCall>> it = calls.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, JournalCall> e = it.next();
+            if (inOutbox.containsKey(e.getKey())) {
+                unsentChats.add(e.getValue().call.chatId()); // not finished: its chat's journal calls wait for it
+                it.remove();
+            } else if (dropped.contains(e.getKey())) {
                 it.remove();
             }
         }
+        outboxChats.unsent(unsentChats);
     }
 
     /** The whole journal is in the database: it is emptied and the bot is back on its database. Caller is exclusive. */
@@ -267,6 +278,11 @@ final class Offline {
 
     Journal journal() {
         return journal;
+    }
+
+    /** What the runtime knows of the outbox table's unsent chats (handlers and the sender's reads tell it). */
+    OutboxChats outboxChats() {
+        return outboxChats;
     }
 
     private void append(JournalEntry e) {

@@ -7,6 +7,7 @@ import io.botvisor.storage.UnableToMoveOutboxItemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +38,14 @@ final class OutboxPortAdapter implements OutboxPort {
         if (!offline.down() && out.size() < limit) {
             int rest = limit - out.size();
             List<Outbox.Item> items;
+            OutboxChats chats = offline.outboxChats();
             try {
-                items = database(() -> outbox.sendable(rest));
+                long mark = chats.mark();
+                items = database(() -> {
+                    List<Outbox.Item> sendable = outbox.sendable(rest);
+                    chats.read(mark, outbox.unsentChats(OutboxChats.MAX));
+                    return sendable;
+                });
             } catch (RuntimeException e) {
                 if (out.isEmpty()) {
                     throw e; // the sender backs off
@@ -89,6 +96,38 @@ final class OutboxPortAdapter implements OutboxPort {
     @Override
     public void requeue(long id, String reason) {
         settle(id, Outbox.State.QUEUED, null, reason);
+    }
+
+    /**
+     * Under the journal's lock, and only while the bot is on its database: the replay of this process's journal (which
+     * holds that lock, while the database is down) may put a journal call in flight in the outbox as sending; the
+     * in-flight journal calls are mapped to their rows here.
+     */
+    @Override
+    public int requeueStray(Set<Long> inFlight) {
+        if (offline.down()) {
+            return -1;
+        }
+        try {
+            return offline.exclusive(() -> {
+                if (offline.down()) {
+                    return -1;
+                }
+                List<Long> rows = new ArrayList<>();
+                for (long id : inFlight) {
+                    Long row = id < 0 ? offline.outboxId(id) : Long.valueOf(id);
+                    if (row != null) {
+                        rows.add(row);
+                    }
+                }
+                return database(() -> outbox.requeueStray(rows, "claimed while the database failed, never sent: "
+                        + "queued again"));
+            });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -36,10 +36,14 @@ final class TurnImpl implements Turn, TurnCache {
     private final Set<String> touched = new HashSet<>();
     private final LongSupplier journalIds;
     private final List<JournalEntry.Call> journalCalls = new ArrayList<>();
+    private final OutboxChats outboxChats;
+    /** Chats this turn queued calls to in the outbox table (told to {@link OutboxChats} when it ends). */
+    private final Set<Long> tableChats = new HashSet<>();
     private int queued;
 
-    TurnImpl(Update update, Connection tx, BotContext ctx, Outbox outbox, BotData data, ObjectMapper json,
-             com.github.benmanes.caffeine.cache.Cache<String, Object> cache) {
+    TurnImpl(Update update, Connection tx, BotContext ctx, Outbox outbox, OutboxChats outboxChats, BotData data,
+             ObjectMapper json, com.github.benmanes.caffeine.cache.Cache<String, Object> cache) {
+        this.outboxChats = outboxChats;
         this.update = update;
         this.tx = tx;
         this.ctx = ctx;
@@ -52,6 +56,7 @@ final class TurnImpl implements Turn, TurnCache {
 
     private TurnImpl(Update update, BotContext ctx, ObjectMapper json,
                      com.github.benmanes.caffeine.cache.Cache<String, Object> cache, LongSupplier journalIds) {
+        this.outboxChats = null;
         this.update = update;
         this.tx = null;
         this.ctx = ctx;
@@ -99,6 +104,9 @@ final class TurnImpl implements Turn, TurnCache {
                 long id = journalIds.getAsLong();
                 journalCalls.add(new JournalEntry.Call(id, chatId, method, json.writeValueAsString(payload)));
                 return id;
+            }
+            if (tableChats.add(chatId)) {
+                outboxChats.opened(chatId);
             }
             return outbox.queue(tx, chatId, update.id(), method, json.writeValueAsString(payload));
         } catch (JsonProcessingException e) {
@@ -168,6 +176,14 @@ final class TurnImpl implements Turn, TurnCache {
     /** How many calls the handler queued (the sender is woken only when there are some). */
     int queued() {
         return queued;
+    }
+
+    /** The transaction ended (committed, rolled back, or its end unknown): see {@link OutboxChats#closed}. */
+    void ended() {
+        if (!tableChats.isEmpty()) {
+            outboxChats.closed(tableChats);
+            tableChats.clear();
+        }
     }
 
     /** The transaction rolled back: nothing it put in or loaded into the cache may stay. */

@@ -128,6 +128,11 @@ public final class Warmup {
             public int migrateChat(long oldChatId, long newChatId) {
                 return 0;
             }
+
+            @Override
+            public int requeueStray(java.util.Set<Long> inFlight) {
+                return 0;
+            }
         }, gate, SenderConfig.defaults(UncertainPolicy.RETRY_ONCE), TransportCounters.NONE, System::nanoTime,
                 Math::random);
         sender.start();

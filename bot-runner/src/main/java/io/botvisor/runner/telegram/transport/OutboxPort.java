@@ -1,6 +1,7 @@
 package io.botvisor.runner.telegram.transport;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The sender's view of the bot's outbox. Called from the sender's thread and its workers at once (never two calls
@@ -37,4 +38,12 @@ public interface OutboxPort {
      * payload's {@code chat_id}); returns how many moved.
      */
     int migrateChat(long oldChatId, long newChatId);
+
+    /**
+     * Calls in {@code sending} that are not in {@code inFlight} (the ids of the calls the sender is making) were
+     * never made — their claim committed though its caller saw it fail (its answer lost, or it committed after the
+     * caller gave up) —: back to queued. Returns how many, or -1 when it cannot look now (the outbox is down).
+     * Called only while no outcome is owed.
+     */
+    int requeueStray(Set<Long> inFlight);
 }

@@ -25,6 +25,7 @@ class OfflineTest {
     void open() throws Exception {
         journal = Journal.create(root.resolve("own"), 64 * 1024);
         offline = new Offline("b", journal);
+        offline.outboxChats().read(offline.outboxChats().mark(), Set.of()); // the outbox table has nothing unsent
     }
 
     @AfterEach
@@ -73,6 +74,19 @@ class OfflineTest {
     void aHandlersEndIsRefusedOnceTheBotIsBackOnItsDatabase() throws Exception {
         assertThat(offline.handled(update(1, 1), List.of(call(1)), null)).isFalse();
         assertThat(offline.sendable(10)).isEmpty();
+    }
+
+    @Test
+    void aChatWithCallsInTheOutboxTableNotSentYetOffersNoJournalCallUntilAReadFindsThemSent() {
+        offline.wentDown("test");
+        JournalEntry.Call a1 = call(1);
+        JournalEntry.Call b1 = call(2);
+        offline.outboxChats().read(offline.outboxChats().mark(), Set.of(1L));
+        offline.handled(update(1, 1), List.of(a1), null);
+        offline.handled(update(2, 2), List.of(b1), null);
+        assertThat(offline.sendable(10)).extracting(OutgoingCall::id).containsExactly(b1.callId());
+        offline.outboxChats().read(offline.outboxChats().mark(), Set.of());
+        assertThat(offline.sendable(10)).extracting(OutgoingCall::id).containsExactly(a1.callId(), b1.callId());
     }
 
     @Test
@@ -135,6 +149,30 @@ class OfflineTest {
         assertThat(offline.outcome(a.callId(), State.SENT, 1L, null)).as("recorded in the outbox instead").isFalse();
         assertThat(offline.down()).isFalse();
         assertThat(journal.depth()).isZero();
+    }
+
+    @Test
+    void aJournalCallTheReplayPutInTheOutboxUnsentHoldsItsChatsNextJournalCallsIfTheDatabaseFailsAgain()
+            throws Exception {
+        offline.wentDown("test");
+        JournalEntry.Call a = call(1);
+        JournalEntry.Call b = call(2);
+        offline.handled(update(1, 1), List.of(a), null);
+        offline.handled(update(2, 2), List.of(b), null);
+        offline.claim(b.callId());
+        offline.outcome(b.callId(), State.SENT, 1L, null);
+        offline.exclusive(() -> {
+            offline.replayed(Map.of(a.callId(), 42L), Set.of());
+            offline.back();
+            return null;
+        });
+        offline.wentDown("again, before the sender read the outbox");
+        JournalEntry.Call a2 = call(1);
+        JournalEntry.Call b2 = call(2);
+        offline.handled(update(3, 1), List.of(a2), null);
+        offline.handled(update(4, 2), List.of(b2), null);
+        assertThat(offline.sendable(10)).as("chat 1's first reply waits unsent in the outbox")
+                .extracting(OutgoingCall::id).containsExactly(b2.callId());
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** An outbox in memory, keeping the rules of {@link OutboxPort}, and a log of what the sender told it. */
 final class MemoryOutbox implements OutboxPort {
@@ -68,6 +69,9 @@ final class MemoryOutbox implements OutboxPort {
         return new ArrayList<>(heads.values());
     }
 
+    /** A call whose next claim commits but throws, as a database that dies before the commit's answer arrives. */
+    Long loseClaimAnswerOf;
+
     @Override
     public synchronized boolean sending(long id) {
         if (!rows.get(id).state.equals("queued")) {
@@ -75,8 +79,26 @@ final class MemoryOutbox implements OutboxPort {
         }
         rows.get(id).state = "sending";
         rows.get(id).attempts++;
+        if (Long.valueOf(id).equals(loseClaimAnswerOf)) {
+            loseClaimAnswerOf = null;
+            log.add("sending " + id + " answer lost");
+            throw new IllegalStateException("the database went down before the commit's answer arrived");
+        }
         log.add("sending " + id);
         return true;
+    }
+
+    @Override
+    public synchronized int requeueStray(Set<Long> inFlight) {
+        int n = 0;
+        for (Row r : rows.values()) {
+            if (r.state.equals("sending") && !inFlight.contains(r.id)) {
+                r.state = "queued";
+                log.add("stray " + r.id + " queued again");
+                n++;
+            }
+        }
+        return n;
     }
 
     /** How many of the next calls of {@link #sent} throw, as a database that went down would. */

@@ -90,6 +90,35 @@ class SenderTest {
     }
 
     @Test
+    void aCallWhoseClaimAnswerWasLostIsQueuedAgainAndSentOnceAndItsChatGoesOn() throws Exception {
+        long first = outbox.queue(42, "one");
+        long second = outbox.queue(42, "two");
+        outbox.loseClaimAnswerOf = first;
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("both sent", () -> outbox.state(second).equals("sent"));
+        assertThat(outbox.state(first)).isEqualTo("sent");
+        assertThat(sends()).extracting(s -> s.body().path("text").asText()).containsExactly("one", "two");
+        assertThat(outbox.log()).containsSubsequence("sending " + first + " answer lost",
+                "stray " + first + " queued again", "sending " + first, "sent " + first, "sending " + second);
+    }
+
+    @Test
+    void aCallInFlightIsNotTakenForAStrayWhileAnotherChatsLostClaimIsQueuedAgain() throws Exception {
+        api.holdSends = new java.util.concurrent.CountDownLatch(1);
+        long flying = outbox.queue(7, "in flight");
+        long lost = outbox.queue(42, "claim lost");
+        outbox.loseClaimAnswerOf = lost;
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("the lost claim queued again", () -> outbox.log().contains("stray " + lost + " queued again"));
+        assertThat(outbox.log()).doesNotContain("stray " + flying + " queued again");
+        assertThat(outbox.state(flying)).isEqualTo("sending");
+        api.holdSends.countDown();
+        await("both sent", () -> outbox.state(flying).equals("sent") && outbox.state(lost).equals("sent"));
+        assertThat(sends()).extracting(s -> s.body().path("text").asText())
+                .containsExactlyInAnyOrder("in flight", "claim lost");
+    }
+
+    @Test
     void wakeSendsWithoutWaitingForTheIdlePoll() throws Exception {
         sender(UncertainPolicy.NEVER, Duration.ofMinutes(10));
         await("the sender idle", () -> outbox.log().isEmpty() && sender != null);
