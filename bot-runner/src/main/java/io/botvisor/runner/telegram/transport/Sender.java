@@ -39,12 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sender {
     private static final Logger log = LoggerFactory.getLogger(Sender.class);
-    /**
-     * How long after a failed claim stray sending calls are looked for: a claim the database took while its caller
-     * gave up on it may commit when the database resumes (a stopped server), well after the failure.
-     */
-    static final Duration STRAY_WINDOW = Duration.ofSeconds(60);
-    static final Duration STRAY_EVERY = Duration.ofSeconds(1);
 
     private final String bot;
     private final BotApiClient client;
@@ -66,15 +60,7 @@ public final class Sender {
     /** Chats with a call in flight (both the outbox's chat id and the one it is sent to). */
     private final Set<Long> busyChats = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** Ids of the calls handed to a worker whose outcome is not recorded or owed yet. */
-    private final Set<Long> inFlightIds = ConcurrentHashMap.newKeySet();
-    /**
-     * A claim failed (or found its call taken): until {@link #strayUntil} the outbox is asked every
-     * {@link #STRAY_EVERY} for calls left sending that were never made ({@link OutboxPort#requeueStray}).
-     */
-    private volatile boolean strayDue;
-    private volatile long strayUntil;
-    private long lastStrayCheck;
+    private final StrayClaims strays;
     /** Calls read from the outbox and not handed to a worker yet, oldest first (the sender's thread only). */
     private List<OutgoingCall> pending = new ArrayList<>();
     /** Something was queued since the last read ({@link #wake}). */
@@ -99,6 +85,7 @@ public final class Sender {
         this.nanoTime = nanoTime;
         this.random = random;
         this.limiter = new SendLimiter(config.perChat(), config.groupPerMinute(), config.overallPerSecond());
+        this.strays = new StrayClaims(bot, port, nanoTime);
         this.outboxDown = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2, random);
         AtomicInteger made = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(config.concurrency(), config.concurrency(), 1, TimeUnit.MINUTES,
@@ -190,7 +177,9 @@ public final class Sender {
                 owed.remove(outcome);
             }
             long now = nanoTime.getAsLong();
-            requeueStrays(now);
+            if (strays.check(now, owed::isEmpty) > 0) {
+                queued.set(true);
+            }
             if (inFlight.get() < config.concurrency() && !anySendable(now) && (queued.get() || ended.get()
                     || now - lastRead >= config.idlePoll().toNanos())) {
                 queued.set(false); // before the read: what is queued meanwhile is read next time
@@ -243,44 +232,6 @@ public final class Sender {
         return wait;
     }
 
-    /**
-     * Within {@link #STRAY_WINDOW} of a failed claim, at most every {@link #STRAY_EVERY}: calls left sending that no
-     * worker is making go back to queued, so their chats go on. The calls in flight are read before the owed outcomes
-     * are looked at: a worker records its outcome (or owes it) before it leaves {@link #inFlightIds}, so a call made
-     * is either among those read or its outcome is owed, and then nothing is looked for this turn.
-     */
-    private void requeueStrays(long now) {
-        if (!strayDue || now - lastStrayCheck < STRAY_EVERY.toNanos()) {
-            return;
-        }
-        lastStrayCheck = now;
-        Set<Long> flying = Set.copyOf(inFlightIds);
-        int n;
-        try {
-            n = owed.isEmpty() ? port.requeueStray(flying) : -1;
-        } catch (RuntimeException e) {
-            n = -1; // the outbox is down: the calls the journal holds still go meanwhile
-        }
-        if (n < 0) {
-            strayUntil = now + STRAY_WINDOW.toNanos(); // the window counts from when the outbox can be asked
-            return;
-        }
-        if (now - strayUntil > 0) {
-            strayDue = false;
-        }
-        if (n > 0) {
-            log.warn("bot '{}': {} call{} left sending by a claim whose answer was lost with the database, never "
-                    + "made: queued again", bot, n, n == 1 ? "" : "s");
-            queued.set(true);
-        }
-    }
-
-    /** A claim failed or found its call taken: stray sending calls are looked for a while (see requeueStrays). */
-    private void lookForStrays() {
-        strayUntil = nanoTime.getAsLong() + STRAY_WINDOW.toNanos();
-        strayDue = true;
-    }
-
     /** Whether a call read last time could be handed to a worker now. */
     private boolean anySendable(long now) {
         synchronized (limiter) {
@@ -308,7 +259,7 @@ public final class Sender {
     private void dispatch(OutgoingCall call, long chat, long began) {
         busyChats.add(call.chatId());
         busyChats.add(chat);
-        inFlightIds.add(call.id());
+        strays.began(call.id());
         inFlight.incrementAndGet();
         workers.execute(() -> {
             try {
@@ -321,7 +272,7 @@ public final class Sender {
                 busyChats.remove(call.chatId());
                 busyChats.remove(chat);
                 busyChats.remove(chatOf(call.chatId())); // where it went if the chat migrated meanwhile
-                inFlightIds.remove(call.id());
+                strays.ended(call.id());
                 inFlight.decrementAndGet();
                 ended.set(true);
                 pause.wake();
@@ -342,7 +293,7 @@ public final class Sender {
         try {
             claimed = port.sending(call.id());
         } catch (RuntimeException e) {
-            lookForStrays(); // the claim may have committed: its call would stay sending, never made
+            strays.claimFailed(); // it may have committed: its call would stay sending, never made
             throw e;
         } finally {
             if (!claimed) {
@@ -354,7 +305,7 @@ public final class Sender {
         if (!claimed) {
             // Read before its last attempt ended, so not queued any more — or an earlier claim that failed for its
             // caller committed meanwhile.
-            lookForStrays();
+            strays.claimFailed();
             return;
         }
         boolean retried = false;
