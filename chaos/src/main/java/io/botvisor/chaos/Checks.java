@@ -50,9 +50,13 @@ final class Checks {
         }
     }
 
-    /** What the database holds at the end. {@code error}: it could not be read (then the check fails). */
-    record Database(long updates, long distinctUpdates, long handled, long replies, long notSent, long resent,
-                    Map<String, Long> resentByBot, String error) {
+    /**
+     * What the database holds at the end. {@code notSent}: replies queued, sending or failed; {@code uncertain}: in
+     * doubt, their last attempt's answer lost, and not sent again by the policy (the sandbox tells whether they
+     * arrived: the answered check). {@code error}: it could not be read (then the check fails).
+     */
+    record Database(long updates, long distinctUpdates, long handled, long replies, long notSent, long uncertain,
+                    long resent, Map<String, Long> resentByBot, String error) {
     }
 
     private Checks() {
@@ -61,13 +65,14 @@ final class Checks {
     static Database database(Path stateDir) {
         Optional<DbEndpoint> db = EmbeddedDatabase.running(DbFiles.under(stateDir));
         if (db.isEmpty()) {
-            return new Database(0, 0, 0, 0, 0, 0, Map.of(), "the embedded PostgreSQL is not running");
+            return new Database(0, 0, 0, 0, 0, 0, 0, Map.of(), "the embedded PostgreSQL is not running");
         }
         try (Connection c = db.get().connect(); Statement st = c.createStatement()) {
             long[] u = row(st, "SELECT count(*), count(DISTINCT (bot_id, update_id)), count(handled_at) "
                     + "FROM botvisor.updates");
-            long[] o = row(st, "SELECT count(*), count(*) FILTER (WHERE state <> 'sent'), "
-                    + "count(*) FILTER (WHERE attempts > 1) FROM botvisor.outbox");
+            long[] o = row(st, "SELECT count(*), count(*) FILTER (WHERE state NOT IN ('sent', 'uncertain')), "
+                    + "count(*) FILTER (WHERE state = 'uncertain'), count(*) FILTER (WHERE attempts > 1) "
+                    + "FROM botvisor.outbox");
             Map<String, Long> resent = new java.util.HashMap<>();
             try (ResultSet rs = st.executeQuery("SELECT b.name, count(*) FILTER (WHERE o.attempts > 1) "
                     + "FROM botvisor.outbox o JOIN botvisor.bots b USING (bot_id) GROUP BY b.name")) {
@@ -75,9 +80,9 @@ final class Checks {
                     resent.put(rs.getString(1), rs.getLong(2));
                 }
             }
-            return new Database(u[0], u[1], u[2], o[0], o[1], o[2], resent, null);
+            return new Database(u[0], u[1], u[2], o[0], o[1], o[2], o[3], resent, null);
         } catch (SQLException e) {
-            return new Database(0, 0, 0, 0, 0, 0, Map.of(), e.getMessage());
+            return new Database(0, 0, 0, 0, 0, 0, 0, Map.of(), e.getMessage());
         }
     }
 
@@ -106,7 +111,8 @@ final class Checks {
             checks.add(new Check("handled once", once, "%d updates in the database for %d messages said, %d distinct, "
                     .formatted(db.updates(), said, db.distinctUpdates()) + db.handled() + " handled", List.of()));
             checks.add(new Check("replies kept", db.notSent() == 0, "%d replies recorded, %d not sent at the end, "
-                    .formatted(db.replies(), db.notSent()) + db.resent() + " took more than one attempt", List.of()));
+                    .formatted(db.replies(), db.notSent()) + db.uncertain() + " in doubt (uncertain, not sent again), "
+                    + db.resent() + " took more than one attempt", List.of()));
         }
         checks.add(duplicates(v, db, botNames));
         checks.add(of("order", v.order(), "%d answers out of their chat's order".formatted(v.order().count())));

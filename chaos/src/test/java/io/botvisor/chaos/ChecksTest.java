@@ -17,7 +17,7 @@ class ChecksTest {
     }
 
     private static Checks.Database resent(long rows) {
-        return new Checks.Database(10, 10, 10, 10, 0, rows, Map.of("echo-1", rows), null);
+        return new Checks.Database(10, 10, 10, 10, 0, 0, rows, Map.of("echo-1", rows), null);
     }
 
     @Test
@@ -36,5 +36,19 @@ class ChecksTest {
         assertThat(c.passed()).isFalse();
         assertThat(c.figures()).endsWith("1 unexplained");
         assertThat(c.first()).first().asString().startsWith("bot 7 (echo-1): 2 duplicates");
+    }
+
+    private static Checks.Check repliesKept(Checks.Database db) {
+        Checks.Outcome o = Checks.judge(verdict(0, 0), true, List.of(), db, new MemoryWatch.Judgement(true, true, ""),
+                List.of(), Map.of(7L, "echo-1"));
+        return o.checks().stream().filter(c -> c.name().equals("replies kept")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aReplyInDoubtThePolicyDidNotSendAgainIsKeptButAQueuedOneIsNot() {
+        Checks.Check inDoubt = repliesKept(new Checks.Database(10, 10, 10, 10, 0, 2, 0, Map.of(), null));
+        assertThat(inDoubt.passed()).isTrue();
+        assertThat(inDoubt.figures()).contains("0 not sent at the end, 2 in doubt");
+        assertThat(repliesKept(new Checks.Database(10, 10, 10, 10, 1, 0, 0, Map.of(), null)).passed()).isFalse();
     }
 }

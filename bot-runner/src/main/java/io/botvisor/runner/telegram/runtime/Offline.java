@@ -252,17 +252,12 @@ final class Offline {
      */
     void replayed(Map<Long, Long> inOutbox, Set<Long> dropped) {
         outboxIds.putAll(inOutbox);
-        Set<Long> unsentChats = new HashSet<>();
-        for (Iterator<Map.Entry<Long, JournalCall>> it = calls.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Long, JournalCall> e = it.next();
-            if (inOutbox.containsKey(e.getKey())) {
-                unsentChats.add(e.getValue().call.chatId()); // not finished: its chat's journal calls wait for it
-                it.remove();
-            } else if (dropped.contains(e.getKey())) {
+        for (Iterator<Long> it = calls.keySet().iterator(); it.hasNext(); ) {
+            Long id = it.next();
+            if (inOutbox.containsKey(id) || dropped.contains(id)) {
                 it.remove();
             }
         }
-        outboxChats.unsent(unsentChats);
     }
 
     /** The whole journal is in the database: it is emptied and the bot is back on its database. Caller is exclusive. */

@@ -9,7 +9,7 @@ import java.util.Set;
  * The chats that may have calls in the outbox table not sent yet. While the database is down the journal's calls of
  * those chats wait ({@link Offline#sendable}): they were queued after the table's, and a chat's replies keep their
  * order across an outage. Known from the sender's last read of the table ({@link #read}) and from every handler
- * transaction that queued calls there since — from the moment it queued one, before its commit: a commit whose answer
+ * (or replay) transaction that queued calls there since — from the moment it queued one, before its commit: a commit whose answer
  * is lost with the database may have put the calls there all the same. A chat stays held until a read that began
  * after its last transaction ended shows it has nothing left; before the first read every chat is held (a process that
  * starts while the database is down cannot know what its predecessors left). Thread-safe.
@@ -35,14 +35,6 @@ final class OutboxChats {
         long now = ++seq;
         for (long chat : chats) {
             open.computeIfPresent(chat, (c, n) -> n == 1 ? null : n - 1);
-            known.put(chat, now);
-        }
-    }
-
-    /** Calls to these chats were put in the table unsent (the replay of the journal's calls not sent yet). */
-    synchronized void unsent(Collection<Long> chats) {
-        long now = ++seq;
-        for (long chat : chats) {
             known.put(chat, now);
         }
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -184,6 +185,9 @@ final class Replayer {
             InterruptedException {
         Map<Long, Long> ids = new HashMap<>();
         JournalEntry.Received u = p.update();
+        // Calls restored unsent hold their chats' journal calls back, from before their commit (as a handler's do).
+        List<Long> unsentChats = new ArrayList<>();
+        OutboxChats chats = offline.outboxChats();
         try (Connection c = gate.connection(DEADLINE, NETWORK)) {
             c.setAutoCommit(false);
             try {
@@ -194,6 +198,10 @@ final class Replayer {
                         return null;
                     }
                     for (JournalFold.CallState s : p.calls()) {
+                        if (s.state() == Outbox.State.QUEUED || s.state() == Outbox.State.SENDING) {
+                            chats.opened(s.call().chatId());
+                            unsentChats.add(s.call().chatId());
+                        }
                         ids.put(s.call().callId(), outbox.restore(c, s.call().chatId(), u.updateId(),
                                 s.call().method(), s.call().payloadJson(), s.state(), s.attempts(), s.messageId(),
                                 s.reason()));
@@ -207,6 +215,8 @@ final class Replayer {
                     e.addSuppressed(x);
                 }
                 throw e;
+            } finally {
+                chats.closed(unsentChats);
             }
         }
         if (!stepDelay.isZero()) {

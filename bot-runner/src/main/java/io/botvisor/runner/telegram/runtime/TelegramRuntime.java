@@ -177,18 +177,18 @@ public final class TelegramRuntime {
                 }
             }
         }
-        // Which chats have replies in the outbox not sent yet (an earlier process's): their journal calls would wait
-        // behind them if the database went down now. Known before the sender's first read, so a database that goes
-        // down right after the start does not hold every chat's journal calls back.
-        OutboxChats chats = offline.outboxChats();
-        long mark = chats.mark();
-        chats.read(mark, outbox.unsentChats(OutboxChats.MAX));
         // Journals of processes that are gone go into the database before its inbox is read: an update they handled
         // is marked handled there first, so it is not handled again.
         int replayed = replayer.replayOrphans();
         if (replayed > 0) {
             log.info("bot '{}': {} updates from journals of gone processes are in the database", ctx.botId(), replayed);
         }
+        // Which chats have replies in the outbox not sent yet (earlier processes', the orphans' just restored): their
+        // journal calls would wait behind them if the database went down now. Known before the sender's first read,
+        // so a database that goes down right after the start does not hold every chat's journal calls back.
+        OutboxChats chats = offline.outboxChats();
+        long mark = chats.mark();
+        chats.read(mark, outbox.unsentChats(OutboxChats.MAX));
         dispatcher.wake(); // what an earlier process recorded and did not handle
         List<IncomingUpdate> held = offline.pending(); // what this process journaled before it served (a handover)
         if (!held.isEmpty()) {

@@ -152,30 +152,6 @@ class OfflineTest {
     }
 
     @Test
-    void aJournalCallTheReplayPutInTheOutboxUnsentHoldsItsChatsNextJournalCallsIfTheDatabaseFailsAgain()
-            throws Exception {
-        offline.wentDown("test");
-        JournalEntry.Call a = call(1);
-        JournalEntry.Call b = call(2);
-        offline.handled(update(1, 1), List.of(a), null);
-        offline.handled(update(2, 2), List.of(b), null);
-        offline.claim(b.callId());
-        offline.outcome(b.callId(), State.SENT, 1L, null);
-        offline.exclusive(() -> {
-            offline.replayed(Map.of(a.callId(), 42L), Set.of());
-            offline.back();
-            return null;
-        });
-        offline.wentDown("again, before the sender read the outbox");
-        JournalEntry.Call a2 = call(1);
-        JournalEntry.Call b2 = call(2);
-        offline.handled(update(3, 1), List.of(a2), null);
-        offline.handled(update(4, 2), List.of(b2), null);
-        assertThat(offline.sendable(10)).as("chat 1's first reply waits unsent in the outbox")
-                .extracting(OutgoingCall::id).containsExactly(b2.callId());
-    }
-
-    @Test
     void pendingUpdatesAreThoseJournaledAndNotHandledInTheOrderReceived() throws Exception {
         offline.wentDown("test");
         offline.received(List.of(new IncomingUpdate(3, "message", 1L, "{}"), new IncomingUpdate(1, "message", 2L, "{}"),
