@@ -11,7 +11,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -252,19 +252,19 @@ public final class Outbox {
     }
 
     /**
-     * The chats that have calls queued or sending — whose later calls must wait for them —, at most {@code max}; a
-     * result of {@code max + 1} chats means more than {@code max}.
+     * The chats that have calls queued or sending — whose later calls must wait for them —, each with how many, at
+     * most {@code max} chats; a result of {@code max + 1} chats means more than {@code max}.
      */
-    public Set<Long> unsentChats(int max) {
+    public Map<Long, Integer> unsentChats(int max) {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT DISTINCT chat_id FROM botvisor.outbox
-                 WHERE bot_id = ? AND state IN ('queued', 'sending') LIMIT ?""")) {
+                SELECT chat_id, count(*) FROM botvisor.outbox
+                 WHERE bot_id = ? AND state IN ('queued', 'sending') GROUP BY chat_id LIMIT ?""")) {
             ps.setInt(1, botId);
             ps.setInt(2, max + 1);
-            Set<Long> out = new HashSet<>();
+            Map<Long, Integer> out = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getLong(1));
+                    out.put(rs.getLong(1), rs.getInt(2));
                 }
             }
             return out;

@@ -82,14 +82,15 @@ class OutboxIT {
     }
 
     @Test
-    void unsentChatsAreTheChatsWithCallsQueuedOrSendingAndSayWhenThereAreMore() throws SQLException {
+    void unsentChatsAreTheChatsWithCallsQueuedOrSendingWithHowManyAndSayWhenThereAreMore() throws SQLException {
         long a = queue(10, "a");
         queue(20, "b");
         long c = queue(30, "c");
         outbox.markSending(a);
         outbox.markSending(c);
         outbox.markSent(c, 3L);
-        assertThat(outbox.unsentChats(10)).containsExactlyInAnyOrder(10L, 20L);
+        queue(10, "a2");
+        assertThat(outbox.unsentChats(10)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(10L, 2, 20L, 1));
         queue(40, "d");
         assertThat(outbox.unsentChats(2)).as("max + 1: more than max").hasSize(3);
     }

@@ -198,6 +198,28 @@ class JournalIT {
     }
 
     @Test
+    void aChatWhoseReplyWasInFlightWhenTheDatabaseStoppedIsAnsweredFromTheJournalOnceThatReplyArrived()
+            throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("", ""))) {
+            s.awaitState("jb", "RUNNING");
+            sandbox.injectFault(new FaultRule(BOT, "sendMessage", Fault.delay(Duration.ofSeconds(8)), 1, 0));
+            sandbox.say(BOT, 1, "zero");
+            s.await("the slow reply to be in flight", () -> query(s, "SELECT count(*) FROM botvisor.outbox WHERE "
+                    + "payload->>'text' = 'zero' AND state = 'sending'").equals("1"), () -> botLog(s));
+            stopDatabase(s);
+            s.await("the bot to find the database down", () -> botLog(s).contains("the database cannot be reached"),
+                    () -> botLog(s));
+            sandbox.say(BOT, 1, "second");
+            assertThat(texts(sandbox.awaitSent(BOT, 1, 2, REPLIES))).as("answered with the database still stopped")
+                    .containsExactly("zero", "second");
+            assertThat(stopped).as("the database was stopped all along").allMatch(pid -> ProcessHandle.of(pid)
+                    .isPresent());
+            resumeDatabase();
+            awaitInbox(s, 2);
+        }
+    }
+
+    @Test
     void updatesHandledFromTheJournalAreHandledOnceInTheDatabaseWithTheirReplies() throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("", ""))) {
             s.awaitState("jb", "RUNNING");

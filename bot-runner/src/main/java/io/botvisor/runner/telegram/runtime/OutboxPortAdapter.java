@@ -7,7 +7,9 @@ import io.botvisor.storage.UnableToMoveOutboxItemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ final class OutboxPortAdapter implements OutboxPort {
     private final Outbox outbox;
     private final DbGate db;
     private final Offline offline;
+    /** The chat of each outbox call read and not finished yet, for {@link OutboxChats#finished}. */
+    private final Map<Long, Long> readChats = new ConcurrentHashMap<>();
 
     OutboxPortAdapter(Outbox outbox, DbGate db, Offline offline) {
         this.outbox = outbox;
@@ -53,6 +57,7 @@ final class OutboxPortAdapter implements OutboxPort {
                 return out; // the journal's calls go all the same; the outbox is read again later
             }
             for (Outbox.Item i : items) {
+                readChats.put(i.id(), i.chatId());
                 out.add(new OutgoingCall(i.id(), i.chatId(), i.method(), i.payloadJson(), i.attempts()));
             }
         }
@@ -153,6 +158,12 @@ final class OutboxPortAdapter implements OutboxPort {
             row = moved;
         }
         long r = row;
+        if (id >= 0 && state != Outbox.State.QUEUED) {
+            Long chat = readChats.remove(id);
+            if (chat != null) {
+                offline.outboxChats().finished(chat); // before the outcome is written: see finished
+            }
+        }
         try {
             switch (state) {
                 case SENT -> database(() -> {

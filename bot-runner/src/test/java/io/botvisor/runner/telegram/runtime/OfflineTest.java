@@ -25,7 +25,7 @@ class OfflineTest {
     void open() throws Exception {
         journal = Journal.create(root.resolve("own"), 64 * 1024);
         offline = new Offline("b", journal);
-        offline.outboxChats().read(offline.outboxChats().mark(), Set.of()); // the outbox table has nothing unsent
+        offline.outboxChats().read(offline.outboxChats().mark(), Map.of()); // the outbox table has nothing unsent
     }
 
     @AfterEach
@@ -81,11 +81,11 @@ class OfflineTest {
         offline.wentDown("test");
         JournalEntry.Call a1 = call(1);
         JournalEntry.Call b1 = call(2);
-        offline.outboxChats().read(offline.outboxChats().mark(), Set.of(1L));
+        offline.outboxChats().read(offline.outboxChats().mark(), Map.of(1L, 1));
         offline.handled(update(1, 1), List.of(a1), null);
         offline.handled(update(2, 2), List.of(b1), null);
         assertThat(offline.sendable(10)).extracting(OutgoingCall::id).containsExactly(b1.callId());
-        offline.outboxChats().read(offline.outboxChats().mark(), Set.of());
+        offline.outboxChats().read(offline.outboxChats().mark(), Map.of());
         assertThat(offline.sendable(10)).extracting(OutgoingCall::id).containsExactly(a1.callId(), b1.callId());
     }
 

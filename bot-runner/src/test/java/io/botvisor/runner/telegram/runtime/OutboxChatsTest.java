@@ -2,9 +2,9 @@ package io.botvisor.runner.telegram.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OutboxChatsTest {
@@ -13,57 +13,77 @@ class OutboxChatsTest {
     @Test
     void everyChatIsHeldBeforeTheFirstRead() {
         assertThat(chats.held(1)).isTrue();
-        chats.read(chats.mark(), Set.of());
+        chats.read(chats.mark(), Map.of());
         assertThat(chats.held(1)).isFalse();
     }
 
     @Test
     void aChatTheReadFoundWithUnsentCallsIsHeldUntilAReadFindsNone() {
-        chats.read(chats.mark(), Set.of(5L));
+        chats.read(chats.mark(), Map.of(5L, 1));
         assertThat(chats.held(5)).isTrue();
         assertThat(chats.held(6)).isFalse();
-        chats.read(chats.mark(), Set.of());
+        chats.read(chats.mark(), Map.of());
         assertThat(chats.held(5)).isFalse();
     }
 
     @Test
     void aChatIsHeldFromTheMomentATransactionQueuesToItUntilAReadBegunAfterItEnded() {
-        chats.read(chats.mark(), Set.of());
+        chats.read(chats.mark(), Map.of());
         chats.opened(7);
         assertThat(chats.held(7)).as("not committed yet: its commit may land").isTrue();
         long during = chats.mark();
-        chats.read(during, Set.of());
+        chats.read(during, Map.of());
         assertThat(chats.held(7)).as("a read while it is open").isTrue();
         long before = chats.mark();
         chats.closed(List.of(7L));
-        chats.read(before, Set.of());
+        chats.read(before, Map.of());
         assertThat(chats.held(7)).as("a read begun before it ended may have missed its calls").isTrue();
-        chats.read(chats.mark(), Set.of());
+        chats.read(chats.mark(), Map.of());
         assertThat(chats.held(7)).isFalse();
     }
 
     @Test
     void twoTransactionsOfOneChatHoldItUntilBothEnded() {
-        chats.read(chats.mark(), Set.of());
+        chats.read(chats.mark(), Map.of());
         chats.opened(8);
         chats.opened(8);
         chats.closed(List.of(8L));
-        chats.read(chats.mark(), Set.of());
+        chats.read(chats.mark(), Map.of());
         assertThat(chats.held(8)).isTrue();
         chats.closed(List.of(8L));
-        chats.read(chats.mark(), Set.of());
+        chats.read(chats.mark(), Map.of());
         assertThat(chats.held(8)).isFalse();
     }
 
     @Test
     void moreChatsWithUnsentCallsThanTheMaximumHoldEveryChat() {
-        Set<Long> many = new HashSet<>();
+        Map<Long, Integer> many = new HashMap<>();
         for (long c = 0; c <= OutboxChats.MAX; c++) {
-            many.add(c);
+            many.put(c, 1);
         }
         chats.read(chats.mark(), many);
         assertThat(chats.held(-1)).isTrue();
-        chats.read(chats.mark(), Set.of(1L));
+        chats.read(chats.mark(), Map.of(1L, 1));
         assertThat(chats.held(-1)).isFalse();
+    }
+
+    @Test
+    void aChatIsLetGoOnceTheSenderFinishedEveryCallTheReadCounted() {
+        chats.read(chats.mark(), Map.of(3L, 2));
+        chats.finished(3);
+        assertThat(chats.held(3)).as("one of two left").isTrue();
+        chats.finished(3);
+        assertThat(chats.held(3)).isFalse();
+    }
+
+    @Test
+    void aChatATransactionQueuedToSinceTheReadIsNotLetGoByFinishedCalls() {
+        chats.read(chats.mark(), Map.of(3L, 1));
+        chats.opened(3);
+        chats.closed(List.of(3L));
+        chats.finished(3);
+        assertThat(chats.held(3)).as("how many that transaction added is not known").isTrue();
+        chats.read(chats.mark(), Map.of());
+        assertThat(chats.held(3)).isFalse();
     }
 }
