@@ -169,22 +169,31 @@ class JournalIT {
         }
     }
 
+    /** Once the bot runs: chat 1 says {@code text}, and Telegram holds the bot's reply 8 s (in flight, sending). */
+    private void slowReplyInFlight(SupervisorProcess s, String text) {
+        s.awaitState("jb", "RUNNING");
+        sandbox.injectFault(new FaultRule(BOT, "sendMessage", Fault.delay(Duration.ofSeconds(8)), 1, 0));
+        sandbox.say(BOT, 1, text);
+        s.await("the slow reply to be in flight", () -> query(s, "SELECT count(*) FROM botvisor.outbox WHERE "
+                + "payload->>'text' = '" + text + "' AND state = 'sending'").equals("1"), () -> botLog(s));
+    }
+
+    private void stopDatabaseUntilTheBotFindsItDown(SupervisorProcess s) throws IOException, InterruptedException {
+        stopDatabase(s);
+        s.await("the bot to find the database down", () -> botLog(s).contains("the database cannot be reached"),
+                () -> botLog(s));
+    }
+
     @Test
     void aReplyWaitingInTheOutboxWhenTheDatabaseStopsIsSentBeforeItsChatsRepliesFromTheJournal() throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("", ""))) {
-            s.awaitState("jb", "RUNNING");
             // Telegram answers chat 1's first reply slowly: the next one waits in the outbox behind it, unclaimed.
-            sandbox.injectFault(new FaultRule(BOT, "sendMessage", Fault.delay(Duration.ofSeconds(8)), 1, 0));
-            sandbox.say(BOT, 1, "zero");
-            s.await("the slow reply to be in flight", () -> query(s, "SELECT count(*) FROM botvisor.outbox WHERE "
-                    + "payload->>'text' = 'zero' AND state = 'sending'").equals("1"), () -> botLog(s));
+            slowReplyInFlight(s, "zero");
             sandbox.say(BOT, 1, "first");
             s.await("the next reply to wait in the outbox", () -> query(s, "SELECT count(*) FROM botvisor.outbox "
                     + "WHERE payload->>'text' = 'first' AND state = 'queued'").equals("1"), () -> botLog(s));
-            stopDatabase(s);
             // The slow reply's outcome cannot be recorded: the bot finds the database down, and chat 1 is free.
-            s.await("the bot to find the database down", () -> botLog(s).contains("the database cannot be reached"),
-                    () -> botLog(s));
+            stopDatabaseUntilTheBotFindsItDown(s);
             sandbox.say(BOT, 1, "second");
             sandbox.say(BOT, 2, "other");
             assertThat(texts(sandbox.awaitSent(BOT, 2, 1, REPLIES))).as("another chat is answered from the journal")
@@ -201,14 +210,8 @@ class JournalIT {
     void aChatWhoseReplyWasInFlightWhenTheDatabaseStoppedIsAnsweredFromTheJournalOnceThatReplyArrived()
             throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("", ""))) {
-            s.awaitState("jb", "RUNNING");
-            sandbox.injectFault(new FaultRule(BOT, "sendMessage", Fault.delay(Duration.ofSeconds(8)), 1, 0));
-            sandbox.say(BOT, 1, "zero");
-            s.await("the slow reply to be in flight", () -> query(s, "SELECT count(*) FROM botvisor.outbox WHERE "
-                    + "payload->>'text' = 'zero' AND state = 'sending'").equals("1"), () -> botLog(s));
-            stopDatabase(s);
-            s.await("the bot to find the database down", () -> botLog(s).contains("the database cannot be reached"),
-                    () -> botLog(s));
+            slowReplyInFlight(s, "zero");
+            stopDatabaseUntilTheBotFindsItDown(s);
             sandbox.say(BOT, 1, "second");
             assertThat(texts(sandbox.awaitSent(BOT, 1, 2, REPLIES))).as("answered with the database still stopped")
                     .containsExactly("zero", "second");
