@@ -202,6 +202,9 @@ public final class ConnectionBroker {
             if (s.pending == 0 && s.limit > s.grant + s.loan && now >= s.quietUntil
                     && (!s.running || (s.applied == s.grant && s.open <= s.grant))) {
                 setLimit(s, s.grant + s.loan);
+            } else if (s.pending == 0 && s.limit < s.grant + s.loan && now >= s.quietUntil) {
+                // A loan whose raise was not made: an order was in flight when the successor started, or it failed.
+                setLimit(s, s.grant + s.loan);
             }
         }
         lend(now);
@@ -233,7 +236,8 @@ public final class ConnectionBroker {
                 if (t >= Math.min(maxPerBot, s.grant + s.wanted)) {
                     continue;
                 }
-                boolean free = t + 1 <= s.reserved(); // a limit not yet lowered is already counted
+                // A limit not yet lowered is already counted; a handover's loan is not the running pool's to take.
+                boolean free = t + 1 + s.loan <= s.reserved();
                 if (free || spare > 0) {
                     spare -= free ? 0 : 1;
                     target.put(s, t + 1);
@@ -246,12 +250,12 @@ public final class ConnectionBroker {
             if (t <= s.grant) {
                 return;
             }
-            if (t <= s.limit) {
+            if (t + s.loan <= s.limit) {
                 if (children.grant(s.bot, t)) {
                     s.setGrant(t, now);
                 }
             } else {
-                setLimit(s, t);
+                setLimit(s, t + s.loan);
             }
         });
     }
@@ -269,9 +273,10 @@ public final class ConnectionBroker {
             return;
         }
         s.limit = limit;
-        if (limit > s.grant + s.loan && s.running && s.epoch == epoch && children.grant(s.bot, limit)) {
-            log.debug("database: bot '{}' granted {} connections", s.bot, limit);
-            s.setGrant(limit, nanos.getAsLong());
+        int forPool = limit - s.loan; // the rest is a handover successor's
+        if (forPool > s.grant && s.running && s.epoch == epoch && children.grant(s.bot, forPool)) {
+            log.debug("database: bot '{}' granted {} connections", s.bot, forPool);
+            s.setGrant(forPool, nanos.getAsLong());
         }
     }
 

@@ -270,6 +270,49 @@ class ConnectionBrokerTest {
     }
 
     @Test
+    void aRunningPoolThatFindsItselfFullDuringAHandoverIsNotGivenTheSuccessorsConnection() {
+        ConnectionBroker b = broker(10, "a");
+        b.successorStarting("a");
+        completeOrders();
+        b.onUsage("a", usage(1, 1, 1, 2, 5), now);
+        settle(b);
+        assertThat(told).as("the running pool grew").containsEntry("a", 3);
+        assertThat(serverLimits.get("bot_a")).as("and the role still has the successor's connection").isEqualTo(4);
+        b.onUsage("a", usage(3, 3, 3, 1, 9), now);
+        settle(b);
+        assertThat(serverLimits.get("bot_a") - told.get("a")).isEqualTo(1);
+    }
+
+    @Test
+    void aHandoverThatStartsWhileALimitIsBeingSetGetsItsConnectionOnceTheOrderLands() {
+        ConnectionBroker b = broker(10, "a");
+        b.onUsage("a", usage(1, 1, 1, 1, 3), now);
+        b.rebalance(now); // the raise to 2 is in flight
+        b.successorStarting("a");
+        completeOrders();
+        settle(b);
+        assertThat(serverLimits.get("bot_a") - told.getOrDefault("a", 1)).as("room for the successor").isEqualTo(1);
+    }
+
+    @Test
+    void aHandoverThatStartsWhileALimitIsBeingLoweredGetsItsConnectionOnceTheOrderLands() {
+        ConnectionBroker b = broker(10, "a");
+        b.onUsage("a", usage(1, 1, 1, 2, 3), now);
+        settle(b); // granted 3
+        b.onUsage("a", usage(3, 1, 1, 0, 0), now);
+        now += 31 * SECOND;
+        b.rebalance(now); // cut to 1 at once; the role's limit follows once the pool is within it
+        b.onUsage("a", usage(1, 1, 1, 0, 0), now);
+        b.rebalance(now); // the lowering to 1 is in flight
+        assertThat(ordersInFlight).isNotEmpty();
+        b.successorStarting("a");
+        completeOrders();
+        settle(b);
+        assertThat(told).containsEntry("a", 1);
+        assertThat(serverLimits.get("bot_a")).as("the pool's one and the successor's").isEqualTo(2);
+    }
+
+    @Test
     void theHandoverLoanEndsWhenTheSuccessorTakesOverAndTheLimitComesDown() {
         ConnectionBroker b = broker(10, "a");
         b.successorStarting("a");

@@ -99,13 +99,13 @@ class HandoverIT {
             try (Chatter chatter = new Chatter(Duration.ofMillis(20))) {
                 s.await("some messages answered before the restart", () -> sandbox.allSent().size() >= 10);
                 ControlClient.Result r = s.ctl("restart", "echo");
-                assertThat(r.exitCode()).as(r.output()).isZero();
+                assertThat(r.exitCode()).as("%s%n%s", r.output(), s.diagnostics("echo")).isZero();
                 second = s.bot("echo").get("pid").asLong();
                 assertThat(second).as("a new process serves").isNotEqualTo(first);
                 int before = chatter.said.get();
                 s.await("messages said after the handover", () -> chatter.said.get() >= before + 10);
                 r = s.ctl("restart", "echo");
-                assertThat(r.exitCode()).as(r.output()).isZero();
+                assertThat(r.exitCode()).as("%s%n%s", r.output(), s.diagnostics("echo")).isZero();
                 int later = chatter.said.get();
                 s.await("messages said after the second handover", () -> chatter.said.get() >= later + 10);
             }
@@ -141,7 +141,7 @@ class HandoverIT {
             long first = s.awaitState("echo", "RUNNING").get("pid").asLong();
             SupervisorProcess.writeFleet(dir, fleet().replace("pollTimeout: 20s", "pollTimeout: 15s"));
             ControlClient.Result r = s.ctl("reload", "--wait");
-            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.exitCode()).as("%s%n%s", r.output(), s.diagnostics("echo")).isZero();
             long second = s.bot("echo").get("pid").asLong();
             assertThat(second).isNotEqualTo(first);
             assertThat(s.log()).contains("bot 'echo' restarting by handover (reload", "bot 'echo' handed over: pid "
@@ -207,7 +207,7 @@ class HandoverIT {
         try (SupervisorProcess s = SupervisorProcess.start(dir, fleet())) {
             long first = s.awaitState("echo", "RUNNING").get("pid").asLong();
             ControlClient.Result r = s.ctl("restart", "--cold", "echo");
-            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.exitCode()).as("%s%n%s", r.output(), s.diagnostics("echo")).isZero();
             assertThat(s.bot("echo").get("pid").asLong()).isNotEqualTo(first);
             assertThat(s.log()).contains("bot 'echo' stopped [pid " + first).doesNotContain("restarting by handover");
             sandbox.say(BOT, 5, "after");

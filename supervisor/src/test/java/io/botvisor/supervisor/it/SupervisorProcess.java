@@ -269,6 +269,24 @@ final class SupervisorProcess implements AutoCloseable {
         return Files.exists(f) ? Files.readString(f) : "";
     }
 
+    /** What to read when a bot misbehaved: the tails of its stderr log and of the supervisor's output. */
+    String diagnostics(String id) {
+        return "--- " + id + " stderr.log (tail):\n" + tail(stateDir.resolve("logs").resolve(id).resolve("stderr.log"))
+                + "\n--- supervisor (tail):\n" + tail(output);
+    }
+
+    private static String tail(Path f) {
+        try {
+            if (!Files.exists(f)) {
+                return "(no " + f + ")";
+            }
+            List<String> lines = Files.readAllLines(f);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     void await(String what, BooleanSupplier condition) {
         await(what, condition, this::log);
     }
