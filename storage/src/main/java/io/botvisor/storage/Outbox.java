@@ -26,15 +26,15 @@ import javax.sql.DataSource;
  *
  * <p>How a sender uses it:
  * <ol>
- *   <li>At start, before anything else, {@link #recoverInFlight()}: calls a crashed run left in {@code sending} may
- *       have reached Telegram; they become {@code uncertain}, and every uncertain call (these, and any an earlier run
- *       left unresolved) is returned for the sender's policy to resolve.</li>
+ *   <li>At start, before anything else, {@link #recoverInFlight()}: calls a run that ended left in {@code sending}
+ *       may have reached Telegram; they become {@code uncertain} and are returned for the sender's policy to resolve
+ *       (only these: an earlier run's uncertain calls were resolved by its policy already).</li>
  *   <li>{@link #sendable} — for each chat its next call, only when nothing of that chat is in flight —, then for each: {@link #markSending} (committed <em>before</em> the request is made), the HTTP request, and
  *       one of {@link #markSent}, {@link #markUncertain} (the request may have reached Telegram; its response was
  *       lost), {@link #markFailed} (Telegram refused it for good) or {@link #requeue} (it failed before reaching
  *       Telegram).</li>
- *   <li>An uncertain call is the sender's last word on it unless its policy sends it again at start
- *       ({@link #requeue}: a possible duplicate); it may also be resolved by {@link #markSent} (with a null message
+ *   <li>An uncertain call is the sender's last word on it, after its policy had its say (a retry, or at start
+ *       {@link #requeue}: a possible duplicate); it may also be resolved by {@link #markSent} (with a null message
  *       id: assumed delivered) or {@link #markFailed}. It does not hold its chat back: a chat whose reply was lost in
  *       the network must not fall silent for the rest of the process.</li>
  * </ol>
@@ -202,28 +202,21 @@ public final class Outbox {
     }
 
     /**
-     * At start, before the first {@link #sendable}: calls left in {@code sending} by a run that stopped may have
-     * reached Telegram; they become uncertain. Returns every uncertain call — those and any an earlier run left
-     * unresolved —, oldest first, for the sender to resolve.
+     * At start, before the first {@link #sendable}: calls left in {@code sending} by a run that ended (crashed, or
+     * stopped with the call in flight) may have reached Telegram; they become uncertain and are returned, oldest
+     * first, for the sender's policy to resolve. Calls that were uncertain already are not: an earlier run's policy
+     * resolved them (an uncertain call is the sender's last word), and sending one again now would put it after its
+     * chat's newer calls.
      */
     public List<Item> recoverInFlight() {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement mark = c.prepareStatement("""
-                    UPDATE botvisor.outbox SET state = 'uncertain', last_error = 'in flight when its sender stopped'
-                     WHERE bot_id = ? AND state = 'sending'""");
-                 PreparedStatement read = c.prepareStatement("SELECT " + COLUMNS + " FROM botvisor.outbox"
-                         + " WHERE bot_id = ? AND state = 'uncertain' ORDER BY id")) {
-                mark.setInt(1, botId);
-                mark.executeUpdate();
-                read.setInt(1, botId);
-                List<Item> out = items(read.executeQuery());
-                c.commit();
-                return out;
-            } catch (SQLException | RuntimeException e) {
-                OwnBot.rollback(c, e);
-                throw e;
-            }
+        try (Connection c = pool.getConnection(); PreparedStatement mark = c.prepareStatement("""
+                UPDATE botvisor.outbox SET state = 'uncertain', last_error = 'in flight when its sender stopped'
+                 WHERE bot_id = ? AND state = 'sending'
+                RETURNING\s""" + COLUMNS)) {
+            mark.setInt(1, botId);
+            List<Item> out = new ArrayList<>(items(mark.executeQuery()));
+            out.sort(java.util.Comparator.comparingLong(Item::id));
+            return out;
         } catch (SQLException e) {
             throw new StorageException("bot " + botId + ": cannot recover the outbox's calls in flight: "
                     + e.getMessage(), e);

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class JournalFold {
     static final String IN_FLIGHT_AT_EXIT = "in flight when its process ended";
-    static final String SENT_ONCE_MORE = "sent once more after an uncertain send (uncertainSends: retry-once)";
+    static final String SENT_ONCE_MORE = io.botvisor.runner.telegram.transport.UncertainPolicy.SENT_ONCE_MORE;
 
     /** A call as the journal leaves it. {@code reason} is the last error, or null. */
     record CallState(JournalEntry.Call call, Outbox.State state, int attempts, Long messageId, String reason) {

@@ -4,6 +4,7 @@ import io.botvisor.ipc.BuiltInBots;
 import io.botvisor.ipc.ChildExit;
 import io.botvisor.runner.telegram.transport.BotIdentity;
 import io.botvisor.runner.telegram.transport.TransportCounter;
+import io.botvisor.runner.telegram.transport.UncertainPolicy;
 import io.botvisor.runner.BotConfigException;
 import io.botvisor.runner.BotContext;
 import io.botvisor.runner.SelfCheck;
@@ -172,7 +173,7 @@ public final class TelegramRuntime {
             if (settings.retryUncertain()) {
                 for (Outbox.Item item : doubtful) {
                     if (item.attempts() < 2) { // retry-once: a second attempt was made already otherwise
-                        outbox.requeue(item.id(), "sent once more after an uncertain send (uncertainSends: retry-once)");
+                        outbox.requeue(item.id(), UncertainPolicy.SENT_ONCE_MORE);
                     }
                 }
             }

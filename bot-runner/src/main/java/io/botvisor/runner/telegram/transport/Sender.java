@@ -53,6 +53,8 @@ public final class Sender {
     private final Pause pause = new Pause();
     /** Calls that did not reach Telegram: not before this time (monotonic nanos). */
     private final Map<Long, Long> retryAt = new ConcurrentHashMap<>();
+    /** Calls sent once more after an uncertain send (retry-once), until their next outcome. */
+    private final Set<Long> resentOnce = ConcurrentHashMap.newKeySet();
     /** Groups that became supergroups: calls read before the outbox moved them go to the new chat. */
     private final Map<Long, Long> migrated = new ConcurrentHashMap<>();
     /** Outcomes Telegram gave that the outbox could not record yet, oldest first. */
@@ -114,7 +116,8 @@ public final class Sender {
 
     /**
      * Stops after the sends in flight (if any) are recorded; past {@code deadline} the threads are interrupted and a
-     * send still in flight is marked uncertain. Unsent calls stay in the outbox for the next process.
+     * send still in flight stays sending: the next process's start finds it and marks it uncertain (and resends it
+     * under retry-once). Unsent calls stay in the outbox for the next process.
      */
     public void stop(Duration deadline) throws InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
@@ -133,7 +136,7 @@ public final class Sender {
         }
         workers.shutdown();
         if (!workers.awaitTermination(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            workers.shutdownNow(); // interrupts: a send in flight is marked uncertain
+            workers.shutdownNow(); // interrupts: a send in flight stays sending, for the next start
             workers.awaitTermination(1, TimeUnit.SECONDS);
         }
     }
@@ -308,18 +311,19 @@ public final class Sender {
             strays.claimFailed();
             return;
         }
-        boolean retried = false;
+        boolean movedChat = false; // sent on to the supergroup its chat became
         while (true) {
             ApiOutcome outcome;
             try {
                 outcome = attempt(call, chat, began);
             } catch (InterruptedException e) {
-                settle(() -> port.uncertain(call.id(), "the bot stopped while the call was in flight"));
-                counters.add(TransportCounter.UNCERTAIN_SENDS, 1);
+                // The bot stops with the call in flight: it stays sending, as after a crash, and the next process's
+                // start applies the policy to it (an uncertain call is the policy's last word: it is not retried).
                 throw e;
             }
             if (outcome instanceof ApiOutcome.Ok ok) {
                 retryAt.remove(call.id());
+                resentOnce.remove(call.id());
                 Long messageId = BotApiClient.messageId(ok.result());
                 settle(() -> port.sent(call.id(), messageId));
                 counters.add(TransportCounter.SENDS, 1);
@@ -328,7 +332,7 @@ public final class Sender {
             Failure failure = (Failure) outcome;
             switch (failure.kind()) {
                 case MIGRATED -> {
-                    if (chat == failure.migrateToChatId() || retried) {
+                    if (chat == failure.migrateToChatId() || movedChat) {
                         fail(call, failure);
                         return;
                     }
@@ -339,17 +343,22 @@ public final class Sender {
                     migrated.put(chat, failure.migrateToChatId());
                     chat = failure.migrateToChatId();
                     busyChats.add(chat); // freed by dispatch, through chatOf
-                    retried = true;
+                    movedChat = true;
                     began = waitForLimit(chat);
                 }
                 case UNCERTAIN -> {
                     counters.add(TransportCounter.UNCERTAIN_SENDS, 1);
-                    if (config.uncertainPolicy() == UncertainPolicy.RETRY_ONCE && !retried) {
+                    if (config.uncertainPolicy() == UncertainPolicy.RETRY_ONCE && !movedChat
+                            && resentOnce.add(call.id())) {
+                        // Queued again as its chat's next call, and claimed again (one more attempt, counted): a
+                        // process that ends before or while it is resent leaves it queued, or sending with two
+                        // attempts — never a third try after its chat moved on.
                         log.warn("bot '{}': call {} ({}) may have been delivered ({}); sending it once more "
                                 + "(policy RETRY_ONCE)", bot, call.id(), call.method(), failure.reason());
-                        retried = true;
-                        began = waitForLimit(chat);
+                        settle(() -> port.requeue(call.id(), UncertainPolicy.SENT_ONCE_MORE));
+                        return;
                     } else {
+                        resentOnce.remove(call.id());
                         retryAt.remove(call.id());
                         settle(() -> port.uncertain(call.id(), failure.reason()));
                         log.warn("bot '{}': call {} ({}) may have been delivered ({}); marked uncertain, not "
@@ -434,6 +443,7 @@ public final class Sender {
 
     private void fail(OutgoingCall call, Failure failure) {
         retryAt.remove(call.id());
+        resentOnce.remove(call.id());
         settle(() -> port.failed(call.id(), failure.reason()));
         counters.add(TransportCounter.SENDS_FAILED, 1);
         log.warn("bot '{}': call {} ({}) refused by Telegram ({}); marked failed", bot, call.id(), call.method(),

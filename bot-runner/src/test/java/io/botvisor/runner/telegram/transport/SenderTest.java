@@ -166,6 +166,23 @@ class SenderTest {
         assertThat(sends().get(1).atNanos() - sends().get(0).atNanos()).as("the per-chat limit holds for the retry")
                 .isGreaterThanOrEqualTo(1_000_000_000L);
         assertThat(counts).containsEntry(TransportCounter.UNCERTAIN_SENDS, 2L);
+        assertThat(outbox.row(id).attempts).as("the second attempt is counted: a later start does not make a third")
+                .isEqualTo(2);
+        assertThat(outbox.log()).containsSubsequence("sending " + id, "queued " + id + ": "
+                + UncertainPolicy.SENT_ONCE_MORE, "sending " + id);
+    }
+
+    @Test
+    void aSendInFlightWhenTheSenderStopsStaysSendingForTheNextStartToResolve() throws Exception {
+        api.holdSends = new java.util.concurrent.CountDownLatch(1);
+        long id = outbox.queue(42, "hi");
+        sender(UncertainPolicy.RETRY_ONCE, Duration.ofSeconds(2));
+        await("the send made", () -> sends().size() == 1);
+        sender.stop(Duration.ofMillis(100));
+        sender = null;
+        api.holdSends.countDown();
+        assertThat(outbox.state(id)).as("in flight when the process ended, like a crash's").isEqualTo("sending");
+        assertThat(outbox.log()).containsExactly("sending " + id);
     }
 
     @Test
