@@ -31,8 +31,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>at once for a fault (an {@link Error}: a mapped file truncated or replaced) and for a read the watchdog had to
  * end by opening a FIFO;
- * <li>on the {@link #STRIKES}th read in a row that failed (an exception) or took over {@link #SLOW}: one alone may be a
- * GC pause, or the bot's writer descheduled between creating a cycle file and writing its header.
+ * <li>when reads have failed (an exception) or taken over {@link #SLOW}, every one of them, for {@link #HELD} (at least
+ * {@link #STRIKES} reads): one slow read may be a GC pause, and a healthy writer descheduled between creating a cycle
+ * file and writing its header holds reads the same way as a planted file — for as long as it waits for a core. On a
+ * starved host (50 bots starting on 2 cores) a bot's first write after a launch, which creates its cycle file, held
+ * two reads in a row for ~200 ms each (the header wait's timeout) again and again: judged on two reads, healthy bots
+ * were killed as tampering at every start, and their next start created the file anew (a restart loop). A planted file
+ * holds every read for ever. Between suspect reads the queue is not read at all, for {@link #FIRST_PAUSE} doubling up
+ * to {@link #MAX_PAUSE}: a planted file costs the loop about five held reads before the verdict, not one per tick.
  * </ul>
  * A violation is returned to the shell (which kills the bot through the table) and quarantines the queue: it is not
  * read again until the bot's next launch, before which — on the launcher's thread, in order with launches — the
@@ -49,6 +55,11 @@ final class EventsGuard implements AutoCloseable {
      */
     static final Duration SLOW = Duration.ofMillis(100);
     static final int STRIKES = 2;
+    /** How long every read must have been suspect before the verdict. */
+    static final Duration HELD = Duration.ofSeconds(5);
+    /** After a suspect read, the queue is left alone this long, then twice as long after each further one. */
+    static final Duration FIRST_PAUSE = Duration.ofMillis(500);
+    static final Duration MAX_PAUSE = Duration.ofSeconds(4);
     /** Messages one read delivers at most (the rest wait for the next). */
     static final int BATCH = 64;
 
@@ -56,6 +67,9 @@ final class EventsGuard implements AutoCloseable {
     private static final class Guarded {
         final ReadWatchdog.Watch watch;
         int strikes;
+        /** The first suspect read of this run of them, and when the queue is read next (the loop's clock). */
+        long suspectSince;
+        long pauseUntil;
         boolean quarantined;
         boolean reopening;
 
@@ -67,18 +81,22 @@ final class EventsGuard implements AutoCloseable {
     private final IpcLayout layout;
     private final Consumer<Runnable> toLoop;
     private final Predicate<Runnable> beforeLaunches;
+    private final java.util.function.LongSupplier nanos;
     private final ReadWatchdog watchdog = new ReadWatchdog();
     private final Map<String, Guarded> bots = new HashMap<>();
     private List<Message> spare = new ArrayList<>();
 
     /**
      * {@code toLoop}: runs a task on the loop ({@link Loop#post}); {@code beforeLaunches}: runs a task on the launcher's
-     * thread before every launch asked for after it, false if it cannot ({@link AsyncLauncher#inOrder}).
+     * thread before every launch asked for after it, false if it cannot ({@link AsyncLauncher#inOrder}); {@code nanos}:
+     * the loop's clock (the pauses and {@link #HELD}; a read's own duration is always the real one).
      */
-    EventsGuard(IpcLayout layout, Consumer<Runnable> toLoop, Predicate<Runnable> beforeLaunches) {
+    EventsGuard(IpcLayout layout, Consumer<Runnable> toLoop, Predicate<Runnable> beforeLaunches,
+                java.util.function.LongSupplier nanos) {
         this.layout = layout;
         this.toLoop = toLoop;
         this.beforeLaunches = beforeLaunches;
+        this.nanos = nanos;
     }
 
     /**
@@ -104,8 +122,8 @@ final class EventsGuard implements AutoCloseable {
     }
 
     /**
-     * Reads what {@code bot} wrote into {@code sink}, unless its queue is quarantined; returns the violation this read
-     * proved (the queue is then quarantined), or null. Loop only.
+     * Reads what {@code bot} wrote into {@code sink}, unless its queue is quarantined or paused after a suspect read;
+     * returns the violation this read proved (the queue is then quarantined), or null. Loop only.
      */
     String read(String bot, Link link, Consumer<Message> sink) {
         Guarded g = bots.get(bot);
@@ -113,7 +131,8 @@ final class EventsGuard implements AutoCloseable {
             g = new Guarded(new ReadWatchdog.Watch(bot, layout.events(bot)));
             bots.put(bot, g);
         }
-        if (g.quarantined) {
+        long now = nanos.getAsLong();
+        if (g.quarantined || (g.strikes > 0 && now - g.pauseUntil < 0)) {
             return null;
         }
         MessageReader reader = link.events;
@@ -144,7 +163,7 @@ final class EventsGuard implements AutoCloseable {
             got.clear();
             spare = got;
         }
-        String violation = judge(bot, g, Duration.ofNanos(took), failure, released);
+        String violation = judge(bot, g, Duration.ofNanos(took), failure, released, now);
         if (violation != null) {
             g.quarantined = true;
             g.strikes = 0;
@@ -154,7 +173,7 @@ final class EventsGuard implements AutoCloseable {
         return violation;
     }
 
-    private static String judge(String bot, Guarded g, Duration took, Throwable failure, String released) {
+    private static String judge(String bot, Guarded g, Duration took, Throwable failure, String released, long now) {
         if (released != null) {
             return "a FIFO in it (" + Printable.oneLine(released, 200) + ") held the supervisor's read for "
                     + Units.seconds(took) + ", until the supervisor opened it";
@@ -171,12 +190,25 @@ final class EventsGuard implements AutoCloseable {
             g.strikes = 0;
             return null;
         }
-        if (++g.strikes < STRIKES) {
-            log.warn("bot '{}': {}; if the next read of its events queue fails or is as slow, the queue is treated as "
-                    + "tampered with", bot, suspect);
-            return null;
+        if (g.strikes++ == 0) {
+            g.suspectSince = now;
         }
-        return suspect + ", " + STRIKES + " reads in a row";
+        long held = now - g.suspectSince;
+        if (g.strikes >= STRIKES && held >= HELD.toNanos()) {
+            return suspect + ", " + g.strikes + " reads in a row over " + Units.seconds(Duration.ofNanos(held));
+        }
+        long pause = Math.min(MAX_PAUSE.toNanos(), FIRST_PAUSE.toNanos() << Math.min(g.strikes - 1, 16));
+        g.pauseUntil = now + pause;
+        log.warn("bot '{}': {}; its events queue is read again in {} ms; if its reads are still as slow or failing {} "
+                + "s after the first, it is treated as tampered with", bot, suspect, pause / 1_000_000,
+                HELD.toSeconds());
+        return null;
+    }
+
+    /** Whether {@code bot}'s queue is left unread for now after a suspect read. Loop only. */
+    boolean paused(String bot) {
+        Guarded g = bots.get(bot);
+        return g != null && g.strikes > 0 && nanos.getAsLong() - g.pauseUntil < 0;
     }
 
     /** Whether {@code bot}'s queue is quarantined. Loop only. */

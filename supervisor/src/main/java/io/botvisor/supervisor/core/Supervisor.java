@@ -79,7 +79,7 @@ public final class Supervisor {
         this.nanos = nanos;
         this.loop = new Loop(onCrash);
         this.tallies = new Tallies(wall);
-        this.guard = new EventsGuard(layout, loop::post, launcher::inOrder);
+        this.guard = new EventsGuard(layout, loop::post, launcher::inOrder, nanos);
         this.effects = new Effects(new Effects.Shell() {
             @Override
             public void deliver(String bot, Event event) {

@@ -30,6 +30,9 @@ class EventsGuardTest {
     private Link link;
     private EventsGuard guard;
     private final List<Message> read = new ArrayList<>();
+    private static final long MILLI = 1_000_000L;
+    /** The loop's clock, as the guard sees it. */
+    private long now;
 
     @BeforeEach
     void open() {
@@ -40,7 +43,7 @@ class EventsGuardTest {
         guard = new EventsGuard(layout, Runnable::run, task -> {
             task.run();
             return true;
-        });
+        }, () -> now);
         guard.start();
     }
 
@@ -78,16 +81,48 @@ class EventsGuardTest {
     }
 
     @Test
-    void readsHeldByAPlantedFileOfZerosProveTamperingOnTheSecond() throws Exception {
+    void readsHeldByAPlantedFileOfZerosProveTamperingOnceEveryReadWasHeldForFiveSeconds() throws Exception {
         bot.write(new Message.Ready(7, 4242, 120, 1));
         assertThat(guard.read("b", link, read::add)).isNull();
         try (HostileWriter w = HostileWriter.plantAhead(layout.events("b"), HostileWriter::zeros)) {
             assertThat(guard.read("b", link, read::add)).as("one slow read may be a GC pause").isNull();
+            assertThat(guard.paused("b")).as("not read again at once").isTrue();
+            for (long at : new long[] {500, 1_500, 3_500}) {
+                now = at * MILLI;
+                assertThat(guard.paused("b")).as("read again %d ms after the first", at).isFalse();
+                assertThat(guard.read("b", link, read::add)).as("held for %d ms: a healthy writer may still be waiting "
+                        + "for a core", at).isNull();
+                assertThat(guard.paused("b")).isTrue();
+            }
+            now = 7_500 * MILLI;
             String violation = guard.read("b", link, read::add);
 
             assertThat(violation).matches("a read of it took \\d+ ms \\(healthy reads take microseconds; at most 100 "
-                    + "ms\\), 2 reads in a row");
+                    + "ms\\), 5 reads in a row over 7.5 s");
+            assertThat(guard.quarantined("b")).isTrue();
         }
+    }
+
+    @Test
+    void aCycleFileWhoseHeaderIsWrittenLateHoldsAReadButIsNotTampering() throws Exception {
+        // A healthy writer that created its first cycle file and waits for a core before writing its header: as far
+        // as the reader sees, a file of zeros under the current cycle's name, until the header is there.
+        Path events = layout.events("b");
+        Path cycle = events.resolve(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HH")
+                .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)) + "F.cq4");
+        Files.write(cycle, new byte[1 << 20]);
+        assertThat(guard.read("b", link, read::add)).isNull();
+        assertThat(guard.paused("b")).as("the read was held: suspect").isTrue();
+        now = 500 * MILLI;
+        assertThat(guard.read("b", link, read::add)).as("held twice in a row: not yet tampering").isNull();
+        assertThat(guard.paused("b")).isTrue();
+        Files.delete(cycle);
+        bot.write(new Message.Ready(7, 4242, 120, 1)); // the header, and a message
+
+        now = 1_500 * MILLI;
+        assertThat(guard.read("b", link, read::add)).isNull();
+        assertThat(read).containsExactly(new Message.Ready(7, 4242, 120, 1));
+        assertThat(guard.paused("b")).as("the suspicion ended with the healthy read").isFalse();
     }
 
     @Test
