@@ -207,6 +207,26 @@ class JournalIT {
     }
 
     @Test
+    void anUpdateRecordedButNotYetReadBackWhenTheDatabaseStopsIsAnsweredBeforeItsChatsNextOne() throws Exception {
+        // inboxReadDelay (a test hook) holds the dispatcher's read of the inbox back: "first" is recorded there, not
+        // yet read back, when the database stops; "second" goes to the journal.
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("", "inboxReadDelay: 60s"))) {
+            s.awaitState("jb", "RUNNING");
+            sandbox.say(BOT, 1, "first");
+            s.await("the first update recorded, not handled", () -> query(s, "SELECT count(*) FROM botvisor.updates "
+                    + "WHERE handled_at IS NULL").equals("1"), () -> botLog(s));
+            stopDatabase(s);
+            sandbox.say(BOT, 1, "second");
+            s.await("chat 1's two replies while the database is down", () -> sandbox.sent(BOT, 1).size() >= 2,
+                    () -> botLog(s));
+            assertThat(texts(sandbox.sent(BOT, 1))).as("the update the inbox held goes first")
+                    .containsExactly("first", "second");
+            resumeDatabase();
+            awaitInbox(s, 2);
+        }
+    }
+
+    @Test
     void aChatWhoseReplyWasInFlightWhenTheDatabaseStoppedIsAnsweredFromTheJournalOnceThatReplyArrived()
             throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("", ""))) {

@@ -46,6 +46,8 @@ final class Dispatcher {
     /** Updates taken from the inbox and not yet handled, at most: bounds the memory a backlog takes. */
     private static final int MAX_IN_FLIGHT = 1_000;
     private static final int FETCH = 100;
+    /** Updates recorded and not yet read back, kept at most (their payloads: ~1 KB each). */
+    static final int MAX_UNREAD = 2_000;
     private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
     private static final Duration DB_RETRY_MAX = Duration.ofSeconds(15);
     /** How long a handler waits for a connection before the journal takes over. */
@@ -73,6 +75,18 @@ final class Dispatcher {
     private final Map<Long, Lane> lanes = new HashMap<>();
     /** Update ids in a lane now: one read from the inbox after the journal's replay is not queued twice. */
     private final Set<Long> queuedIds = new HashSet<>();
+    /**
+     * Updates this process recorded in the inbox that no inbox read has returned yet, oldest first (at most
+     * {@link #MAX_UNREAD}). When the database goes down before they are read, they are queued in their lanes ahead of
+     * the journal's updates ({@link #offer}) and handled from the journal too: a chat's later update never overtakes
+     * them. Guarded by {@code this}.
+     */
+    private final java.util.LinkedHashMap<Long, Work> unread = new java.util.LinkedHashMap<>();
+    /** Updates recorded while {@link #unread} was full (their chats' order across an outage is not kept). */
+    private long unreadOverflow;
+    /** How often {@link #unread} was moved into lanes: an inbox read that began before it is not used. */
+    private long unreadMoves;
+    private final Duration readDelay;
     private final AtomicLong solo = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private long afterSeq;
@@ -86,8 +100,9 @@ final class Dispatcher {
      */
     Dispatcher(Inbox inbox, Outbox outbox, BotData data, DbGate db, Offline offline, String apology,
                Duration handlerTimeout, Handlers handlers, BotContext ctx, int threads, long cacheEntries,
-               ScheduledExecutorService scheduler, Runnable onQueued) {
+               ScheduledExecutorService scheduler, Runnable onQueued, Duration readDelay) {
         this.network = handlerTimeout.plus(NETWORK_MARGIN);
+        this.readDelay = readDelay;
         this.inbox = inbox;
         this.outbox = outbox;
         this.data = data;
@@ -109,8 +124,28 @@ final class Dispatcher {
 
     /** New updates may be in the inbox: read them (on the scheduler thread). */
     void wake() {
-        if (!stopping) {
+        if (stopping) {
+            return;
+        }
+        if (readDelay.isZero()) {
             scheduler.execute(this::fetch);
+        } else { // a test hook (config inboxReadDelay): the database can be stopped before the read
+            scheduler.schedule(this::fetch, readDelay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The poller recorded these in the inbox (they are read back from it, unless the database goes down first). */
+    synchronized void recorded(List<IncomingUpdate> updates) {
+        long now = System.currentTimeMillis();
+        for (IncomingUpdate u : updates) {
+            if (unread.size() >= MAX_UNREAD) {
+                if (unreadOverflow++ == 0) {
+                    log.warn("more than {} updates recorded and not yet read back from the inbox: if the database goes "
+                            + "down now, a chat's update the journal takes may be answered before them", MAX_UNREAD);
+                }
+                continue;
+            }
+            unread.put(u.updateId(), new Work(u.updateId(), u.kind(), u.chatId(), u.json(), now));
         }
     }
 
@@ -120,6 +155,10 @@ final class Dispatcher {
                 return; // the inbox is read again once the journal is replayed (wake)
             }
             List<Inbox.Pending> batch;
+            long moves;
+            synchronized (this) {
+                moves = unreadMoves;
+            }
             try {
                 int limit = Math.min(FETCH, MAX_IN_FLIGHT - inFlight.get());
                 long after = afterSeq;
@@ -137,15 +176,36 @@ final class Dispatcher {
             if (batch.isEmpty()) {
                 return;
             }
-            for (Inbox.Pending p : batch) {
-                afterSeq = Math.max(afterSeq, p.seq());
-                enqueue(new Work(p.updateId(), p.kind(), p.chatId(), p.payloadJson(), System.currentTimeMillis()));
+            synchronized (this) {
+                if (unreadMoves != moves) {
+                    // The database went down while this read was under way, and the unread updates went to their
+                    // lanes, to be handled from the journal: one of them may be handled already. Read again.
+                    continue;
+                }
+                for (Inbox.Pending p : batch) {
+                    afterSeq = Math.max(afterSeq, p.seq());
+                    unread.remove(p.updateId());
+                    enqueue(new Work(p.updateId(), p.kind(), p.chatId(), p.payloadJson(),
+                            System.currentTimeMillis()));
+                }
+                if (unread.isEmpty()) {
+                    unreadOverflow = 0;
+                }
             }
         }
     }
 
-    /** Updates the poller put in the journal (the database is down): queued behind their chats' earlier ones. */
-    void offer(List<IncomingUpdate> journaled) {
+    /**
+     * Updates the poller put in the journal (the database is down): queued behind their chats' earlier ones —
+     * including those recorded in the inbox that no read returned yet, which go to their lanes first.
+     */
+    synchronized void offer(List<IncomingUpdate> journaled) {
+        if (!unread.isEmpty()) {
+            unreadMoves++;
+            unread.values().forEach(this::enqueue);
+            unread.clear();
+            unreadOverflow = 0;
+        }
         long now = System.currentTimeMillis();
         for (IncomingUpdate u : journaled) {
             enqueue(new Work(u.updateId(), u.kind(), u.chatId(), u.json(), now));

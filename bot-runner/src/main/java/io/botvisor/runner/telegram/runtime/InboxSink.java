@@ -23,11 +23,11 @@ final class InboxSink implements UpdateSink {
     private final Inbox inbox;
     private final DbGate db;
     private final Offline offline;
-    private final Runnable onRecorded;
+    private final Consumer<List<IncomingUpdate>> onRecorded;
     private final Consumer<List<IncomingUpdate>> onJournaled;
     private final Runnable onFull;
 
-    InboxSink(Inbox inbox, DbGate db, Offline offline, Runnable onRecorded,
+    InboxSink(Inbox inbox, DbGate db, Offline offline, Consumer<List<IncomingUpdate>> onRecorded,
               Consumer<List<IncomingUpdate>> onJournaled, Runnable onFull) {
         this.inbox = inbox;
         this.db = db;
@@ -60,7 +60,7 @@ final class InboxSink implements UpdateSink {
                     inbox.record(batch);
                     return null;
                 }, DEADLINE);
-                onRecorded.run();
+                onRecorded.accept(updates);
                 return updates.size();
             } catch (DbGate.DownException e) {
                 // If the write lands after all, the replay's record of the same ids adds nothing.

@@ -87,7 +87,8 @@ public final class TelegramRuntime {
         this.transport = new Transport(settings, token, ctx, new OutboxPortAdapter(outbox, gate, offline));
         this.dispatcher = new Dispatcher(inbox, outbox, BotData.of(db), gate, offline, settings.apology(),
                 settings.handlerTimeout(), handlers,
-                ctx, settings.handlerThreads(), cacheEntries, scheduler, this::queued);
+                ctx, settings.handlerThreads(), cacheEntries, scheduler, this::queued,
+                ctx.durationConfig("inboxReadDelay", Duration.ZERO)); // a test hook: see Dispatcher.wake
         Duration replayDelay = ctx.durationConfig("journalReplayDelay", Duration.ZERO); // a test hook: see Replayer
         this.replayer = new Replayer(ctx.botId(), offline, journals, own, gate, inbox, outbox,
                 settings.retryUncertain(), replayDelay, this::replayed,
@@ -218,8 +219,9 @@ public final class TelegramRuntime {
 
     private volatile boolean levelsDirty = true;
 
-    private void recorded() {
+    private void recorded(List<IncomingUpdate> updates) {
         levelsDirty = true;
+        dispatcher.recorded(updates); // read back from the inbox; handled from the journal if it goes down first
         if (serving) { // a successor records while its predecessor still handles: it handles them once that is gone
             dispatcher.wake();
         }
