@@ -53,10 +53,16 @@ final class Checks {
     /**
      * What the database holds at the end. {@code notSent}: replies queued, sending or failed; {@code uncertain}: in
      * doubt, their last attempt's answer lost, and not sent again by the policy (the sandbox tells whether they
-     * arrived: the answered check). {@code error}: it could not be read (then the check fails).
+     * arrived: the answered check). {@code inDoubt}: the user messages whose reply is uncertain, as
+     * {@link #messageKey}s. {@code error}: it could not be read (then the check fails).
      */
     record Database(long updates, long distinctUpdates, long handled, long replies, long notSent, long uncertain,
-                    long resent, Map<String, Long> resentByBot, String error) {
+                    long resent, Map<String, Long> resentByBot, java.util.Set<String> inDoubt, String error) {
+    }
+
+    /** A user message: the bot's name, the chat, the message's id in it. */
+    static String messageKey(String bot, long chat, long messageId) {
+        return bot + "/" + chat + "/" + messageId;
     }
 
     private Checks() {
@@ -65,7 +71,8 @@ final class Checks {
     static Database database(Path stateDir) {
         Optional<DbEndpoint> db = EmbeddedDatabase.running(DbFiles.under(stateDir));
         if (db.isEmpty()) {
-            return new Database(0, 0, 0, 0, 0, 0, 0, Map.of(), "the embedded PostgreSQL is not running");
+            return new Database(0, 0, 0, 0, 0, 0, 0, Map.of(), java.util.Set.of(),
+                    "the embedded PostgreSQL is not running");
         }
         try (Connection c = db.get().connect(); Statement st = c.createStatement()) {
             long[] u = row(st, "SELECT count(*), count(DISTINCT (bot_id, update_id)), count(handled_at) "
@@ -80,9 +87,19 @@ final class Checks {
                     resent.put(rs.getString(1), rs.getLong(2));
                 }
             }
-            return new Database(u[0], u[1], u[2], o[0], o[1], o[2], o[3], resent, null);
+            java.util.Set<String> inDoubt = new java.util.HashSet<>();
+            try (ResultSet rs = st.executeQuery("SELECT b.name, u.chat_id, (u.payload->'message'->>'message_id')::bigint "
+                    + "FROM botvisor.outbox o JOIN botvisor.bots b USING (bot_id) JOIN botvisor.updates u "
+                    + "ON u.bot_id = o.bot_id AND u.update_id = o.update_id "
+                    + "WHERE o.state = 'uncertain' AND u.chat_id IS NOT NULL "
+                    + "AND u.payload->'message'->>'message_id' IS NOT NULL")) {
+                while (rs.next()) {
+                    inDoubt.add(messageKey(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                }
+            }
+            return new Database(u[0], u[1], u[2], o[0], o[1], o[2], o[3], resent, inDoubt, null);
         } catch (SQLException e) {
-            return new Database(0, 0, 0, 0, 0, 0, 0, Map.of(), e.getMessage());
+            return new Database(0, 0, 0, 0, 0, 0, 0, Map.of(), java.util.Set.of(), e.getMessage());
         }
     }
 
@@ -100,10 +117,8 @@ final class Checks {
     static Outcome judge(Verdict v, boolean allRunning, Collection<Operator.BotView> bots, Database db,
                          MemoryWatch.Judgement memory, List<String> actionFailures, Map<Long, String> botNames) {
         List<Check> checks = new ArrayList<>();
-        Map<String, Long> a = v.answered().figures();
-        checks.add(of("answered", v.answered(), "%d said, %d answered, %d pending".formatted(a.get("said"),
-                a.get("answered"), a.get("pending"))));
-        long said = a.getOrDefault("said", 0L);
+        checks.add(answered(v, db, botNames));
+        long said = v.answered().figures().getOrDefault("said", 0L);
         if (db.error() != null) {
             checks.add(new Check("handled once", false, "the database could not be read: " + db.error(), List.of()));
         } else {
@@ -134,6 +149,28 @@ final class Checks {
                 l.get("p50Millis"), l.get("p99Millis"), l.get("maxMillis")), List.of()));
         checks.add(new Check("faults", true, v.faults().toString(), List.of()));
         return new Outcome(checks.stream().allMatch(Check::passed), checks);
+    }
+
+    /**
+     * Every user message answered — but for one whose reply is in doubt: uncertain in the outbox, every attempt the
+     * policy allows (uncertainSends) having lost its answer. The bot cannot know whether it arrived, and sending it
+     * again would be the duplicate the policy rules out; a fault that dropped each attempt before the server (the
+     * sandbox's drop-before) leaves such a reply missing. Only when the sandbox listed every pending message (it lists
+     * its first few) can each be checked; any other pending message fails.
+     */
+    static Check answered(Verdict v, Database db, Map<Long, String> botNames) {
+        Map<String, Long> a = v.answered().figures();
+        long pending = v.answered().count();
+        List<io.botvisor.sandbox.Offence> first = v.answered().first();
+        List<io.botvisor.sandbox.Offence> unexplained = first.stream().filter(o -> !db.inDoubt().contains(
+                messageKey(botNames.getOrDefault(o.botId(), "?"), o.chatId(), o.messageId()))).toList();
+        long inDoubt = first.size() - unexplained.size();
+        boolean passed = pending == 0 || (first.size() == pending && unexplained.isEmpty());
+        String figures = "%d said, %d answered, %d pending".formatted(a.get("said"), a.get("answered"), pending)
+                + (inDoubt > 0 ? " (" + inDoubt + " whose reply is in doubt: uncertain after every attempt the policy "
+                        + "allows)" : "");
+        return new Check("answered", passed, figures, (unexplained.isEmpty() ? first : unexplained).stream().limit(5)
+                .map(Checks::describe).toList());
     }
 
     /**

@@ -2,12 +2,16 @@ package io.botvisor.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.botvisor.sandbox.Offence;
 import io.botvisor.sandbox.Verdict;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The duplicates rule of the chaos verdict: the sandbox's uncertain sends and the bots' resent rows explain them. */
+/**
+ * The chaos verdict's rules: the sandbox's uncertain sends and the bots' resent rows explain duplicates; a reply in
+ * doubt explains a message not answered.
+ */
 class ChecksTest {
     private static final Verdict.Check OK = new Verdict.Check(true, 0, Map.of(), List.of());
 
@@ -17,7 +21,7 @@ class ChecksTest {
     }
 
     private static Checks.Database resent(long rows) {
-        return new Checks.Database(10, 10, 10, 10, 0, 0, rows, Map.of("echo-1", rows), null);
+        return new Checks.Database(10, 10, 10, 10, 0, 0, rows, Map.of("echo-1", rows), java.util.Set.of(), null);
     }
 
     @Test
@@ -44,11 +48,47 @@ class ChecksTest {
         return o.checks().stream().filter(c -> c.name().equals("replies kept")).findFirst().orElseThrow();
     }
 
+    private static Verdict pending(long count, Offence... listed) {
+        Verdict.Check answered = new Verdict.Check(count == 0, count, Map.of("said", 10L, "answered", 10 - count,
+                "pending", count), List.of(listed));
+        return new Verdict(0, 1, false, answered, OK, OK, OK, OK, OK, OK, Map.of(), List.of());
+    }
+
+    private static Checks.Database inDoubt(String... keys) {
+        return new Checks.Database(10, 10, 10, 10, 0, keys.length, 0, Map.of(), java.util.Set.of(keys), null);
+    }
+
+    private static final Offence M3 = new Offence(7, 42, 3, 0, 0, "not answered after 1000 ms: \"m3\"");
+    private static final Offence M5 = new Offence(7, 42, 5, 0, 0, "not answered after 900 ms: \"m5\"");
+
+    @Test
+    void aMessageWhoseReplyIsInDoubtAfterEveryAttemptIsNotAFailureOfTheAnsweredCheck() {
+        Checks.Check c = Checks.answered(pending(1, M3), inDoubt(Checks.messageKey("echo-1", 42, 3)),
+                Map.of(7L, "echo-1"));
+        assertThat(c.passed()).isTrue();
+        assertThat(c.figures()).isEqualTo("10 said, 9 answered, 1 pending (1 whose reply is in doubt: uncertain after "
+                + "every attempt the policy allows)");
+    }
+
+    @Test
+    void aMessageNotAnsweredWithoutAReplyInDoubtFailsTheAnsweredCheckNamingIt() {
+        Checks.Check c = Checks.answered(pending(2, M3, M5), inDoubt(Checks.messageKey("echo-1", 42, 3)),
+                Map.of(7L, "echo-1"));
+        assertThat(c.passed()).isFalse();
+        assertThat(c.first()).containsExactly("bot 7 chat 42 message 5: not answered after 900 ms: \"m5\"");
+    }
+
+    @Test
+    void pendingMessagesTheSandboxDidNotListFailTheAnsweredCheck() {
+        assertThat(Checks.answered(pending(3, M3), inDoubt(Checks.messageKey("echo-1", 42, 3)), Map.of(7L, "echo-1"))
+                .passed()).as("two pending messages nobody could check").isFalse();
+    }
+
     @Test
     void aReplyInDoubtThePolicyDidNotSendAgainIsKeptButAQueuedOneIsNot() {
-        Checks.Check inDoubt = repliesKept(new Checks.Database(10, 10, 10, 10, 0, 2, 0, Map.of(), null));
+        Checks.Check inDoubt = repliesKept(new Checks.Database(10, 10, 10, 10, 0, 2, 0, Map.of(), java.util.Set.of(), null));
         assertThat(inDoubt.passed()).isTrue();
         assertThat(inDoubt.figures()).contains("0 not sent at the end, 2 in doubt");
-        assertThat(repliesKept(new Checks.Database(10, 10, 10, 10, 1, 0, 0, Map.of(), null)).passed()).isFalse();
+        assertThat(repliesKept(new Checks.Database(10, 10, 10, 10, 1, 0, 0, Map.of(), java.util.Set.of(), null)).passed()).isFalse();
     }
 }
