@@ -7,8 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What replaying a journal means for the database, as data: its records folded into one {@link Plan} per update, in
- * the order the updates first appear (the order they were received), each call with its last known state. Pure.
+ * What replaying a journal means for the database, as data: its records folded into one {@link Plan} per update, each
+ * call with its last known state. Pure. A handled update comes where it was handled, the others where they were
+ * received: restored calls get their outbox ids in the order their handlers queued them, so each chat's replies keep
+ * their order (an update recorded in the inbox before the outage and handled from the journal has no received record,
+ * and its chat's next update may have been journaled before it was handled: in received order its replies would
+ * follow that update's).
  *
  * <p>Each plan is applied in one transaction: the update recorded unless the inbox has it, and — when it was handled
  * from the journal — marked handled and its calls restored, unless it was marked handled already (then nothing of the
@@ -39,12 +43,18 @@ final class JournalFold {
         Map<Long, JournalEntry.Received> updates = new LinkedHashMap<>();
         Map<Long, List<JournalEntry.Call>> handled = new LinkedHashMap<>();
         Map<Long, Mutable> calls = new LinkedHashMap<>();
+        Map<Long, Integer> position = new java.util.HashMap<>();
+        int index = 0;
         for (JournalEntry e : entries) {
+            index++;
             if (e instanceof JournalEntry.Received r) {
                 updates.putIfAbsent(r.updateId(), r);
+                position.putIfAbsent(r.updateId(), index);
             } else if (e instanceof JournalEntry.Handled h) {
                 updates.putIfAbsent(h.update().updateId(), h.update());
                 if (handled.putIfAbsent(h.update().updateId(), h.calls()) == null) {
+                    position.put(h.update().updateId(), index); // handled: where it was handled
+
                     for (JournalEntry.Call c : h.calls()) {
                         calls.put(c.callId(), new Mutable(c));
                     }
@@ -64,8 +74,10 @@ final class JournalFold {
                 }
             }
         }
+        List<JournalEntry.Received> ordered = new ArrayList<>(updates.values());
+        ordered.sort(java.util.Comparator.comparingInt(r -> position.get(r.updateId())));
         List<Plan> out = new ArrayList<>(updates.size());
-        for (JournalEntry.Received r : updates.values()) {
+        for (JournalEntry.Received r : ordered) {
             List<JournalEntry.Call> queued = handled.get(r.updateId());
             List<CallState> states = new ArrayList<>();
             if (queued != null) {

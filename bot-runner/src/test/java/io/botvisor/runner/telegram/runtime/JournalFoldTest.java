@@ -20,11 +20,21 @@ class JournalFoldTest {
     }
 
     @Test
-    void updatesComeInTheOrderTheyWereFirstReceived() {
+    void handledUpdatesComeInTheOrderTheyWereHandledTheOthersWhereTheyWereReceived() {
         List<JournalFold.Plan> plans = JournalFold.fold(List.of(update(30, 1), update(10, 2), handled(10, 2),
                 update(20, 1), handled(30, 1)), true, false);
-        assertThat(plans).extracting(p -> p.update().updateId()).containsExactly(30L, 10L, 20L);
-        assertThat(plans).extracting(JournalFold.Plan::handled).containsExactly(true, true, false);
+        assertThat(plans).extracting(p -> p.update().updateId()).containsExactly(10L, 20L, 30L);
+        assertThat(plans).extracting(JournalFold.Plan::handled).containsExactly(true, false, true);
+    }
+
+    @Test
+    void anUpdateFromTheInboxHandledFromTheJournalBeforeItsChatsJournaledOneIsReplayedFirst() {
+        // 7 was recorded in the inbox and not yet read back when the database went down; 10, its chat's next update,
+        // was journaled; the dispatcher handled 7 first (Dispatcher.offer), then 10.
+        List<JournalFold.Plan> plans = JournalFold.fold(List.of(update(10, 1), handled(7, 1, call(-1, 1)),
+                handled(10, 1, call(-2, 1))), true, false);
+        assertThat(plans).extracting(p -> p.update().updateId()).as("7's reply restored before 10's")
+                .containsExactly(7L, 10L);
     }
 
     @Test
