@@ -132,7 +132,7 @@ final class EventsGuard implements AutoCloseable {
             bots.put(bot, g);
         }
         long now = nanos.getAsLong();
-        if (g.quarantined || (g.strikes > 0 && now - g.pauseUntil < 0)) {
+        if (g.quarantined || pausedAt(g, now)) {
             return null;
         }
         MessageReader reader = link.events;
@@ -208,7 +208,11 @@ final class EventsGuard implements AutoCloseable {
     /** Whether {@code bot}'s queue is left unread for now after a suspect read. Loop only. */
     boolean paused(String bot) {
         Guarded g = bots.get(bot);
-        return g != null && g.strikes > 0 && nanos.getAsLong() - g.pauseUntil < 0;
+        return g != null && pausedAt(g, nanos.getAsLong());
+    }
+
+    private static boolean pausedAt(Guarded g, long now) {
+        return g.strikes > 0 && now - g.pauseUntil < 0;
     }
 
     /** Whether {@code bot}'s queue is quarantined. Loop only. */
