@@ -81,10 +81,10 @@ final class CallChecks {
     void opened(CallRecord.Entry e, Map<Integer, ClientProbe.Client> probed) {
         Tally t = tally(e.botId);
         t.calls++;
-        if (e.insideRetryWindow) {
+        if (e.retryWindow != null) {
             t.retryAfterViolations++;
             add(retryAfter, new Offence(e.botId, 0, 0, e.seq, e.arrivedAt, e.method
-                    + " arrived inside the window of a 429's retry_after"));
+                    + " arrived inside the window of a 429's retry_after: " + e.retryWindow));
         }
         if (!e.method.equalsIgnoreCase("getUpdates")) {
             return;

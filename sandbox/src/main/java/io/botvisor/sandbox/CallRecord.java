@@ -26,7 +26,8 @@ public final class CallRecord {
         final String method;
         final JsonNode params;
         final long arrivedAt;
-        final boolean insideRetryWindow;
+        /** Null, or how the call broke a 429's window ({@link Bot#insideRetryWindow}). */
+        final String retryWindow;
         /** The connection's ports (0: unknown), to tell whether its client is still there ({@link ClientProbe}). */
         final int serverPort;
         final int clientPort;
@@ -42,14 +43,14 @@ public final class CallRecord {
         /** A poll still open when its own process polled again (an interrupted poll the client did not close). */
         boolean superseded;
 
-        Entry(long seq, long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow,
+        Entry(long seq, long botId, String method, JsonNode params, long arrivedAt, String retryWindow,
               int serverPort, int clientPort) {
             this.seq = seq;
             this.botId = botId;
             this.method = method;
             this.params = params;
             this.arrivedAt = arrivedAt;
-            this.insideRetryWindow = insideRetryWindow;
+            this.retryWindow = retryWindow;
             this.serverPort = serverPort;
             this.clientPort = clientPort;
         }
@@ -69,11 +70,11 @@ public final class CallRecord {
         this.limit = limit;
     }
 
-    Entry open(long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow) {
-        return open(botId, method, params, arrivedAt, insideRetryWindow, 0, 0);
+    Entry open(long botId, String method, JsonNode params, long arrivedAt, String retryWindow) {
+        return open(botId, method, params, arrivedAt, retryWindow, 0, 0);
     }
 
-    Entry open(long botId, String method, JsonNode params, long arrivedAt, boolean insideRetryWindow,
+    Entry open(long botId, String method, JsonNode params, long arrivedAt, String retryWindow,
                int serverPort, int clientPort) {
         // A poll arriving while others of its bot are open: who their clients are is read from /proc before the lock
         // is taken (it may take milliseconds, and every call of every bot waits for this lock).
@@ -86,7 +87,7 @@ public final class CallRecord {
             }
         }
         synchronized (this) {
-            Entry e = new Entry(++seq, botId, method, params, arrivedAt, insideRetryWindow, serverPort, clientPort);
+            Entry e = new Entry(++seq, botId, method, params, arrivedAt, retryWindow, serverPort, clientPort);
             entries.addLast(e);
             if (limit > 0 && entries.size() > limit) {
                 entries.pollFirst();
@@ -199,7 +200,7 @@ public final class CallRecord {
         List<Call> out = new ArrayList<>();
         for (Entry e : entries) {
             Call c = new Call(e.seq, e.botId, e.method, e.params, e.arrivedAt, e.status, e.answeredAt, e.delivery,
-                    e.insideRetryWindow, e.label, e.clientPort);
+                    e.retryWindow != null, e.label, e.clientPort);
             if (which.test(c)) {
                 out.add(c);
             }

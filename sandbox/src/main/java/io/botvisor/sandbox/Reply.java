@@ -26,6 +26,9 @@ final class Reply implements BotState.Responder {
     private final ObjectMapper json;
     private final Consumer<String> verboseLog;
     private final AtomicBoolean answered = new AtomicBoolean();
+    /** Set by {@link #tooManyRequests}: the bot whose 429 window this answer opens, and its length. */
+    private volatile Bot windowOf;
+    private volatile int windowSeconds;
 
     Reply(HttpExchange exchange, CallRecord record, CallRecord.Entry call, Fault fault, Executor pool,
           SandboxClock clock, ObjectMapper json, Consumer<String> verboseLog) {
@@ -51,6 +54,17 @@ final class Reply implements BotState.Responder {
         } else {
             run(() -> write(result, label));
         }
+    }
+
+    /**
+     * Answers 429 {@code retry_after} {@code seconds} and opens the bot's window as the answer starts to leave the server
+     * (not when the call arrived: under load the answer may wait on the pool); closes it again if the answer was not
+     * delivered.
+     */
+    void tooManyRequests(Bot bot, int seconds) {
+        windowOf = bot;
+        windowSeconds = seconds;
+        answer(BotApi.tooManyRequests(seconds, json), null);
     }
 
     /** Closes the connection without a response: the client sees it reset, the record says what was applied. */
@@ -80,11 +94,14 @@ final class Reply implements BotState.Responder {
     private void write(ApiResult result, String label) {
         String recorded = label != null ? label : fault != null ? fault.label() : null;
         Delivery delivery = Delivery.DELIVERED;
+        long writing = Long.MIN_VALUE;
         try {
             byte[] body = result.envelope() != null ? json.writeValueAsBytes(result.envelope())
                     : result.rawBody().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", result.contentType());
             record(result.status(), Delivery.DELIVERED, recorded);
+            writing = clock.millis();
+            openWindow(writing);
             exchange.sendResponseHeaders(result.status(), body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
@@ -92,10 +109,26 @@ final class Reply implements BotState.Responder {
         } catch (IOException e) {
             delivery = Delivery.UNDELIVERED;
             record(result.status(), delivery, recorded);
+            if (writing != Long.MIN_VALUE) {
+                closeWindow(writing);
+            }
         } finally {
             exchange.close();
         }
         verbose(result.status(), delivery);
+    }
+
+    // Before the first byte leaves: a client that got the 429 and called again at once finds the window open.
+    private void openWindow(long at) {
+        if (windowOf != null) {
+            windowOf.retryAfter(at, windowSeconds, call.seq, call.method);
+        }
+    }
+
+    private void closeWindow(long at) {
+        if (windowOf != null) {
+            windowOf.retryAfterUndelivered(call.seq, at, windowSeconds);
+        }
     }
 
     private void record(int status, Delivery delivery, String label) {

@@ -109,7 +109,7 @@ final class Router {
         long now = clock.millis();
         Matcher t = TOKEN.matcher(token);
         if (!t.matches()) {
-            CallRecord.Entry call = record.open(0, method, params.asJson(), now, false);
+            CallRecord.Entry call = record.open(0, method, params.asJson(), now, null);
             reply(exchange, call, null).answer(ApiResult.error(401, "Unauthorized: invalid token specified"), null);
             record.handled(call);
             return;
@@ -117,7 +117,7 @@ final class Router {
         long botId = Long.parseLong(t.group(1));
         Bot bot = acceptAnyToken ? server.bot(botId, t.group(2)) : server.existing(botId);
         CallRecord.Entry call = record.open(botId, method, params.asJson(), now,
-                bot != null && bot.insideRetryWindow(now), exchange.getLocalAddress().getPort(),
+                bot == null ? null : bot.insideRetryWindow(now), exchange.getLocalAddress().getPort(),
                 exchange.getRemoteAddress().getPort());
         try {
             serve(bot, t.group(2), method, params, reply(exchange, call, null), exchange, call, now);
@@ -146,8 +146,7 @@ final class Router {
                     reply.dropBeforeApplying();
                     return;
                 case TOO_MANY_REQUESTS:
-                    bot.retryAfter(now, fault.retryAfterSeconds());
-                    reply.answer(BotApi.tooManyRequests(fault.retryAfterSeconds(), json), null);
+                    reply.tooManyRequests(bot, fault.retryAfterSeconds());
                     return;
                 case STATUS:
                     reply.answer(BotApi.status(fault.status()), null);

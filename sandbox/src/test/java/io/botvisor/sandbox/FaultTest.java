@@ -53,6 +53,19 @@ class FaultTest {
     }
 
     @Test
+    void aViolationNamesThe429ItBroke() throws Exception {
+        server.injectFault(FaultRule.next(1, Fault.tooManyRequests(5)).forBot(123));
+        bot.call("getMe", Map.of());
+
+        clock.advance(Duration.ofMillis(300));
+        bot.call("getMe", Map.of());
+
+        assertThat(server.verdict().retryAfter().first()).singleElement().satisfies(o -> assertThat(o.what())
+                .startsWith("getMe arrived inside the window of a 429's retry_after: 300 ms after the 429 answered to "
+                        + "call 1 (getMe) was written"));
+    }
+
+    @Test
     void aFaultForOneBotLeavesTheOthersAlone() throws Exception {
         server.injectFault(FaultRule.next(1, Fault.status(500)).forBot(999));
 
