@@ -61,10 +61,12 @@ public final class Inbox {
      * Records the batch durably in one transaction, in the batch's order; updates already recorded (handled or not)
      * are skipped. Returns only when every update of the batch is durable — only then may its offset be confirmed to
      * Telegram; throws {@link StorageException} otherwise, having recorded none of them (a retry is idempotent).
+     * Returns the ids this call recorded (not those the inbox held already, which a read of unhandled updates may
+     * never return again).
      */
-    public void record(List<Received> batch) {
+    public java.util.Set<Long> record(List<Received> batch) {
         if (batch.isEmpty()) {
-            return;
+            return java.util.Set.of();
         }
         int n = batch.size();
         Long[] ids = new Long[n];
@@ -87,14 +89,21 @@ public final class Inbox {
                       FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[]::jsonb[])
                            WITH ORDINALITY AS u (id, kind, chat, payload, n)
                      ORDER BY u.n
-                    ON CONFLICT (bot_id, update_id) DO NOTHING""")) {
+                    ON CONFLICT (bot_id, update_id) DO NOTHING
+                    RETURNING update_id""")) {
                 ps.setInt(1, botId);
                 ps.setArray(2, c.createArrayOf("bigint", ids));
                 ps.setArray(3, c.createArrayOf("text", kinds));
                 ps.setArray(4, c.createArrayOf("bigint", chats));
                 ps.setArray(5, c.createArrayOf("text", payloads));
-                ps.executeUpdate();
+                java.util.Set<Long> recorded = new java.util.HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        recorded.add(rs.getLong(1));
+                    }
+                }
                 c.commit();
+                return recorded;
             } catch (SQLException | RuntimeException e) {
                 OwnBot.rollback(c, e);
                 throw e;

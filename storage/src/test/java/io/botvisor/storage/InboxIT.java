@@ -57,9 +57,9 @@ class InboxIT {
     @Test
     void recordingABatchAgainAddsNothing() {
         List<Inbox.Received> batch = List.of(update(100, 1), update(101, 1), update(102, 1));
-        inbox.record(batch);
-        inbox.record(batch);
-        inbox.record(List.of(update(101, 1), update(103, 1)));
+        assertThat(inbox.record(batch)).containsExactlyInAnyOrder(100L, 101L, 102L);
+        assertThat(inbox.record(batch)).as("what it held already is not recorded again").isEmpty();
+        assertThat(inbox.record(List.of(update(101, 1), update(103, 1)))).containsExactly(103L);
         assertThat(unhandledIds(1)).containsExactly(100L, 101L, 102L, 103L);
         Inbox.Pending first = inbox.unhandled(0, 1000).stream().filter(p -> p.updateId() == 100).findFirst()
                 .orElseThrow();

@@ -46,8 +46,8 @@ final class Dispatcher {
     /** Updates taken from the inbox and not yet handled, at most: bounds the memory a backlog takes. */
     private static final int MAX_IN_FLIGHT = 1_000;
     private static final int FETCH = 100;
-    /** Updates recorded and not yet read back, kept at most (their payloads: ~1 KB each). */
-    static final int MAX_UNREAD = 2_000;
+    /** Finished update ids kept against a second handling (~80 bytes each; at 100 updates/s, 40 s of them). */
+    static final int DONE_KEPT = 4_096;
     private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
     private static final Duration DB_RETRY_MAX = Duration.ofSeconds(15);
     /** How long a handler waits for a connection before the journal takes over. */
@@ -76,16 +76,18 @@ final class Dispatcher {
     /** Update ids in a lane now: one read from the inbox after the journal's replay is not queued twice. */
     private final Set<Long> queuedIds = new HashSet<>();
     /**
-     * Updates this process recorded in the inbox that no inbox read has returned yet, oldest first (at most
-     * {@link #MAX_UNREAD}). When the database goes down before they are read, they are queued in their lanes ahead of
-     * the journal's updates ({@link #offer}) and handled from the journal too: a chat's later update never overtakes
-     * them. Guarded by {@code this}.
+     * The last {@link #DONE_KEPT} update ids this process finished (handled, online or from the journal, or skipped):
+     * none is queued again. A second way to one update — read back from the inbox and also taken by the journal when
+     * the database went down around its write — must not handle it twice; its first handling's replies may be sent.
      */
-    private final java.util.LinkedHashMap<Long, Work> unread = new java.util.LinkedHashMap<>();
-    /** Updates recorded while {@link #unread} was full (their chats' order across an outage is not kept). */
-    private long unreadOverflow;
-    /** How often {@link #unread} was moved into lanes: an inbox read that began before it is not used. */
-    private long unreadMoves;
+    private final Set<Long> doneIds = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > DONE_KEPT;
+        }
+    });
+    /** Recorded in the inbox, not yet read back: to their lanes first if the database goes down. Guarded by this. */
+    private final UnreadUpdates unread = new UnreadUpdates();
     private final Duration readDelay;
     private final AtomicLong solo = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -134,19 +136,20 @@ final class Dispatcher {
         }
     }
 
-    /** The poller recorded these in the inbox (they are read back from it, unless the database goes down first). */
-    synchronized void recorded(List<IncomingUpdate> updates) {
-        long now = System.currentTimeMillis();
-        for (IncomingUpdate u : updates) {
-            if (unread.size() >= MAX_UNREAD) {
-                if (unreadOverflow++ == 0) {
-                    log.warn("more than {} updates recorded and not yet read back from the inbox: if the database goes "
-                            + "down now, a chat's update the journal takes may be answered before them", MAX_UNREAD);
-                }
-                continue;
-            }
-            unread.put(u.updateId(), new Work(u.updateId(), u.kind(), u.chatId(), u.json(), now));
-        }
+    /**
+     * The poller is about to record these in the inbox: they are read back from it, unless the database goes down
+     * first. Kept from before the write, as a read may return them before the poller's thread runs again.
+     */
+    synchronized void recording(List<IncomingUpdate> updates) {
+        unread.recorded(updates, System.currentTimeMillis());
+    }
+
+    /**
+     * The write of {@code updates} committed and recorded {@code recorded} of them: the others the inbox held already
+     * (handled, or to be read as recorded before), and no read may return them again: they are not kept.
+     */
+    synchronized void recorded(List<IncomingUpdate> updates, Set<Long> recorded) {
+        unread.written(updates, recorded);
     }
 
     private void fetch() {
@@ -155,9 +158,9 @@ final class Dispatcher {
                 return; // the inbox is read again once the journal is replayed (wake)
             }
             List<Inbox.Pending> batch;
-            long moves;
+            long takes;
             synchronized (this) {
-                moves = unreadMoves;
+                takes = unread.takes();
             }
             try {
                 int limit = Math.min(FETCH, MAX_IN_FLIGHT - inFlight.get());
@@ -177,19 +180,16 @@ final class Dispatcher {
                 return;
             }
             synchronized (this) {
-                if (unreadMoves != moves) {
+                if (unread.takes() != takes) {
                     // The database went down while this read was under way, and the unread updates went to their
                     // lanes, to be handled from the journal: one of them may be handled already. Read again.
                     continue;
                 }
                 for (Inbox.Pending p : batch) {
                     afterSeq = Math.max(afterSeq, p.seq());
-                    unread.remove(p.updateId());
+                    unread.readBack(p.updateId());
                     enqueue(new Work(p.updateId(), p.kind(), p.chatId(), p.payloadJson(),
                             System.currentTimeMillis()));
-                }
-                if (unread.isEmpty()) {
-                    unreadOverflow = 0;
                 }
             }
         }
@@ -200,15 +200,12 @@ final class Dispatcher {
      * including those recorded in the inbox that no read returned yet, which go to their lanes first.
      */
     synchronized void offer(List<IncomingUpdate> journaled) {
-        if (!unread.isEmpty()) {
-            unreadMoves++;
-            unread.values().forEach(this::enqueue);
-            unread.clear();
-            unreadOverflow = 0;
+        for (UnreadUpdates.Recorded r : unread.takeAll()) {
+            enqueue(Work.of(r.update(), r.atMillis()));
         }
         long now = System.currentTimeMillis();
         for (IncomingUpdate u : journaled) {
-            enqueue(new Work(u.updateId(), u.kind(), u.chatId(), u.json(), now));
+            enqueue(Work.of(u, now));
         }
     }
 
@@ -223,8 +220,8 @@ final class Dispatcher {
     }
 
     private synchronized void enqueue(Work w) {
-        if (!queuedIds.add(w.updateId())) {
-            return; // in a lane already (journaled, then read from the inbox after the replay)
+        if (doneIds.contains(w.updateId()) || !queuedIds.add(w.updateId())) {
+            return; // in a lane already (journaled, then read from the inbox after the replay), or handled
         }
         inFlight.incrementAndGet();
         // An update without a chat (an inline query) is ordered after nothing: a lane of its own.
@@ -269,6 +266,10 @@ final class Dispatcher {
 
     /** An update to handle, from the inbox or the journal. Immutable. */
     private record Work(long updateId, String kind, Long chatId, String payloadJson, long receivedAtMillis) {
+        static Work of(IncomingUpdate u, long receivedAtMillis) {
+            return new Work(u.updateId(), u.kind(), u.chatId(), u.json(), receivedAtMillis);
+        }
+
         JournalEntry.Received received() {
             return new JournalEntry.Received(updateId, kind, chatId, payloadJson, receivedAtMillis);
         }
@@ -312,6 +313,7 @@ final class Dispatcher {
                     synchronized (Dispatcher.this) {
                         queue.poll();
                         queuedIds.remove(p.updateId());
+                        doneIds.add(p.updateId());
                     }
                     if (inFlight.decrementAndGet() == MAX_IN_FLIGHT - 1) {
                         wake();

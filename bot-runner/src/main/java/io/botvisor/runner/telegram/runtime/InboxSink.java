@@ -6,6 +6,8 @@ import io.botvisor.storage.Inbox;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -14,7 +16,9 @@ import java.util.function.Consumer;
  * ({@link Offline#received}), and into the journal for as long as the journal is not replayed (so an update never
  * lands in the inbox ahead of an earlier one still in the journal). The poller confirms them to Telegram only after
  * this returns: nothing is confirmed that is not in one or the other. A full journal throws: nothing is confirmed.
- * Used on the poller's thread.
+ * The dispatcher hears of a batch before it is written ({@code onRecording}: a read of the inbox may return it before
+ * this thread runs again) and after, with the ids the write recorded ({@code onRecorded}). Used on the poller's
+ * thread.
  */
 final class InboxSink implements UpdateSink {
     /** How long the poller waits for the inbox before the journal takes the batch. */
@@ -23,15 +27,18 @@ final class InboxSink implements UpdateSink {
     private final Inbox inbox;
     private final DbGate db;
     private final Offline offline;
-    private final Consumer<List<IncomingUpdate>> onRecorded;
+    private final Consumer<List<IncomingUpdate>> onRecording;
+    private final BiConsumer<List<IncomingUpdate>, Set<Long>> onRecorded;
     private final Consumer<List<IncomingUpdate>> onJournaled;
     private final Runnable onFull;
 
-    InboxSink(Inbox inbox, DbGate db, Offline offline, Consumer<List<IncomingUpdate>> onRecorded,
-              Consumer<List<IncomingUpdate>> onJournaled, Runnable onFull) {
+    InboxSink(Inbox inbox, DbGate db, Offline offline, Consumer<List<IncomingUpdate>> onRecording,
+              BiConsumer<List<IncomingUpdate>, Set<Long>> onRecorded, Consumer<List<IncomingUpdate>> onJournaled,
+              Runnable onFull) {
         this.inbox = inbox;
         this.db = db;
         this.offline = offline;
+        this.onRecording = onRecording;
         this.onRecorded = onRecorded;
         this.onJournaled = onJournaled;
         this.onFull = onFull;
@@ -55,12 +62,10 @@ final class InboxSink implements UpdateSink {
             for (IncomingUpdate u : updates) {
                 batch.add(new Inbox.Received(u.updateId(), u.kind(), u.chatId(), u.json()));
             }
+            onRecording.accept(updates);
             try {
-                db.call(() -> {
-                    inbox.record(batch);
-                    return null;
-                }, DEADLINE);
-                onRecorded.accept(updates);
+                Set<Long> recorded = db.call(() -> inbox.record(batch), DEADLINE);
+                onRecorded.accept(updates, recorded);
                 return updates.size();
             } catch (DbGate.DownException e) {
                 // If the write lands after all, the replay's record of the same ids adds nothing.

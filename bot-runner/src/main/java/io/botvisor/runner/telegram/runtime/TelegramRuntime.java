@@ -94,7 +94,7 @@ public final class TelegramRuntime {
                 settings.retryUncertain(), replayDelay, this::replayed,
                 n -> ctx.count(TransportCounter.UNCERTAIN_SENDS.key(), n));
         transport.onTokenRejected(this::tokenRevoked);
-        this.sink = new InboxSink(inbox, gate, offline, this::recorded, this::journaled,
+        this.sink = new InboxSink(inbox, gate, offline, dispatcher::recording, this::recorded, this::journaled,
                 () -> ctx.count(JOURNAL_FULL, 1));
     }
 
@@ -219,9 +219,9 @@ public final class TelegramRuntime {
 
     private volatile boolean levelsDirty = true;
 
-    private void recorded(List<IncomingUpdate> updates) {
+    private void recorded(List<IncomingUpdate> updates, java.util.Set<Long> recorded) {
         levelsDirty = true;
-        dispatcher.recorded(updates); // read back from the inbox; handled from the journal if it goes down first
+        dispatcher.recorded(updates, recorded); // read back from the inbox; from the journal if it goes down first
         if (serving) { // a successor records while its predecessor still handles: it handles them once that is gone
             dispatcher.wake();
         }
