@@ -65,16 +65,19 @@ public final class Outbox {
             State.FAILED, EnumSet.of(State.QUEUED, State.SENDING, State.UNCERTAIN),
             State.QUEUED, EnumSet.of(State.SENDING, State.UNCERTAIN));
 
-    /** A queued call. {@code updateId} is the update whose handler queued it, if any. Immutable. */
+    /**
+     * A queued call. {@code updateId} is the update whose handler queued it, if any; {@code resent}: it was queued
+     * again to be sent once more after a send whose answer was lost ({@link #resendOnce}). Immutable.
+     */
     public record Item(long id, long chatId, Long updateId, String method, String payloadJson, int attempts,
-                       Instant queuedAt) {
+                       Instant queuedAt, boolean resent) {
     }
 
     /** Calls not yet sent or failed (queued, sending, uncertain), the oldest one's age, the uncertain ones. */
     public record Stats(long unsent, Duration oldestUnsentAge, long uncertain) {
     }
 
-    private static final String COLUMNS = "id, chat_id, update_id, method, payload::text, attempts, queued_at";
+    private static final String COLUMNS = "id, chat_id, update_id, method, payload::text, attempts, queued_at, resent";
 
     private Outbox(DataSource pool, int botId) {
         this.pool = pool;
@@ -119,16 +122,17 @@ public final class Outbox {
 
     /**
      * Inserts a call in the caller's transaction {@code tx} as it already is: in {@code state} after {@code attempts}
-     * attempts, with Telegram's message id when it was sent ({@code sent_at} is then now) and the last error. The
+     * attempts, with Telegram's message id when it was sent ({@code sent_at} is then now), the last error and whether it
+     * was queued again to be sent once more ({@link #resendOnce}). The
      * journal's replay restores there the replies a handler queued while the database was down, in the transaction
      * that marks their update handled. Returns the new id (ids grow in the order of the calls restored).
      */
     public long restore(Connection tx, long chatId, Long updateId, String method, String payloadJson, State state,
-                        int attempts, Long telegramMessageId, String lastError) {
+                        int attempts, Long telegramMessageId, String lastError, boolean resent) {
         try (PreparedStatement ps = tx.prepareStatement("""
                 INSERT INTO botvisor.outbox (bot_id, chat_id, update_id, method, payload, state, attempts, sent_at,
-                                             telegram_message_id, last_error)
-                VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, CASE WHEN ? = 'sent' THEN now() END, ?, ?) RETURNING id""")) {
+                                             telegram_message_id, last_error, resent)
+                VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, CASE WHEN ? = 'sent' THEN now() END, ?, ?, ?) RETURNING id""")) {
             ps.setInt(1, botId);
             ps.setLong(2, chatId);
             ps.setObject(3, updateId, Types.BIGINT);
@@ -139,6 +143,7 @@ public final class Outbox {
             ps.setString(8, state.sql());
             ps.setObject(9, telegramMessageId, Types.BIGINT);
             ps.setString(10, lastError);
+            ps.setBoolean(11, resent);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -199,6 +204,15 @@ public final class Outbox {
     /** sending or uncertain → queued: it failed before reaching Telegram (or the policy sends it again). */
     public void requeue(long id, String reason) {
         move(id, State.QUEUED, "last_error = ?", reason, Types.VARCHAR);
+    }
+
+    /**
+     * sending or uncertain → queued, marked {@code resent} for good: the policy sends it once more after a send whose
+     * answer was lost, and whoever reads it later (this process after a 429, the next one after a crash) sees that
+     * its one more send was given.
+     */
+    public void resendOnce(long id, String reason) {
+        move(id, State.QUEUED, "last_error = ?, resent = true", reason, Types.VARCHAR);
     }
 
     /**
@@ -369,7 +383,8 @@ public final class Outbox {
         try (rs) {
             while (rs.next()) {
                 out.add(new Item(rs.getLong(1), rs.getLong(2), OwnBot.nullableLong(rs, 3), rs.getString(4),
-                        rs.getString(5), rs.getInt(6), rs.getObject(7, OffsetDateTime.class).toInstant()));
+                        rs.getString(5), rs.getInt(6), rs.getObject(7, OffsetDateTime.class).toInstant(),
+                        rs.getBoolean(8)));
             }
         }
         return out;

@@ -104,11 +104,32 @@ class MigrationsIT {
         assertThat(scalar(privileges)).isNull();
         assertThat(scalar("SELECT has_column_privilege('botvisor_bots', 'botvisor.users', 'data', 'UPDATE')"))
                 .isEqualTo("t");
-        assertThat(migrations.rollback(1)).containsExactly("9-no-table-locks-for-bots");
+        assertThat(migrations.rollback(2)).containsExactly("10-outbox-resent", "9-no-table-locks-for-bots");
         assertThat(scalar(privileges)).isEqualTo("conversations:DELETE,conversations:UPDATE,messages:DELETE,"
                 + "messages:UPDATE,profiles:DELETE,profiles:UPDATE,users:DELETE,users:UPDATE");
-        assertThat(migrations.migrate()).containsExactly("9-no-table-locks-for-bots");
+        assertThat(migrations.migrate()).containsExactly("9-no-table-locks-for-bots", "10-outbox-resent");
         assertThat(scalar(privileges)).isNull();
+    }
+
+    @Test
+    void rollbackOfTheResentChangeDropsTheColumnAndKeepsTheOutboxRows() throws SQLException {
+        migrations.migrate();
+        String column = "SELECT count(*) FROM pg_attribute WHERE attrelid = 'botvisor.outbox'::regclass "
+                + "AND attname = 'resent' AND NOT attisdropped";
+        assertThat(scalar(column)).isEqualTo("1");
+        assertThat(scalar("SELECT has_column_privilege('botvisor_bots', 'botvisor.outbox', 'resent', 'UPDATE')"))
+                .isEqualTo("t");
+        try (Connection c = db.manager.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO botvisor.outbox (bot_id, chat_id, method, payload, state, resent) "
+                    + "VALUES (1, 5, 'sendMessage', '{}'::jsonb, 'queued', true)");
+        }
+
+        assertThat(migrations.rollback(1)).containsExactly("10-outbox-resent");
+
+        assertThat(scalar(column)).isEqualTo("0");
+        assertThat(scalar("SELECT count(*) FROM botvisor.outbox")).isEqualTo("1");
+        assertThat(migrations.migrate()).containsExactly("10-outbox-resent");
+        assertThat(scalar("SELECT count(*) FROM botvisor.outbox WHERE NOT resent")).isEqualTo("1");
     }
 
     private static List<String> newestFirst(List<String> ids) {

@@ -146,6 +146,20 @@ class OutboxIT {
     }
 
     @Test
+    void aCallQueuedToBeSentOnceMoreStaysMarkedResentThroughLaterRequeuesAndACrash() throws SQLException {
+        long a1 = queue(10, "a1");
+        assertThat(outbox.sendable(1).get(0).resent()).as("a fresh call").isFalse();
+        outbox.markSending(a1);
+        outbox.resendOnce(a1, "sent once more");
+        assertThat(outbox.sendable(1).get(0).resent()).isTrue();
+        outbox.markSending(a1);
+        outbox.requeue(a1, "Telegram asked to wait 2 s (429)");
+        assertThat(outbox.sendable(1).get(0).resent()).as("after a 429").isTrue();
+        outbox.markSending(a1);
+        assertThat(outbox.recoverInFlight()).singleElement().satisfies(i -> assertThat(i.resent()).isTrue());
+    }
+
+    @Test
     void claimTakesOnlyAQueuedCallAndLeavesAnyOtherAsItIs() throws SQLException {
         long a1 = queue(10, "a1");
         assertThat(outbox.claim(a1)).isTrue();

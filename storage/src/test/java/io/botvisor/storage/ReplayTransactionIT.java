@@ -48,7 +48,10 @@ class ReplayTransactionIT {
     }
 
     /** A call as the journal left it. */
-    private record Call(Outbox.State state, int attempts, Long messageId, String reason) {
+    private record Call(Outbox.State state, int attempts, Long messageId, String reason, boolean resent) {
+        Call(Outbox.State state, int attempts, Long messageId, String reason) {
+            this(state, attempts, messageId, reason, false);
+        }
     }
 
     /** The replay of one update handled from the journal: the transaction the Replayer runs. Null: handled before. */
@@ -63,7 +66,7 @@ class ReplayTransactionIT {
             List<Long> ids = new ArrayList<>();
             for (Call call : calls) {
                 ids.add(outbox.restore(c, u.chatId(), u.updateId(), "sendMessage", "{\"chat_id\": " + u.chatId()
-                        + ", \"text\": \"r\"}", call.state(), call.attempts(), call.messageId(), call.reason()));
+                        + ", \"text\": \"r\"}", call.state(), call.attempts(), call.messageId(), call.reason(), call.resent()));
             }
             c.commit();
             return ids;
@@ -151,11 +154,22 @@ class ReplayTransactionIT {
             c.setAutoCommit(false);
             inbox.recordIn(c, update(70, 7));
             inbox.markHandled(c, 70);
-            outbox.restore(c, 7, 70L, "sendMessage", "{\"chat_id\": 7}", Outbox.State.SENT, 1, 3L, null);
+            outbox.restore(c, 7, 70L, "sendMessage", "{\"chat_id\": 7}", Outbox.State.SENT, 1, 3L, null, false);
             c.rollback(); // what a kill -9 before the commit does
         }
         assertThat(row("SELECT count(*) FROM botvisor.updates WHERE update_id = ?", 70)).isEqualTo("0");
         assertThat(replayHandled(update(70, 7), List.of(new Call(Outbox.State.SENT, 1, 3L, null)))).hasSize(1);
         assertThat(row("SELECT count(*) FROM botvisor.outbox WHERE update_id = ?", 70)).isEqualTo("1");
+    }
+
+    @Test
+    void aRestoredCallKeepsWhetherItWasQueuedToBeSentOnceMore() throws SQLException {
+        List<Long> ids = replayHandled(update(80, 8), List.of(new Call(Outbox.State.QUEUED, 1, null, "sent once more",
+                true), new Call(Outbox.State.QUEUED, 0, null, null, false)));
+
+        assertThat(outbox.sendable(10)).filteredOn(i -> ids.contains(i.id())).extracting(Outbox.Item::resent)
+                .containsExactly(true);
+        assertThat(row("SELECT string_agg(resent::text, ',' ORDER BY id) FROM botvisor.outbox WHERE update_id = ?",
+                80)).isEqualTo("true,false");
     }
 }

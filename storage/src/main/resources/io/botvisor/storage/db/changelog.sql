@@ -527,3 +527,13 @@ GRANT UPDATE (user_id, title, state, last_message_at) ON botvisor.conversations 
 --rollback SET LOCAL ROLE botvisor_owner;
 --rollback REVOKE UPDATE ON botvisor.users, botvisor.profiles, botvisor.conversations FROM botvisor_bots;
 --rollback GRANT UPDATE, DELETE ON botvisor.users, botvisor.profiles, botvisor.conversations, botvisor.messages TO botvisor_bots;
+
+--changeset botvisor:10-outbox-resent splitStatements:false
+--comment: uncertainSends retry-once sends a call whose answer was lost once more, and only once: the row says it was
+--comment: (resent), so that neither this process, after a later requeue, nor the next one, after a crash, tries a third
+--comment: time (issue 13; docs/telegram.md "Sends in doubt").
+SET LOCAL ROLE botvisor_owner;
+ALTER TABLE botvisor.outbox ADD COLUMN resent boolean NOT NULL DEFAULT false;
+GRANT UPDATE (resent) ON botvisor.outbox TO botvisor_bots;
+--rollback SET LOCAL ROLE botvisor_owner;
+--rollback ALTER TABLE botvisor.outbox DROP COLUMN resent;

@@ -22,8 +22,12 @@ final class JournalFold {
     static final String IN_FLIGHT_AT_EXIT = "in flight when its process ended";
     static final String SENT_ONCE_MORE = io.botvisor.runner.telegram.transport.UncertainPolicy.SENT_ONCE_MORE;
 
-    /** A call as the journal leaves it. {@code reason} is the last error, or null. */
-    record CallState(JournalEntry.Call call, Outbox.State state, int attempts, Long messageId, String reason) {
+    /**
+     * A call as the journal leaves it. {@code reason} is the last error, or null; {@code resent}: it was queued again
+     * to be sent once more after a send in doubt (an outcome {@code queued} with reason {@link #SENT_ONCE_MORE}), ever.
+     */
+    record CallState(JournalEntry.Call call, Outbox.State state, int attempts, Long messageId, String reason,
+                     boolean resent) {
     }
 
     /** One update: received, and handled (with its calls) or not. */
@@ -36,8 +40,8 @@ final class JournalFold {
     /**
      * Folds {@code entries}. {@code ownerGone}: a call claimed without an outcome was in flight when its process
      * ended and may have reached Telegram: it becomes uncertain — and queued again when {@code retryUncertain}
-     * (uncertainSends: retry-once) and it had one attempt, as {@code Outbox.recoverInFlight} and the runtime's start do
-     * with the outbox. Otherwise (this process's own journal) it stays sending: its outcome comes later.
+     * (uncertainSends: retry-once) and it was not sent once more before, as {@code Outbox.recoverInFlight} and the
+     * runtime's start do with the outbox. Otherwise (this process's own journal) it stays sending: its outcome comes later.
      */
     static List<Plan> fold(List<JournalEntry> entries, boolean ownerGone, boolean retryUncertain) {
         Map<Long, JournalEntry.Received> updates = new LinkedHashMap<>();
@@ -71,6 +75,7 @@ final class JournalFold {
                     m.state = Outbox.State.valueOf(o.state().toUpperCase(java.util.Locale.ROOT));
                     m.messageId = o.messageId();
                     m.reason = o.reason();
+                    m.resent |= m.state == Outbox.State.QUEUED && SENT_ONCE_MORE.equals(o.reason());
                 }
             }
         }
@@ -96,6 +101,7 @@ final class JournalFold {
         int attempts;
         Long messageId;
         String reason;
+        boolean resent;
 
         Mutable(JournalEntry.Call call) {
             this.call = call;
@@ -103,12 +109,12 @@ final class JournalFold {
 
         CallState settle(boolean ownerGone, boolean retryUncertain) {
             if (ownerGone && state == Outbox.State.SENDING) {
-                if (retryUncertain && attempts < 2) {
-                    return new CallState(call, Outbox.State.QUEUED, attempts, null, SENT_ONCE_MORE);
+                if (retryUncertain && !resent) {
+                    return new CallState(call, Outbox.State.QUEUED, attempts, null, SENT_ONCE_MORE, true);
                 }
-                return new CallState(call, Outbox.State.UNCERTAIN, attempts, null, IN_FLIGHT_AT_EXIT);
+                return new CallState(call, Outbox.State.UNCERTAIN, attempts, null, IN_FLIGHT_AT_EXIT, resent);
             }
-            return new CallState(call, state, attempts, messageId, reason);
+            return new CallState(call, state, attempts, messageId, reason, resent);
         }
     }
 }

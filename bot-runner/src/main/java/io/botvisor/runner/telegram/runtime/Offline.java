@@ -47,6 +47,8 @@ final class Offline {
         final JournalEntry.Call call;
         Outbox.State state = Outbox.State.QUEUED;
         int attempts;
+        /** Queued again to be sent once more after a send in doubt (the outcome's reason says so in the journal). */
+        boolean resent;
 
         JournalCall(JournalEntry.Call call) {
             this.call = call;
@@ -182,7 +184,7 @@ final class Offline {
                 if (seen.add(c.call.chatId()) && c.state == Outbox.State.QUEUED && out.size() < limit
                         && !outboxChats.held(c.call.chatId())) {
                     out.add(new OutgoingCall(c.call.callId(), c.call.chatId(), c.call.method(), c.call.payloadJson(),
-                            c.attempts));
+                            c.attempts, c.resent));
                 }
             }
             return out;
@@ -227,6 +229,7 @@ final class Offline {
             append(new JournalEntry.Outcome(id, state.name().toLowerCase(java.util.Locale.ROOT), messageId, reason));
             if (state == Outbox.State.QUEUED) {
                 c.state = Outbox.State.QUEUED;
+                c.resent |= JournalFold.SENT_ONCE_MORE.equals(reason);
             } else {
                 calls.remove(id);
             }

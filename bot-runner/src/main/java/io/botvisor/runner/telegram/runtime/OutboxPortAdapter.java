@@ -2,6 +2,7 @@ package io.botvisor.runner.telegram.runtime;
 
 import io.botvisor.runner.telegram.transport.OutboxPort;
 import io.botvisor.runner.telegram.transport.OutgoingCall;
+import io.botvisor.runner.telegram.transport.UncertainPolicy;
 import io.botvisor.storage.Outbox;
 import io.botvisor.storage.UnableToMoveOutboxItemException;
 import java.time.Duration;
@@ -58,7 +59,8 @@ final class OutboxPortAdapter implements OutboxPort {
             }
             for (Outbox.Item i : items) {
                 readChats.put(i.id(), i.chatId());
-                out.add(new OutgoingCall(i.id(), i.chatId(), i.method(), i.payloadJson(), i.attempts()));
+                out.add(new OutgoingCall(i.id(), i.chatId(), i.method(), i.payloadJson(), i.attempts(),
+                        i.resent()));
             }
         }
         return out;
@@ -101,6 +103,11 @@ final class OutboxPortAdapter implements OutboxPort {
     @Override
     public void requeue(long id, String reason) {
         settle(id, Outbox.State.QUEUED, null, reason);
+    }
+
+    @Override
+    public void resendOnce(long id) {
+        settle(id, Outbox.State.QUEUED, null, UncertainPolicy.SENT_ONCE_MORE);
     }
 
     /**
@@ -179,7 +186,11 @@ final class OutboxPortAdapter implements OutboxPort {
                     return null;
                 });
                 default -> database(() -> {
-                    outbox.requeue(r, reason);
+                    if (UncertainPolicy.SENT_ONCE_MORE.equals(reason)) {
+                        outbox.resendOnce(r, reason);
+                    } else {
+                        outbox.requeue(r, reason);
+                    }
                     return null;
                 });
             }

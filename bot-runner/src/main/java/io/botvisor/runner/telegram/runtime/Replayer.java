@@ -204,7 +204,7 @@ final class Replayer {
                         }
                         ids.put(s.call().callId(), outbox.restore(c, s.call().chatId(), u.updateId(),
                                 s.call().method(), s.call().payloadJson(), s.state(), s.attempts(), s.messageId(),
-                                s.reason()));
+                                s.reason(), s.resent()));
                     }
                 }
                 c.commit();

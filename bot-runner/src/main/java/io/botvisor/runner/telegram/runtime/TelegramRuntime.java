@@ -173,8 +173,8 @@ public final class TelegramRuntime {
             ctx.count(TransportCounter.UNCERTAIN_SENDS.key(), doubtful.size());
             if (settings.retryUncertain()) {
                 for (Outbox.Item item : doubtful) {
-                    if (item.attempts() < 2) { // retry-once: a second attempt was made already otherwise
-                        outbox.requeue(item.id(), UncertainPolicy.SENT_ONCE_MORE);
+                    if (!item.resent()) { // retry-once: its one more send was given already otherwise
+                        outbox.resendOnce(item.id(), UncertainPolicy.SENT_ONCE_MORE);
                     }
                 }
             }

@@ -99,7 +99,8 @@ public final class Warmup {
             @Override
             public List<OutgoingCall> sendable(int limit) {
                 return taken.getAndSet(true) ? List.of()
-                        : List.of(new OutgoingCall(1, 5, "sendMessage", "{\"chat_id\":5,\"text\":\"hi\"}", 0));
+                        : List.of(new OutgoingCall(1, 5, "sendMessage", "{\"chat_id\":5,\"text\":\"hi\"}", 0,
+                                false));
             }
 
             @Override
@@ -122,6 +123,10 @@ public final class Warmup {
 
             @Override
             public void requeue(long id, String reason) {
+            }
+
+            @Override
+            public void resendOnce(long id) {
             }
 
             @Override

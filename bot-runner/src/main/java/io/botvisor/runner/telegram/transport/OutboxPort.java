@@ -34,6 +34,12 @@ public interface OutboxPort {
     void requeue(long id, String reason);
 
     /**
+     * Back to queued to be sent once more after a send in doubt (uncertainSends: retry-once), marked so for good: read
+     * again, by this process or the next, it is {@link OutgoingCall#resent}.
+     */
+    void resendOnce(long id);
+
+    /**
      * The group became supergroup {@code newChatId}: queued calls of {@code oldChatId} move to it (chat id and the
      * payload's {@code chat_id}); returns how many moved.
      */

@@ -348,14 +348,15 @@ public final class Sender {
                 }
                 case UNCERTAIN -> {
                     counters.add(TransportCounter.UNCERTAIN_SENDS, 1);
-                    if (config.uncertainPolicy() == UncertainPolicy.RETRY_ONCE && !movedChat
+                    if (config.uncertainPolicy() == UncertainPolicy.RETRY_ONCE && !movedChat && !call.resent()
                             && resentOnce.add(call.id())) {
-                        // Queued again as its chat's next call, and claimed again (one more attempt, counted): a
-                        // process that ends before or while it is resent leaves it queued, or sending with two
-                        // attempts — never a third try after its chat moved on.
+                        // Queued again as its chat's next call, marked resent for good, and claimed again (one more
+                        // attempt, counted): whoever reads it next — this sender after a 429, the next process after
+                        // a crash, the outbox row the journal's replay gives it — sees it resent, and a second doubt
+                        // is final. (The set also covers a read made before this requeue, which says not resent.)
                         log.warn("bot '{}': call {} ({}) may have been delivered ({}); sending it once more "
                                 + "(policy RETRY_ONCE)", bot, call.id(), call.method(), failure.reason());
-                        settle(() -> port.requeue(call.id(), UncertainPolicy.SENT_ONCE_MORE));
+                        settle(() -> port.resendOnce(call.id()));
                         return;
                     } else {
                         resentOnce.remove(call.id());

@@ -87,10 +87,31 @@ class JournalFoldTest {
     }
 
     @Test
-    void aCallInFlightOnItsSecondAttemptIsUncertainEvenUnderRetryOnce() {
+    void aCallInFlightAfterItWasSentOnceMoreIsUncertainEvenUnderRetryOnce() {
         JournalFold.CallState c = JournalFold.fold(List.of(handled(1, 1, call(-1, 1)), new JournalEntry.Claimed(-1),
-                new JournalEntry.Outcome(-1, "queued", null, "x"), new JournalEntry.Claimed(-1)), true, true).get(0)
-                .calls().get(0);
+                new JournalEntry.Outcome(-1, "queued", null, JournalFold.SENT_ONCE_MORE), new JournalEntry.Claimed(-1)),
+                true, true).get(0).calls().get(0);
+        assertThat(c.state()).isEqualTo(State.UNCERTAIN);
+        assertThat(c.resent()).isTrue();
+    }
+
+    @Test
+    void aCallInFlightAfterA429IsSentOnceMoreUnderRetryOnce() {
+        // The first attempt was answered (429): only the second is in doubt, and the policy's one more send is owed.
+        JournalFold.CallState c = JournalFold.fold(List.of(handled(1, 1, call(-1, 1)), new JournalEntry.Claimed(-1),
+                new JournalEntry.Outcome(-1, "queued", null, "Telegram asked to wait 2 s (429)"),
+                new JournalEntry.Claimed(-1)), true, true).get(0).calls().get(0);
+        assertThat(c.state()).isEqualTo(State.QUEUED);
+        assertThat(c.reason()).isEqualTo(JournalFold.SENT_ONCE_MORE);
+        assertThat(c.resent()).isTrue();
+    }
+
+    @Test
+    void theResentMarkOutlivesALaterRequeue() {
+        JournalFold.CallState c = JournalFold.fold(List.of(handled(1, 1, call(-1, 1)), new JournalEntry.Claimed(-1),
+                new JournalEntry.Outcome(-1, "queued", null, JournalFold.SENT_ONCE_MORE), new JournalEntry.Claimed(-1),
+                new JournalEntry.Outcome(-1, "queued", null, "Telegram asked to wait 2 s (429)"),
+                new JournalEntry.Claimed(-1)), true, true).get(0).calls().get(0);
         assertThat(c.state()).isEqualTo(State.UNCERTAIN);
     }
 

@@ -17,6 +17,7 @@ final class MemoryOutbox implements OutboxPort {
         int attempts;
         Long messageId;
         String reason;
+        boolean resent;
 
         Row(long id, long chatId, String method, String payload) {
             this.id = id;
@@ -60,7 +61,8 @@ final class MemoryOutbox implements OutboxPort {
         for (Row r : rows.values()) {
             if (r.state.equals("queued") && !busy.contains(r.chatId) && !heads.containsKey(r.chatId)
                     && heads.size() < limit) {
-                heads.put(r.chatId, new OutgoingCall(r.id, r.chatId, r.method, r.payload, r.attempts));
+                heads.put(r.chatId, new OutgoingCall(r.id, r.chatId, r.method, r.payload, r.attempts,
+                        r.resent));
             }
             if (r.state.equals("queued")) {
                 busy.add(r.chatId); // later rows of this chat wait for this one
@@ -129,6 +131,12 @@ final class MemoryOutbox implements OutboxPort {
     @Override
     public synchronized void requeue(long id, String reason) {
         end(id, "queued", reason);
+    }
+
+    @Override
+    public synchronized void resendOnce(long id) {
+        rows.get(id).resent = true;
+        end(id, "queued", UncertainPolicy.SENT_ONCE_MORE);
     }
 
     private void end(long id, String state, String reason) {

@@ -132,7 +132,8 @@ class SenderTest {
         api.then("sendMessage", Reply.ok("{\"message_id\":555,\"chat\":{\"id\":42},\"text\":\"hi\"}"));
         long id = outbox.queue(42, "hi");
         sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
-        await("sent", () -> outbox.state(id).equals("sent"));
+        // The outcome is written before it is counted.
+        await("sent and counted", () -> outbox.state(id).equals("sent") && counts.containsKey(TransportCounter.SENDS));
         assertThat(outbox.row(id).messageId).isEqualTo(555L);
         assertThat(counts).containsEntry(TransportCounter.SENDS, 1L);
     }
@@ -142,7 +143,8 @@ class SenderTest {
         api.then("sendMessage", Reply.error(400, "Bad Request: chat not found", null));
         long id = outbox.queue(42, "hi");
         sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
-        await("failed", () -> outbox.state(id).equals("failed"));
+        await("failed and counted", () -> outbox.state(id).equals("failed")
+                && counts.containsKey(TransportCounter.SENDS_FAILED));
         assertThat(outbox.row(id).reason).isEqualTo("400 Bad Request: chat not found");
         assertThat(counts).containsEntry(TransportCounter.SENDS_FAILED, 1L);
     }
@@ -166,10 +168,24 @@ class SenderTest {
         assertThat(sends().get(1).atNanos() - sends().get(0).atNanos()).as("the per-chat limit holds for the retry")
                 .isGreaterThanOrEqualTo(1_000_000_000L);
         assertThat(counts).containsEntry(TransportCounter.UNCERTAIN_SENDS, 2L);
-        assertThat(outbox.row(id).attempts).as("the second attempt is counted: a later start does not make a third")
-                .isEqualTo(2);
+        assertThat(outbox.row(id).attempts).as("the second attempt is counted").isEqualTo(2);
+        assertThat(outbox.row(id).resent).as("marked for whoever reads it next: no third try").isTrue();
         assertThat(outbox.log()).containsSubsequence("sending " + id, "queued " + id + ": "
                 + UncertainPolicy.SENT_ONCE_MORE, "sending " + id);
+    }
+
+    @Test
+    void aCallAnEarlierProcessResentIsNotSentAgainAfterItsAnswerIsLostToo() throws Exception {
+        api.then("sendMessage", Reply.drop());
+        long id = outbox.queue(42, "hi");
+        outbox.row(id).resent = true; // queued to be sent once more by the process before this one
+
+        sender(UncertainPolicy.RETRY_ONCE, Duration.ofSeconds(2));
+
+        await("uncertain", () -> outbox.state(id).equals("uncertain"));
+        assertThat(sends()).hasSize(1);
+        assertThat(outbox.log()).containsExactly("sending " + id, "uncertain " + id + ": "
+                + outbox.row(id).reason);
     }
 
     @Test
