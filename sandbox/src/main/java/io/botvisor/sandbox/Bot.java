@@ -13,7 +13,7 @@ final class Bot {
     private String secret;
     private boolean revoked;
     private boolean notFoundOnGetMe;
-    /** How long after a 429's answer starts to leave the server a call of the same bot still does not count against it. */
+    /** How long after a 429's answer starts to leave the server a call of the same bot does not count against it. */
     static final long RETRY_GRACE_MILLIS = 250;
     private long retryFrom = Long.MIN_VALUE;
     private long retryUntil = Long.MIN_VALUE;
@@ -78,10 +78,10 @@ final class Bot {
     }
 
     /**
-     * Null when a call arriving at {@code now} keeps the 429 windows, else how it breaks the one running: how long after
-     * that 429's answer was written it arrived. The first {@link #RETRY_GRACE_MILLIS} do not count: a call of another
-     * thread of the bot (its poller, while its sender got the 429) may be on its way before the 429 reached the client,
-     * which cannot obey what it has not received yet.
+     * Null when a call arriving at {@code now} keeps the 429 windows, else how it breaks the one running: how long
+     * after that 429's answer was written it arrived. The first {@link #RETRY_GRACE_MILLIS} do not count: a call of
+     * another thread of the bot (its poller, while its sender got the 429) may be on its way before the 429 reached the
+     * client, which cannot obey what it has not received yet.
      */
     synchronized String insideRetryWindow(long now) {
         if (now < retryFrom || now >= retryUntil) {

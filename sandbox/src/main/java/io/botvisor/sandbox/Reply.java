@@ -57,9 +57,9 @@ final class Reply implements BotState.Responder {
     }
 
     /**
-     * Answers 429 {@code retry_after} {@code seconds} and opens the bot's window as the answer starts to leave the server
-     * (not when the call arrived: under load the answer may wait on the pool); closes it again if the answer was not
-     * delivered.
+     * Answers 429 {@code retry_after} {@code seconds} and opens the bot's window as the answer starts to leave the
+     * server (not when the call arrived: under load the answer may wait on the pool); closes it again if the answer was
+     * not delivered.
      */
     void tooManyRequests(Bot bot, int seconds) {
         windowOf = bot;

@@ -122,8 +122,8 @@ public final class Outbox {
 
     /**
      * Inserts a call in the caller's transaction {@code tx} as it already is: in {@code state} after {@code attempts}
-     * attempts, with Telegram's message id when it was sent ({@code sent_at} is then now), the last error and whether it
-     * was queued again to be sent once more ({@link #resendOnce}). The
+     * attempts, with Telegram's message id when it was sent ({@code sent_at} is then now), the last error and whether
+     * it was queued again to be sent once more ({@link #resendOnce}). The
      * journal's replay restores there the replies a handler queued while the database was down, in the transaction
      * that marks their update handled. Returns the new id (ids grow in the order of the calls restored).
      */

@@ -41,7 +41,8 @@ final class JournalFold {
      * Folds {@code entries}. {@code ownerGone}: a call claimed without an outcome was in flight when its process
      * ended and may have reached Telegram: it becomes uncertain — and queued again when {@code retryUncertain}
      * (uncertainSends: retry-once) and it was not sent once more before, as {@code Outbox.recoverInFlight} and the
-     * runtime's start do with the outbox. Otherwise (this process's own journal) it stays sending: its outcome comes later.
+     * runtime's start do with the outbox. Otherwise (this process's own journal) it stays sending: its outcome comes
+     * later.
      */
     static List<Plan> fold(List<JournalEntry> entries, boolean ownerGone, boolean retryUncertain) {
         Map<Long, JournalEntry.Received> updates = new LinkedHashMap<>();
