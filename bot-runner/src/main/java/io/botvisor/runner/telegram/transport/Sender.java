@@ -412,6 +412,19 @@ public final class Sender {
     private ApiOutcome attempt(OutgoingCall call, long chat, long began) throws InterruptedException {
         String payload = chat == call.chatId() ? call.payloadJson() : withChat(call.payloadJson(), chat);
         try {
+            // The turn handed this call out with the gate open, but its claim (a commit) can take long: another
+            // worker's 429 may have closed it meanwhile. Nothing is sent into Telegram's flood wait.
+            try {
+                gate.awaitOpen();
+            } catch (InterruptedException e) {
+                // Stopping before the request: never made, so queued again rather than left to look in flight.
+                try {
+                    settle(() -> port.requeue(call.id(), "not sent: the sender stopped during Telegram's flood wait"));
+                } catch (RuntimeException owed) {
+                    // owed: recorded by a later turn if there is one; otherwise the next start finds it sending
+                }
+                throw e;
+            }
             return client.call(call.method(), payload);
         } finally {
             // Counted from when the call ends, not when it starts: the next one then leaves after this one arrived,

@@ -74,8 +74,23 @@ final class MemoryOutbox implements OutboxPort {
     /** A call whose next claim commits but throws, as a database that dies before the commit's answer arrives. */
     Long loseClaimAnswerOf;
 
+    /** A call whose claim waits for {@link #claimHold} to open, as a slow commit would. */
+    volatile Long holdClaimOf;
+    final java.util.concurrent.CountDownLatch claimHold = new java.util.concurrent.CountDownLatch(1);
+
     @Override
-    public synchronized boolean sending(long id) {
+    public boolean sending(long id) {
+        if (Long.valueOf(id).equals(holdClaimOf)) {
+            try {
+                claimHold.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return claim(id);
+    }
+
+    private synchronized boolean claim(long id) {
         if (!rows.get(id).state.equals("queued")) {
             return false;
         }

@@ -189,6 +189,27 @@ class SenderTest {
     }
 
     @Test
+    void aCallClaimedWhileAnotherWorkersCallIsAnswered429IsSentOnlyAfterTheFloodWait() throws Exception {
+        api.then("sendMessage", Reply.error(429, "Too Many Requests: retry after 1", "{\"retry_after\":1}"));
+        long first = outbox.queue(42, "first");
+        long second = outbox.queue(43, "second");
+        outbox.holdClaimOf = second; // handed out with the gate open, its claim still committing
+
+        sender(UncertainPolicy.NEVER, Duration.ofSeconds(2));
+        await("the first answered 429", () -> outbox.log().contains("queued " + first
+                + ": Telegram asked to wait 1 s (429)"));
+        outbox.claimHold.countDown();
+
+        await("both sent", () -> outbox.state(first).equals("sent") && outbox.state(second).equals("sent"));
+        Seen rateLimited = sends().get(0);
+        Seen afterIt = sends().stream().filter(s -> s.body().path("text").asText().equals("second")).findFirst()
+                .orElseThrow();
+        assertThat(rateLimited.body().path("text").asText()).isEqualTo("first");
+        assertThat(afterIt.atNanos() - rateLimited.atNanos()).as("not sent inside the 429's retry_after")
+                .isGreaterThanOrEqualTo(1_000_000_000L);
+    }
+
+    @Test
     void aSendInFlightWhenTheSenderStopsStaysSendingForTheNextStartToResolve() throws Exception {
         api.holdSends = new java.util.concurrent.CountDownLatch(1);
         long id = outbox.queue(42, "hi");
