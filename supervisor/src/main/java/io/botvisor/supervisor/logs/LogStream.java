@@ -198,8 +198,10 @@ public final class LogStream implements AutoCloseable {
                 pos = 0;
                 drain(ch, out);
             }
-        } else if (now != null && Files.size(live) < pos) {
-            // Cut in place by someone else (botvisor never truncates): read it again from its start.
+        } else if (now != null && ch.size() < pos) {
+            // Cut in place by someone else (botvisor never truncates): read it again from its start. (The size of the
+            // file held, which is the live one: looking the path up again could find it mid-rotation, renamed and not
+            // yet replaced, and throw NoSuchFileException — which ended `ctl logs -f`.)
             partial.reset();
             pos = 0;
             drain(ch, out);
