@@ -68,8 +68,16 @@ sealed interface Event {
     record ChildEvent(long gen, String kind, String detail) implements Event {
     }
 
-    /** The /proc sample of incarnation {@code gen}: resident memory (-1 unknown), and whether it is stopped (state T). */
-    record ProcSample(long gen, long rssBytes, boolean stopped) implements Event {
+    /**
+     * The /proc sample of incarnation {@code gen}: resident memory (-1 unknown), whether it is stopped (state T), and
+     * the CPU time its process used so far, in {@link io.botvisor.supervisor.process.ProcStats#TICKS_PER_SECOND}ths
+     * (-1 unknown).
+     */
+    record ProcSample(long gen, long rssBytes, boolean stopped, long cpuTicks) implements Event {
+        /** A sample without CPU time. */
+        ProcSample(long gen, long rssBytes, boolean stopped) {
+            this(gen, rssBytes, stopped, -1);
+        }
     }
 
     /**

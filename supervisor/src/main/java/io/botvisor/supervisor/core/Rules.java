@@ -8,8 +8,13 @@ import java.util.function.DoubleSupplier;
  * (values in [0, 1); tests pass a constant so that decisions repeat exactly). Immutable.
  */
 record Rules(DoubleSupplier jitter) {
-    /** A JVM's start-up CPU burst is well under this; past it a starter is waiting, not working. */
+    /** How often a starter without READY is looked at: still working (keeps its start-gate place) or waiting. */
     static final Duration SLOW_START = Duration.ofSeconds(2);
+    /**
+     * A starter that used at least this share of one core since the last look is working. An idle JVM uses well
+     * under 1 %; a starting one, even one of dozens sharing two cores, far more.
+     */
+    static final double WORKING_CPU_SHARE = 0.05;
     /** Between SIGTERM and SIGKILL of a child tree that outlived its stop timeout. */
     static final Duration KILL_GRACE = Duration.ofSeconds(2);
     /** How late a heartbeat deadline may be checked: it then shares the loop's wake-up with the IPC tick. */

@@ -15,7 +15,7 @@ import java.util.List;
  * @param closing        the supervisor is shutting down: the bot goes down and no command brings it up again
  * @param sinceNanos     when {@code state} was entered (the supervisor's start for a bot that never ran)
  * @param queued         waiting in the fleet's start gate for a place
- * @param holdsGate      holds a start-gate place (a starter, until READY, its exit or SLOW_START)
+ * @param holdsGate      holds a start-gate place (a starter, until READY, its exit or a SLOW_START look finds it idle)
  * @param restartTimes   restarts within the intensity window, oldest first (monotonic nanos)
  * @param backoffFailures failures since the backoff last started over (the exponent of the next delay)
  * @param handover       the handover restart in progress, or null

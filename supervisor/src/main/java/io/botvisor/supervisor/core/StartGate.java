@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 /**
  * Bounds how many children start at once, so that starting 200 JVMs does not thrash the machine. A bot joins the
  * queue; when a place is free it is given one ({@code open}), and holds it until its slot gives it back (READY, exit,
- * or {@link Rules#SLOW_START}, whichever is first), so one slow starter never blocks the rest. Loop thread only.
+ * or a {@link Rules#SLOW_START} look that finds it waiting rather than working, whichever is first), so one slow
+ * starter never blocks the rest. Loop thread only.
  */
 final class StartGate {
     private final int limit;

@@ -4,6 +4,7 @@ import io.botvisor.ipc.ChildExit;
 import io.botvisor.ipc.Printable;
 import io.botvisor.ipc.Units;
 import io.botvisor.supervisor.process.ExitStatus;
+import io.botvisor.supervisor.process.ProcStats;
 import java.time.Duration;
 import java.util.List;
 
@@ -35,7 +36,8 @@ import java.util.List;
  *                |                |                    | restart; healthy long enough: backoff starts over
  * queue tampered | stale          | kill (failure)     | kill (failure)      | kill (failure)     | stale          | stale
  * STARTUP        |                | kill (failure)     |                     |                    |                |
- * SLOW_START     |                | give gate back     |                     |                    |                |
+ * SLOW_START     |                | idle: give gate    |                     |                    |                |
+ *                |                | back; else re-arm  |                     |                    |                |
  * HEARTBEAT      |                |                    | overdue: kill;      |                    |                |
  *                |                |                    | else re-arm         |                    |                |
  * BACKOFF        |                |                    |                     |                    | queue          |
@@ -380,7 +382,8 @@ final class Table extends Handovers {
         if (!d.isCurrent(p.gen())) {
             return;
         }
-        Incarnation inc = d.current;
+        Incarnation inc = d.current.withCpuTicks(p.cpuTicks());
+        d.current = inc;
         if (d.state != ChildState.RUNNING || d.handover != null) {
             // Starting, stopping, or handing over (it is being replaced already): measured, not judged.
             d.current = inc.withHealth(inc.health().withSample(p.rssBytes(), 0));
@@ -467,7 +470,7 @@ final class Table extends Handovers {
             }
             case SLOW_START -> {
                 if (d.isCurrent(gen) && d.state == ChildState.STARTING) {
-                    releaseGate();
+                    slowStart(gen);
                 }
             }
             case HEARTBEAT -> {
@@ -495,6 +498,33 @@ final class Table extends Handovers {
             }
             default -> throw new IllegalArgumentException("unknown timer " + timer);
         }
+    }
+
+    /**
+     * A starter still without READY after another {@link Rules#SLOW_START}: one that works (its launch still in
+     * flight, no CPU time known yet, or at least {@link Rules#WORKING_CPU_SHARE} of a core used since the last look)
+     * keeps its start-gate place for another round; one that waits (a warm-up blocked on the network, a sleep) gives it
+     * to the next bot, so that a slow starter never blocks the rest. Judged by the clock alone, a JVM starved of CPU
+     * (dozens starting at once on a few cores) gave its place up while still working, so every bot started at once
+     * and each took long enough for its STARTUP deadline to kill it.
+     */
+    private void slowStart(long gen) {
+        if (!d.holdsGate) {
+            return;
+        }
+        Incarnation inc = d.current;
+        long used = inc.cpuTicks() - inc.checkedCpuTicks();
+        long working = Math.round(Rules.SLOW_START.toMillis() * ProcStats.TICKS_PER_SECOND / 1000.0
+                * Rules.WORKING_CPU_SHARE);
+        if (inc.pid() == 0 || inc.cpuTicks() < 0 || used >= working) {
+            d.current = inc.checkedCpu();
+            out.add(new Effect.Arm(Timer.SLOW_START, Rules.SLOW_START, gen));
+            return;
+        }
+        log(Effect.Level.INFO, "bot '" + d.id() + "' (pid " + inc.pid() + ") has no READY yet and used "
+                + used * 1000 / ProcStats.TICKS_PER_SECOND + " ms of CPU in the last " + Units.seconds(Rules.SLOW_START)
+                + " (waiting, not working); its start-gate place goes to the next bot");
+        releaseGate();
     }
 
     private void heartbeatDue(long gen) {

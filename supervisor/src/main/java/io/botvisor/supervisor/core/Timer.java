@@ -7,7 +7,7 @@ package io.botvisor.supervisor.core;
 enum Timer {
     /** STARTING: the child has until startupTimeout to say READY. */
     STARTUP,
-    /** STARTING: after {@link Rules#SLOW_START} a starter gives its start-gate place back (it waits, not works). */
+    /** STARTING: every {@link Rules#SLOW_START} a starter that waits, not works, gives its start-gate place back. */
     SLOW_START,
     /** RUNNING: the heartbeat deadline (last heartbeat + heartbeatTimeout). */
     HEARTBEAT,
