@@ -85,6 +85,7 @@ final class Effects {
             }
         } else if (effect instanceof Effect.StateChanged c) {
             shell.stateChanged(slot);
+            watchChildren(); // a starter's demand for CPU is sampled until its READY
         } else if (effect instanceof Effect.Launch l) {
             if (l.standby()) {
                 connections().successorStarting(bot);
@@ -215,7 +216,8 @@ final class Effects {
         List<Sampler.Watched> w = new ArrayList<>();
         slots.forEach((id, s) -> {
             if (s.current() != null && children.containsKey(s.current().gen())) {
-                w.add(new Sampler.Watched(id, s.current().gen(), children.get(s.current().gen())));
+                w.add(new Sampler.Watched(id, s.current().gen(), children.get(s.current().gen()),
+                        s.state() == ChildState.STARTING));
             }
         });
         sampler.watch(w);

@@ -70,11 +70,11 @@ sealed interface Event {
 
     /**
      * The /proc sample of incarnation {@code gen}: resident memory (-1 unknown), whether it is stopped (state T), and
-     * the CPU time its process used so far, in {@link io.botvisor.supervisor.process.ProcStats#TICKS_PER_SECOND}ths
-     * (-1 unknown).
+     * while it starts its demand for CPU so far: CPU time used plus time its threads waited in a run queue, in
+     * {@link io.botvisor.supervisor.process.ProcStats#TICKS_PER_SECOND}ths (-1 unknown, or not starting).
      */
-    record ProcSample(long gen, long rssBytes, boolean stopped, long cpuTicks) implements Event {
-        /** A sample without CPU time. */
+    record ProcSample(long gen, long rssBytes, boolean stopped, long demandTicks) implements Event {
+        /** A sample without the demand for CPU. */
         ProcSample(long gen, long rssBytes, boolean stopped) {
             this(gen, rssBytes, stopped, -1);
         }

@@ -4,57 +4,58 @@ package io.botvisor.supervisor.core;
  * One process of a bot, from the launch the slot asked for to its exit. {@code pid} is 0 while the launch is in
  * flight. {@code stop} is set once the supervisor ends it; {@code startFailure} and {@code heartbeatFailure} are what
  * the child itself reported (one line each, untrusted, already escaped); {@code handsOver}: its READY said its bot can
- * hand over to a successor. {@code cpuTicks}: the CPU time its process used by the last /proc sample (-1: no sample
- * yet); {@code checkedCpuTicks}: what it was when the slow-start check last looked (see Table's SLOW_START). Immutable.
+ * hand over to a successor. {@code demandTicks}: its demand for CPU by the last /proc sample while it started (see
+ * {@link Event.ProcSample}; -1: none yet); {@code checkedDemandTicks}: what it was when the slow-start look last looked
+ * (see Table's SLOW_START). Immutable.
  */
 record Incarnation(long gen, long pid, long launchedNanos, Health health, StopOrder stop, String startFailure,
-                   String heartbeatFailure, boolean handsOver, long cpuTicks, long checkedCpuTicks) {
+                   String heartbeatFailure, boolean handsOver, long demandTicks, long checkedDemandTicks) {
 
     static Incarnation launching(long gen, long nowNanos) {
         return new Incarnation(gen, 0, nowNanos, Health.fresh(nowNanos), null, null, null, false, -1, 0);
     }
 
-    /** The CPU time a /proc sample showed (-1: unknown; an unknown value keeps the last one known). */
-    Incarnation withCpuTicks(long ticks) {
+    /** The demand for CPU a /proc sample showed (-1: unknown; an unknown value keeps the last one known). */
+    Incarnation withDemandTicks(long ticks) {
         return ticks < 0 ? this : new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, heartbeatFailure,
-                handsOver, ticks, checkedCpuTicks);
+                handsOver, ticks, checkedDemandTicks);
     }
 
-    /** The slow-start check looked now: the next one measures the CPU time used from here. */
-    Incarnation checkedCpu() {
+    /** The slow-start look looked now: the next one measures the demand from here. */
+    Incarnation checkedDemand() {
         return new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, heartbeatFailure, handsOver,
-                cpuTicks, Math.max(cpuTicks, 0));
+                demandTicks, Math.max(demandTicks, 0));
     }
 
     /** Its READY said whether its bot can hand over to a successor (see Handovers). */
     Incarnation withHandsOver(boolean can) {
-        return new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, heartbeatFailure, can, cpuTicks,
-                checkedCpuTicks);
+        return new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, heartbeatFailure, can, demandTicks,
+                checkedDemandTicks);
     }
 
     Incarnation withPid(long newPid) {
         return new Incarnation(gen, newPid, launchedNanos, health, stop, startFailure, heartbeatFailure, handsOver,
-                cpuTicks, checkedCpuTicks);
+                demandTicks, checkedDemandTicks);
     }
 
     Incarnation withHealth(Health h) {
         return new Incarnation(gen, pid, launchedNanos, h, stop, startFailure, heartbeatFailure, handsOver,
-                cpuTicks, checkedCpuTicks);
+                demandTicks, checkedDemandTicks);
     }
 
     Incarnation withStop(StopOrder s) {
         return new Incarnation(gen, pid, launchedNanos, health, s, startFailure, heartbeatFailure, handsOver,
-                cpuTicks, checkedCpuTicks);
+                demandTicks, checkedDemandTicks);
     }
 
     Incarnation withStartFailure(String cause) {
         return new Incarnation(gen, pid, launchedNanos, health, stop, cause, heartbeatFailure, handsOver,
-                cpuTicks, checkedCpuTicks);
+                demandTicks, checkedDemandTicks);
     }
 
     Incarnation withHeartbeatFailure(String cause) {
-        return new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, cause, handsOver, cpuTicks,
-                checkedCpuTicks);
+        return new Incarnation(gen, pid, launchedNanos, health, stop, startFailure, cause, handsOver, demandTicks,
+                checkedDemandTicks);
     }
 
     /**

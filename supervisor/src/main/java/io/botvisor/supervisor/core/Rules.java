@@ -11,8 +11,9 @@ record Rules(DoubleSupplier jitter) {
     /** How often a starter without READY is looked at: still working (keeps its start-gate place) or waiting. */
     static final Duration SLOW_START = Duration.ofSeconds(2);
     /**
-     * A starter that used at least this share of one core since the last look is working. An idle JVM uses well
-     * under 1 %; a starting one, even one of dozens sharing two cores, far more.
+     * A starter that used, or waited in a run queue for, at least this share of one core since the last look is
+     * working. An idle JVM uses well under 1 % and waits for none; a starting one, even one of dozens sharing two
+     * cores, wants far more.
      */
     static final double WORKING_CPU_SHARE = 0.05;
     /** Between SIGTERM and SIGKILL of a child tree that outlived its stop timeout. */

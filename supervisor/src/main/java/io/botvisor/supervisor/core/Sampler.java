@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads /proc for every child once a second on its own thread ("proc-sampler"), never on the loop: each child's state
- * and memory, and every {@link #DESCENDANTS_EVERY} samples a fresh snapshot of every child's descendants (one /proc
+ * and memory (and a starting child's demand for CPU: see {@link Result}), and every {@link #DESCENDANTS_EVERY} samples a fresh snapshot of every child's descendants (one /proc
  * scan for the fleet). The loop publishes the children to sample ({@link #watch}); one batch of results goes back per
  * round, dropped if the loop's inbox is full (the next second brings another). Thread-safe.
  */
@@ -25,12 +25,16 @@ final class Sampler implements AutoCloseable {
     static final Duration PERIOD = Duration.ofSeconds(1);
     static final int DESCENDANTS_EVERY = 2;
 
-    /** One child to sample: whose, which incarnation. */
-    record Watched(String bot, long gen, ChildProcess child) {
+    /** One child to sample: whose, which incarnation, and whether it is starting (no READY yet). */
+    record Watched(String bot, long gen, ChildProcess child, boolean starting) {
     }
 
-    /** One child's sample; {@code cpuTicks} as {@link ProcStats.Sample#cpuTicks()}. */
-    record Result(String bot, long gen, long rssBytes, boolean stopped, long cpuTicks) {
+    /**
+     * One child's sample; {@code cpuTicks} as {@link ProcStats.Sample#cpuTicks()}; {@code demandTicks}, of a starting
+     * child only (else -1): its CPU time plus its threads' time waiting in a run queue
+     * ({@link ProcStats#runQueueWaitNanos}), in ticks, -1 when unknown.
+     */
+    record Result(String bot, long gen, long rssBytes, boolean stopped, long cpuTicks, long demandTicks) {
     }
 
     private final ScheduledExecutorService thread = Threads.periodic("proc-sampler");
@@ -65,7 +69,12 @@ final class Sampler implements AutoCloseable {
                 w.child().refreshDescendants(table);
             }
             ProcStats.Sample s = table != null ? table.sample(w.child().pid()) : files.sample(w.child().pid());
-            out.add(new Result(w.bot(), w.gen(), s.rssBytes(), s.stopped(), s.cpuTicks()));
+            long demand = -1;
+            if (w.starting() && s.cpuTicks() >= 0) {
+                long waited = ProcStats.runQueueWaitNanos(w.child().pid());
+                demand = waited < 0 ? -1 : s.cpuTicks() + waited / (1_000_000_000L / ProcStats.TICKS_PER_SECOND);
+            }
+            out.add(new Result(w.bot(), w.gen(), s.rssBytes(), s.stopped(), s.cpuTicks(), demand));
         }
         return out;
     }

@@ -236,7 +236,7 @@ public final class Supervisor {
                 continue; // sampled before a reload removed the bot
             }
             tallies.sample(r.bot(), slot, r.gen(), r.cpuTicks());
-            deliver(r.bot(), new Event.ProcSample(r.gen(), r.rssBytes(), r.stopped(), r.cpuTicks()));
+            deliver(r.bot(), new Event.ProcSample(r.gen(), r.rssBytes(), r.stopped(), r.demandTicks()));
         }
     }
 

@@ -382,7 +382,7 @@ final class Table extends Handovers {
         if (!d.isCurrent(p.gen())) {
             return;
         }
-        Incarnation inc = d.current.withCpuTicks(p.cpuTicks());
+        Incarnation inc = d.current.withDemandTicks(p.demandTicks());
         d.current = inc;
         if (d.state != ChildState.RUNNING || d.handover != null) {
             // Starting, stopping, or handing over (it is being replaced already): measured, not judged.
@@ -502,28 +502,29 @@ final class Table extends Handovers {
 
     /**
      * A starter still without READY after another {@link Rules#SLOW_START}: one that works (its launch still in
-     * flight, no CPU time known yet, or at least {@link Rules#WORKING_CPU_SHARE} of a core used since the last look)
-     * keeps its start-gate place for another round; one that waits (a warm-up blocked on the network, a sleep) gives it
-     * to the next bot, so that a slow starter never blocks the rest. Judged by the clock alone, a JVM starved of CPU
-     * (dozens starting at once on a few cores) gave its place up while still working, so every bot started at once
-     * and each took long enough for its STARTUP deadline to kill it.
+     * flight, no demand for CPU known yet, or a demand of at least {@link Rules#WORKING_CPU_SHARE} of a core since the
+     * last look: CPU used, or waited for in a run queue) keeps its start-gate place for another round; one that waits
+     * (a warm-up blocked on the network, a sleep) gives it to the next bot, so that a slow starter never blocks the
+     * rest. Judged by the clock alone, a JVM starved of CPU (dozens starting at once on a few cores) gave its place up
+     * while still working, so every bot started at once and each took long enough for its STARTUP deadline to kill it;
+     * by the CPU used alone, a starter of a host at load 100 looked idle (2 % of a core).
      */
     private void slowStart(long gen) {
         if (!d.holdsGate) {
             return;
         }
         Incarnation inc = d.current;
-        long used = inc.cpuTicks() - inc.checkedCpuTicks();
+        long wanted = inc.demandTicks() - inc.checkedDemandTicks();
         long working = Math.round(Rules.SLOW_START.toMillis() * ProcStats.TICKS_PER_SECOND / 1000.0
                 * Rules.WORKING_CPU_SHARE);
-        if (inc.pid() == 0 || inc.cpuTicks() < 0 || used >= working) {
-            d.current = inc.checkedCpu();
+        if (inc.pid() == 0 || inc.demandTicks() < 0 || wanted >= working) {
+            d.current = inc.checkedDemand();
             out.add(new Effect.Arm(Timer.SLOW_START, Rules.SLOW_START, gen));
             return;
         }
-        log(Effect.Level.INFO, "bot '" + d.id() + "' (pid " + inc.pid() + ") has no READY yet and used "
-                + used * 1000 / ProcStats.TICKS_PER_SECOND + " ms of CPU in the last " + Units.seconds(Rules.SLOW_START)
-                + " (waiting, not working); its start-gate place goes to the next bot");
+        log(Effect.Level.INFO, "bot '" + d.id() + "' (pid " + inc.pid() + ") has no READY yet and used or waited for "
+                + Math.max(0, wanted) * 1000 / ProcStats.TICKS_PER_SECOND + " ms of CPU in the last "
+                + Units.seconds(Rules.SLOW_START) + " (waiting, not working); its start-gate place goes to the next bot");
         releaseGate();
     }
 

@@ -7,12 +7,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The SLOW_START row: a starter without READY keeps its start-gate place while it works and gives it up once it waits,
- * judged by the CPU time its /proc samples show (2 s between looks: 10 ticks = 5 % of a core is working).
+ * judged by its demand for CPU its /proc samples show (CPU used plus run-queue wait; 2 s between looks: 10 ticks = 5 %
+ * of a core is working).
  */
 class SlowStartTest {
 
     @Test
-    void aStarterStillUsingCpuKeepsItsStartGatePlace() {
+    void aStarterStillWantingCpuKeepsItsStartGatePlace() {
         Drive bot = Drive.runner().in(ChildState.STARTING);
         bot.on(new Event.ProcSample(bot.gen(), 80L << 20, false, 150));
         bot.advance(Rules.SLOW_START);
@@ -27,7 +28,7 @@ class SlowStartTest {
     }
 
     @Test
-    void aStarterThatStoppedUsingCpuGivesItsPlaceToTheNextBot() {
+    void aStarterThatStoppedWantingCpuGivesItsPlaceToTheNextBot() {
         Drive bot = Drive.runner().in(ChildState.STARTING);
         bot.on(new Event.ProcSample(bot.gen(), 80L << 20, false, 150));
         bot.advance(Rules.SLOW_START);
@@ -38,14 +39,14 @@ class SlowStartTest {
         assertThat(look.slot().holdsGate()).isFalse();
         assertThat(look.slot().state()).as("it goes on starting, only without a place").isEqualTo(ChildState.STARTING);
         assertThat(Drive.summary(look)).containsExactly("LeaveGate");
-        assertThat(Drive.logs(look)).containsExactly("bot 'b' (pid 4242) has no READY yet and used 90 ms of CPU in the "
-                + "last 2.0 s (waiting, not working); its start-gate place goes to the next bot");
+        assertThat(Drive.logs(look)).containsExactly("bot 'b' (pid 4242) has no READY yet and used or waited for 90 "
+                + "ms of CPU in the last 2.0 s (waiting, not working); its start-gate place goes to the next bot");
         Table.Step later = bot.on(new Event.TimerFired(Timer.SLOW_START, bot.gen()));
         assertThat(Drive.summary(later)).as("nothing left to give back, nothing re-armed").isEmpty();
     }
 
     @Test
-    void aStarterWhoseCpuTimeIsNotKnownYetKeepsItsPlace() {
+    void aStarterWhoseDemandForCpuIsNotKnownYetKeepsItsPlace() {
         Drive bot = Drive.runner().in(ChildState.STARTING);
         bot.on(new Event.ProcSample(bot.gen(), 80L << 20, false));
         bot.advance(Rules.SLOW_START);
