@@ -243,6 +243,34 @@ class JournalIT {
     }
 
     @Test
+    void aHandlerTransactionInProgressWhenTheDatabaseStopsIsCutAndItsChatAnsweredFromTheJournal() throws Exception {
+        // handlerTimeout 300s: uncut, the transaction's statement would wait 310 s (its network timeout) for an answer;
+        // cut before its commit was asked for, it holds nothing (it cannot commit).
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet(", handlerTimeout: 300s", ""))) {
+            s.awaitState("jb", "RUNNING");
+            DbEndpoint db = EmbeddedDatabase.running(DbFiles.under(s.stateDir)).orElseThrow();
+            try (Connection lock = db.connect(); Statement st = lock.createStatement()) {
+                st.execute("SELECT pg_advisory_lock(7002777)"); // DataBot.LATE_LOCK: /late's transaction waits
+                sandbox.say(BOT, 1, "/late");
+                s.await("/late's transaction to wait for the lock, its reply queued", () -> query(s, "SELECT count(*) "
+                        + "FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").equals("1"), () -> botLog(s));
+                stopDatabase(s);
+                sandbox.say(BOT, 1, "after");
+                assertThat(texts(sandbox.awaitSent(BOT, 1, 2, REPLIES))).as("answered from the journal with the "
+                        + "database still stopped: the cut transaction committed nothing").containsExactly("late",
+                        "after");
+                assertThat(botLog(s)).contains("1 handler transaction in progress cut: its update is handled from the "
+                        + "journal");
+                assertThat(stopped).as("the database was stopped all along").allMatch(pid -> ProcessHandle.of(pid)
+                        .isPresent());
+                resumeDatabase();
+            }
+            awaitInbox(s, 2);
+            assertThat(texts(sandbox.sent(BOT, 1))).as("each once").containsExactly("late", "after");
+        }
+    }
+
+    @Test
     void updatesHandledFromTheJournalAreHandledOnceInTheDatabaseWithTheirReplies() throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("", ""))) {
             s.awaitState("jb", "RUNNING");

@@ -91,6 +91,8 @@ final class Dispatcher {
     private final Duration readDelay;
     private final AtomicLong solo = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The connections of handler transactions in progress: cut when the database goes down. */
+    private final Set<Connection> handlerTransactions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long afterSeq;
     private boolean fetchFailing;
     private Duration fetchRetry = DB_RETRY_MIN;
@@ -116,12 +118,36 @@ final class Dispatcher {
         this.scheduler = scheduler;
         this.onQueued = onQueued;
         this.cache = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(cacheEntries).build();
+        offline.onWentDown(this::cutTransactions);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "tg-handler-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * The database went down: every handler transaction in progress is cut (its connection aborted), so that its
+     * statement fails now rather than after the network timeout ({@code handlerTimeout} + 10 s, during which its
+     * chat's later updates waited); its update is then handled from the journal. One whose commit was not asked for
+     * can then never commit; one whose commit was asked for is in doubt, as a lost commit answer always was
+     * ({@link OutboxChats#closed}).
+     */
+    private void cutTransactions() {
+        int cut = 0;
+        for (Connection c : handlerTransactions) {
+            try {
+                c.abort(Runnable::run);
+                cut++;
+            } catch (SQLException | RuntimeException e) {
+                log.debug("a handler transaction's connection could not be aborted: {}", oneLine(e));
+            }
+        }
+        if (cut > 0) {
+            log.warn("{} handler transaction{} in progress cut: {} handled from the journal", cut, cut == 1 ? "" : "s",
+                    cut == 1 ? "its update is" : "their updates are");
+        }
     }
 
     /** New updates may be in the inbox: read them (on the scheduler thread). */
@@ -425,8 +451,14 @@ final class Dispatcher {
             }
             Handler handler = handlers.route(update);
             try (Connection c = db.connection(DB_DEADLINE, network)) {
+                handlerTransactions.add(c);
+                if (offline.down()) {
+                    handlerTransactions.remove(c); // went down meanwhile: the journal takes the update
+                    return Outcome.RETRY_DB;
+                }
                 c.setAutoCommit(false);
                 TurnImpl turn = new TurnImpl(update, c, ctx, outbox, offline.outboxChats(), data, json, cache);
+                boolean commitAsked = false;
                 try {
                     if (!inbox.markHandled(c, p.updateId())) {
                         c.rollback(); // handled already (an earlier incarnation): never twice
@@ -438,13 +470,15 @@ final class Dispatcher {
                         return Outcome.DONE;
                     }
                     handler.handle(turn);
+                    commitAsked = true;
                     c.commit();
                 } catch (Exception | LinkageError | StackOverflowError e) {
                     rollback(c);
                     turn.rolledBack();
                     return failed(p, update, c, e);
                 } finally {
-                    turn.ended();
+                    handlerTransactions.remove(c);
+                    turn.ended(commitAsked);
                 }
                 ctx.count("telegram_updates_handled", 1);
                 if (turn.queued() > 0) {

@@ -42,6 +42,7 @@ final class Offline {
     private final Map<Long, Long> outboxIds = new ConcurrentHashMap<>();
     /** Chats that may have calls in the outbox table not sent yet: their journal calls wait behind those. */
     private final OutboxChats outboxChats = new OutboxChats();
+    private final List<Runnable> wentDownListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static final class JournalCall {
         final JournalEntry.Call call;
@@ -65,18 +66,31 @@ final class Offline {
         return down;
     }
 
-    /** The database failed ({@code why}): from now on the bot runs from its journal until the replay is done. */
+    /**
+     * The database failed ({@code why}): from now on the bot runs from its journal until the replay is done. The
+     * listeners ({@link #onWentDown}) hear of it once per outage, on the caller's thread, after the switch.
+     */
     void wentDown(String why) {
+        boolean now = false;
         lock.lock();
         try {
             if (!down) {
                 down = true;
+                now = true;
                 log.warn("bot '{}': the database cannot be reached ({}); updates go to the journal {} and are "
                         + "answered from it until it is back", bot, why, journal.dir());
             }
         } finally {
             lock.unlock();
         }
+        if (now) {
+            wentDownListeners.forEach(Runnable::run);
+        }
+    }
+
+    /** {@code listener} runs at the start of each outage (see {@link #wentDown}); it must not block. */
+    void onWentDown(Runnable listener) {
+        wentDownListeners.add(listener);
     }
 
     /**

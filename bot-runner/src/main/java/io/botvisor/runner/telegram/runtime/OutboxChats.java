@@ -52,6 +52,18 @@ final class OutboxChats {
         }
     }
 
+    /**
+     * A transaction that {@link #opened} these chats rolled back before it asked for its commit: none of its calls can
+     * be in the table, so it holds nothing (a transaction whose commit was asked for and failed may have committed: it
+     * ends with {@link #closed}). Without this, every handler transaction a database outage cut held its chat's
+     * journal replies until the replay.
+     */
+    synchronized void rolledBack(Collection<Long> chats) {
+        for (long chat : chats) {
+            open.computeIfPresent(chat, (c, n) -> n == 1 ? null : n - 1);
+        }
+    }
+
     /** Before a read of the table: what it returns goes to {@link #read} with this mark. */
     synchronized long mark() {
         return ++seq;
@@ -78,6 +90,20 @@ final class OutboxChats {
         if (k != null && k.left > 0 && --k.left == 0) {
             known.remove(chat);
         }
+    }
+
+    /**
+     * What holds chats now, for the log: how many chats by transactions in progress, by transactions ended since the
+     * last read, by calls that read counted and the sender has not finished; or that every chat is held.
+     */
+    synchronized String describe() {
+        if (everyChat) {
+            return "every chat (no read of the outbox yet, or more than " + MAX + " chats with unsent calls)";
+        }
+        long uncounted = known.values().stream().filter(k -> k.left == UNCOUNTED).count();
+        return (open.size() + known.size()) + " chat(s): " + open.size() + " with a transaction in progress, "
+                + uncounted + " with a transaction ended since the last read of the outbox, "
+                + (known.size() - uncounted) + " with calls that read found unsent";
     }
 
     /** Whether {@code chat} may have calls in the table not sent yet: its journal calls wait. */

@@ -93,8 +93,11 @@ final class Replayer {
             return;
         }
         try {
+            String held = offline.outboxChats().describe();
             int n = replayOwn();
-            log.info("bot '{}': {} update{} of the journal replayed into the database", bot, n, n == 1 ? "" : "s");
+            log.info("bot '{}': {} update{} of the journal replayed into the database; until then the journal's "
+                    + "replies to chats that may have had replies unsent in the outbox waited: {}", bot, n,
+                    n == 1 ? "" : "s", held);
             onReplayed.run();
         } catch (Exception e) {
             log.warn("bot '{}': the journal's replay stopped ({}); it runs again from its start when the database "

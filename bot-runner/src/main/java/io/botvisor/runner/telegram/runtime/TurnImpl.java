@@ -178,10 +178,17 @@ final class TurnImpl implements Turn, TurnCache {
         return queued;
     }
 
-    /** The transaction ended (committed, rolled back, or its end unknown): see {@link OutboxChats#closed}. */
-    void ended() {
+    /**
+     * The transaction ended: {@code commitAsked} — its commit was asked for (committed, or its end unknown: see
+     * {@link OutboxChats#closed}); otherwise it rolled back before that, and none of its calls can be in the table.
+     */
+    void ended(boolean commitAsked) {
         if (!tableChats.isEmpty()) {
-            outboxChats.closed(tableChats);
+            if (commitAsked) {
+                outboxChats.closed(tableChats);
+            } else {
+                outboxChats.rolledBack(tableChats);
+            }
             tableChats.clear();
         }
     }

@@ -43,6 +43,30 @@ class OutboxChatsTest {
     }
 
     @Test
+    void aTransactionRolledBackBeforeItsCommitWasAskedForHoldsNothingOnceEnded() {
+        chats.read(chats.mark(), Map.of());
+        chats.opened(9);
+        assertThat(chats.held(9)).isTrue();
+        chats.rolledBack(List.of(9L));
+        assertThat(chats.held(9)).as("none of its calls can be in the table").isFalse();
+        assertThat(chats.describe()).isEqualTo("0 chat(s): 0 with a transaction in progress, 0 with a transaction "
+                + "ended since the last read of the outbox, 0 with calls that read found unsent");
+    }
+
+    @Test
+    void aRolledBackTransactionDoesNotLetGoAChatAnotherOneHolds() {
+        chats.read(chats.mark(), Map.of(9L, 1));
+        chats.opened(9);
+        chats.opened(10);
+        chats.opened(10);
+        chats.rolledBack(List.of(9L, 10L));
+        assertThat(chats.held(9)).as("the read counted an unsent call").isTrue();
+        assertThat(chats.held(10)).as("the other transaction is still open").isTrue();
+        assertThat(chats.describe()).isEqualTo("2 chat(s): 1 with a transaction in progress, 0 with a transaction "
+                + "ended since the last read of the outbox, 1 with calls that read found unsent");
+    }
+
+    @Test
     void twoTransactionsOfOneChatHoldItUntilBothEnded() {
         chats.read(chats.mark(), Map.of());
         chats.opened(8);
