@@ -82,6 +82,11 @@ final class OutboxPortAdapter implements OutboxPort {
             long r = row;
             return database(() -> outbox.claim(r));
         }
+        if (offline.down()) {
+            // Read before the outage: not claimed now (a stopped server would hold this worker for the deadline), and
+            // its chat stays held (OutboxChats) until the replay, after which the next read offers it again.
+            return false;
+        }
         return database(() -> outbox.claim(id));
     }
 
@@ -170,6 +175,12 @@ final class OutboxPortAdapter implements OutboxPort {
             if (chat != null) {
                 offline.outboxChats().finished(chat); // before the outcome is written: see finished
             }
+        }
+        if (offline.down()) {
+            // Owed at once (the sender writes it after the replay): waiting for a stopped server's deadline here
+            // held the sender's thread 5 s at every turn, and the journal's replies with it, for the whole outage.
+            throw new io.botvisor.storage.StorageException("outbox item " + r + ": outcome " + state
+                    + " not recorded yet: the bot runs from its journal until the database is back");
         }
         try {
             switch (state) {
