@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads /proc for every child once a second on its own thread ("proc-sampler"), never on the loop: each child's state
- * and memory (and a starting child's demand for CPU: see {@link Result}), and every {@link #DESCENDANTS_EVERY} samples a fresh snapshot of every child's descendants (one /proc
- * scan for the fleet). The loop publishes the children to sample ({@link #watch}); one batch of results goes back per
- * round, dropped if the loop's inbox is full (the next second brings another). Thread-safe.
+ * and memory (and a starting child's demand for CPU: see {@link Result}), and every {@link #DESCENDANTS_EVERY} samples
+ * a fresh snapshot of every child's descendants (one /proc scan for the fleet). The loop publishes the children to
+ * sample ({@link #watch}); one batch of results goes back per round, dropped if the loop's inbox is full (the next
+ * second brings another). Thread-safe.
  */
 final class Sampler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sampler.class);

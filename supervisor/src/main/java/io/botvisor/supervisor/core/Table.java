@@ -524,7 +524,8 @@ final class Table extends Handovers {
         }
         log(Effect.Level.INFO, "bot '" + d.id() + "' (pid " + inc.pid() + ") has no READY yet and used or waited for "
                 + Math.max(0, wanted) * 1000 / ProcStats.TICKS_PER_SECOND + " ms of CPU in the last "
-                + Units.seconds(Rules.SLOW_START) + " (waiting, not working); its start-gate place goes to the next bot");
+                + Units.seconds(Rules.SLOW_START) + " (waiting, not working); its start-gate place goes to the next "
+                + "bot");
         releaseGate();
     }
 
