@@ -1,5 +1,6 @@
 package io.botvisor.supervisor.core;
 
+import io.botvisor.supervisor.process.ProcStats;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
@@ -16,6 +17,9 @@ record Rules(DoubleSupplier jitter) {
      * cores, wants far more.
      */
     static final double WORKING_CPU_SHARE = 0.05;
+    /** {@link #WORKING_CPU_SHARE} of a core over one {@link #SLOW_START}, in /proc ticks. */
+    static final long WORKING_TICKS = Math.round(SLOW_START.toMillis() * ProcStats.TICKS_PER_SECOND / 1000.0
+            * WORKING_CPU_SHARE);
     /** Between SIGTERM and SIGKILL of a child tree that outlived its stop timeout. */
     static final Duration KILL_GRACE = Duration.ofSeconds(2);
     /** How late a heartbeat deadline may be checked: it then shares the loop's wake-up with the IPC tick. */

@@ -515,9 +515,7 @@ final class Table extends Handovers {
         }
         Incarnation inc = d.current;
         long wanted = inc.demandTicks() - inc.checkedDemandTicks();
-        long working = Math.round(Rules.SLOW_START.toMillis() * ProcStats.TICKS_PER_SECOND / 1000.0
-                * Rules.WORKING_CPU_SHARE);
-        if (inc.pid() == 0 || inc.demandTicks() < 0 || wanted >= working) {
+        if (inc.pid() == 0 || inc.demandTicks() < 0 || wanted >= Rules.WORKING_TICKS) {
             d.current = inc.checkedDemand();
             out.add(new Effect.Arm(Timer.SLOW_START, Rules.SLOW_START, gen));
             return;
