@@ -169,6 +169,36 @@ class JournalIT {
         }
     }
 
+    @Test
+    void newUpdatesAreAnsweredWhileTheJournalsSettledUpdatesAreCopiedIntoTheDatabase() throws Exception {
+        try (SupervisorProcess s = SupervisorProcess.start(dir, fleet("", ""))) {
+            s.awaitState("jb", "RUNNING");
+            DbEndpoint db = EmbeddedDatabase.running(DbFiles.under(s.stateDir)).orElseThrow();
+            try (Connection lock = db.connect(); Statement st = lock.createStatement()) {
+                // The test holds the inbox's table: the copy's first write waits for it (its statement gives up after
+                // 10 s and the replay runs again; the old copy let the journal be written only in between).
+                lock.setAutoCommit(false);
+                st.execute("LOCK TABLE botvisor.updates IN SHARE ROW EXCLUSIVE MODE");
+                stopDatabase(s);
+                for (int i = 0; i < 3; i++) {
+                    sandbox.say(BOT, 1, "m" + i);
+                }
+                assertThat(texts(sandbox.awaitSent(BOT, 1, 3, REPLIES))).containsExactlyElementsOf(said("m", 3));
+                resumeDatabase();
+                s.await("the copy to wait for the inbox's table", () -> query(s, "SELECT count(*) FROM pg_locks "
+                        + "WHERE locktype = 'relation' AND NOT granted").equals("1"), () -> botLog(s));
+                sandbox.say(BOT, 2, "during the copy");
+                assertThat(texts(sandbox.awaitSent(BOT, 2, 1, REPLIES))).containsExactly("during the copy");
+                assertThat(botLog(s)).as("answered within the copy's first try, from the journal")
+                        .doesNotContain("the journal's replay stopped").doesNotContain("the journal is replayed into it");
+                lock.rollback();
+            }
+            awaitInbox(s, 4);
+            assertThat(texts(sandbox.sent(BOT, 2))).as("once").containsExactly("during the copy");
+            assertThat(query(s, "SELECT count(*) FROM botvisor.outbox")).as("one reply per update").isEqualTo("4");
+        }
+    }
+
     /** Once the bot runs: chat 1 says {@code text}, and Telegram holds the bot's reply 8 s (in flight, sending). */
     private void slowReplyInFlight(SupervisorProcess s, String text) {
         s.awaitState("jb", "RUNNING");

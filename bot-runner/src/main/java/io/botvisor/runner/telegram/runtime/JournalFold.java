@@ -14,9 +14,10 @@ import java.util.Map;
  * and its chat's next update may have been journaled before it was handled: in received order its replies would
  * follow that update's).
  *
- * <p>Each plan is applied in one transaction: the update recorded unless the inbox has it, and — when it was handled
- * from the journal — marked handled and its calls restored, unless it was marked handled already (then nothing of the
- * plan is written). So applying a plan twice writes it once, and a replay cut anywhere can simply run again.
+ * <p>A plan is applied inside a transaction (with others: {@link Replayer#BATCH}): the update recorded unless the inbox
+ * has it, and — when it was handled from the journal — marked handled and its calls restored, unless it was marked
+ * handled already (then nothing of the plan is written: the inbox had it). So applying a plan twice writes it once,
+ * and a replay cut anywhere can simply run again.
  */
 final class JournalFold {
     static final String IN_FLIGHT_AT_EXIT = "in flight when its process ended";

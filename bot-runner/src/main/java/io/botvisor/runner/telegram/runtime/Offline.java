@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * the outbox ({@link #replayed}); from then on a call's later outcome goes to its outbox row ({@link #outboxId}).
  *
  * <p>Thread-safe: every write to the journal and to the calls happens under one lock, which the replay holds while it
- * copies this process's journal into the database ({@link #exclusive}), so nothing is written behind it.
+ * copies what is not settled of this process's journal into the database and empties it ({@link #exclusive}), so
+ * nothing is written behind it.
  */
 final class Offline {
     private static final Logger log = LoggerFactory.getLogger(Offline.class);
