@@ -68,13 +68,13 @@ r = json.load(sys.stdin)["result"]; print(r.get("answered", 0), "said_while_down
   peak="$(journal_depth)"
   resume_db
   resumed=$(date +%s%3N)
-  wait "$loader" || tg_fail "the outage load failed"
   deadline=$((SECONDS + 600))
   until [ "$(journal_depth)" = 0 ]; do
     [ $SECONDS -lt $deadline ] || tg_fail "the journals were not empty 600 s after the resume"
     sleep 0.2
   done
   replay_ms=$(( $(date +%s%3N) - resumed ))
+  wait "$loader" || tg_fail "the outage load failed"
   echo "RESULT run=$run $(figures "$work/normal.json" normal_) $(figures "$work/outage.json" outage_)" \
        "answered_while_down=$during journal_depth_at_resume=$peak replay_ms=$replay_ms" | tee -a "$work/results.txt"
 done

@@ -17,11 +17,13 @@ import javax.sql.DataSource;
 /**
  * Database calls with a deadline — and what counts as the database being down: no answer in time, or a failure with
  * an {@link java.sql.SQLException} in its causes (a refused or broken connection, a statement that failed); any other
- * exception (an outbox move its state forbids, a bug) is thrown as it is. Database calls with a deadline, for the threads that must not hang with the database: the poller's (a stopped
- * server — SIGSTOP, a network that drops packets — makes a query wait forever, and the pool waits up to a minute for
- * a connection), the sender's and the journal's. The call runs on a {@code tg-db-N} thread; past the deadline the
- * caller gets {@link DownException} and the call is left to finish or fail by itself (what it wrote stays
- * idempotent: the inbox and the replay dedupe by update id; a connection it gets late is closed). Thread-safe.
+ * exception (an outbox move its state forbids, a bug) is thrown as it is. For the threads that must not hang with the
+ * database: the poller's (a stopped server — SIGSTOP, a network that drops packets — makes a query wait forever, and
+ * the pool waits up to a minute for a connection), the dispatcher's reads, the sender's and the journal's. Their
+ * deadline is the database's {@link Patience}: learnt from how fast it answered those calls. The call runs on a
+ * {@code tg-db-N} thread; past the deadline the caller gets {@link DownException} and the call is left to finish or
+ * fail by itself (what it wrote stays idempotent: the inbox and the replay dedupe by update id; a connection it gets
+ * late is closed). Thread-safe.
  */
 final class DbGate {
     /** A database call. */
@@ -43,6 +45,7 @@ final class DbGate {
     private final ExecutorService threads;
     /** A probe ({@link #answers}) is running, or still waiting after its caller gave up. */
     private final AtomicBoolean probing = new AtomicBoolean();
+    private final Patience patience = new Patience();
 
     DbGate(DataSource db) {
         this.db = db;
@@ -52,6 +55,19 @@ final class DbGate {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** {@link #call(Call, Duration)} within the database's {@link Patience}; its answer time teaches the patience. */
+    <T> T call(Call<T> call) throws DownException {
+        long start = System.nanoTime();
+        T answer = call(call, patience.deadline());
+        patience.answered(System.nanoTime() - start);
+        return answer;
+    }
+
+    /** The deadline {@link #call(Call)} gives a call now. */
+    Duration patience() {
+        return patience.deadline();
     }
 
     <T> T call(Call<T> call, Duration deadline) throws DownException {

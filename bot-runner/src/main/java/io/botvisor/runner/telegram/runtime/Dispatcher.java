@@ -50,7 +50,10 @@ final class Dispatcher {
     static final int DONE_KEPT = 4_096;
     private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
     private static final Duration DB_RETRY_MAX = Duration.ofSeconds(15);
-    /** How long a handler waits for a connection before the journal takes over. */
+    /**
+     * How long a handler waits for a connection before the journal takes over: fixed, not the database's
+     * {@link Patience} — a pool whose connections busy handlers hold is not a database that stopped answering.
+     */
     static final Duration DB_DEADLINE = Duration.ofSeconds(5);
     /** A statement without an answer from the server this much longer than the handler may run fails (JDBC). */
     private static final Duration NETWORK_MARGIN = Duration.ofSeconds(10);
@@ -191,7 +194,7 @@ final class Dispatcher {
             try {
                 int limit = Math.min(FETCH, MAX_IN_FLIGHT - inFlight.get());
                 long after = afterSeq;
-                batch = db.call(() -> inbox.unhandled(after, limit), DB_DEADLINE);
+                batch = db.call(() -> inbox.unhandled(after, limit));
             } catch (DbGate.DownException e) {
                 offline.wentDown(e.getMessage());
                 retryFetchLater(e);

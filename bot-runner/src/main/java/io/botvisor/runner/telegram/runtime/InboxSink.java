@@ -3,7 +3,6 @@ package io.botvisor.runner.telegram.runtime;
 import io.botvisor.runner.telegram.transport.IncomingUpdate;
 import io.botvisor.runner.telegram.transport.UpdateSink;
 import io.botvisor.storage.Inbox;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,7 +11,7 @@ import java.util.function.Consumer;
 
 /**
  * The poller's batches into the bot's inbox, all or nothing, in one transaction ({@link Inbox#record}); when the
- * database cannot take them within {@link #DEADLINE} (down, or hanging), into the bot's journal instead
+ * database cannot take them within its {@link Patience} (down, or hanging), into the bot's journal instead
  * ({@link Offline#received}), and into the journal for as long as the journal is not replayed (so an update never
  * lands in the inbox ahead of an earlier one still in the journal). The poller confirms them to Telegram only after
  * this returns: nothing is confirmed that is not in one or the other. A full journal throws: nothing is confirmed.
@@ -21,9 +20,6 @@ import java.util.function.Consumer;
  * thread.
  */
 final class InboxSink implements UpdateSink {
-    /** How long the poller waits for the inbox before the journal takes the batch. */
-    static final Duration DEADLINE = Duration.ofSeconds(5);
-
     private final Inbox inbox;
     private final DbGate db;
     private final Offline offline;
@@ -64,7 +60,7 @@ final class InboxSink implements UpdateSink {
             }
             onRecording.accept(updates);
             try {
-                Set<Long> recorded = db.call(() -> inbox.record(batch), DEADLINE);
+                Set<Long> recorded = db.call(() -> inbox.record(batch));
                 onRecorded.accept(updates, recorded);
                 return updates.size();
             } catch (DbGate.DownException e) {

@@ -5,7 +5,6 @@ import io.botvisor.runner.telegram.transport.OutgoingCall;
 import io.botvisor.runner.telegram.transport.UncertainPolicy;
 import io.botvisor.storage.Outbox;
 import io.botvisor.storage.UnableToMoveOutboxItemException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 final class OutboxPortAdapter implements OutboxPort {
     private static final Logger log = LoggerFactory.getLogger(OutboxPortAdapter.class);
-    static final Duration DEADLINE = Duration.ofSeconds(5);
-
     private final Outbox outbox;
     private final DbGate db;
     private final Offline offline;
@@ -216,7 +213,7 @@ final class OutboxPortAdapter implements OutboxPort {
     /** An outbox call with a deadline; throws (the sender backs off, or keeps the outcome owed) when it fails. */
     private <T> T database(DbGate.Call<T> call) {
         try {
-            return db.call(call, DEADLINE);
+            return db.call(call);
         } catch (DbGate.DownException e) {
             offline.wentDown("the outbox: " + e.getMessage());
             throw new io.botvisor.storage.StorageException("the outbox cannot be reached: " + e.getMessage(), e);

@@ -1,0 +1,56 @@
+package io.botvisor.runner.telegram.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class PatienceTest {
+    private static long ms(long n) {
+        return Duration.ofMillis(n).toNanos();
+    }
+
+    @Test
+    void beforeTheDatabaseHasAnsweredOnceTheWaitIsTheLongest() {
+        assertThat(new Patience().deadline()).isEqualTo(Patience.MAX);
+    }
+
+    @Test
+    void aDatabaseThatAnswersInTensOfMillisecondsIsGivenTheShortestWait() {
+        Patience p = new Patience();
+        for (int i = 0; i < 50; i++) {
+            p.answered(ms(20 + i % 3 * 10));
+        }
+        assertThat(p.deadline()).isEqualTo(Patience.MIN);
+    }
+
+    @Test
+    void aDatabaseWhoseAnswersVaryByHundredsOfMillisecondsIsGivenMoreThanTheShortestWait() {
+        Patience p = new Patience();
+        for (int i = 0; i < 50; i++) {
+            p.answered(ms(i % 2 == 0 ? 50 : 650));
+        }
+        // smoothed ~350 ms, mean deviation ~300 ms: 350 + 4 * 300 = ~1.5 s
+        assertThat(p.deadline()).isGreaterThan(Duration.ofMillis(1300)).isLessThan(Duration.ofMillis(1800));
+    }
+
+    @Test
+    void slowAnswersAfterFastOnesLengthenTheWaitAtOnce() {
+        Patience p = new Patience();
+        for (int i = 0; i < 50; i++) {
+            p.answered(ms(20));
+        }
+        p.answered(ms(900));
+        // deviation jumps by a quarter of the miss (~220 ms): four of them are added to the smoothed time
+        assertThat(p.deadline()).isGreaterThan(Duration.ofMillis(1000));
+    }
+
+    @Test
+    void theWaitNeverExceedsTheLongest() {
+        Patience p = new Patience();
+        for (int i = 0; i < 20; i++) {
+            p.answered(ms(i % 2 == 0 ? 10 : 20_000));
+        }
+        assertThat(p.deadline()).isEqualTo(Patience.MAX);
+    }
+}
