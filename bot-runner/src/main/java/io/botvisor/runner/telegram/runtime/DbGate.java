@@ -1,5 +1,7 @@
 package io.botvisor.runner.telegram.runtime;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -46,9 +48,27 @@ final class DbGate {
     /** A probe ({@link #answers}) is running, or still waiting after its caller gave up. */
     private final AtomicBoolean probing = new AtomicBoolean();
     private final Patience patience = new Patience();
+    private final DataSource watched;
+    /** The {@link #call(Call)} a {@code tg-db-N} thread runs, if any. */
+    private static final ThreadLocal<Attempt> CURRENT = new ThreadLocal<>();
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     DbGate(DataSource db) {
         this.db = db;
+        this.watched = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    Object r;
+                    try {
+                        r = method.invoke(db, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    Attempt a = CURRENT.get();
+                    if (a != null && a.connectedAt == 0 && method.getName().equals("getConnection")) {
+                        a.connectedAt = System.nanoTime();
+                    }
+                    return r;
+                });
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "tg-db-" + n.incrementAndGet());
@@ -57,34 +77,88 @@ final class DbGate {
         });
     }
 
-    /** {@link #call(Call, Duration)} within the database's {@link Patience}; its answer time teaches the patience. */
+    /**
+     * {@code call} with the database's {@link Patience}: down when it has had its connection from the pool for longer
+     * than that without an answer, or has waited {@link Patience#MAX} in all — a wait for the pool (its connections
+     * in use by handlers) is not the database failing to answer. Only calls whose connections come from
+     * {@link #dataSource()} are watched so: the others count as connected at once. The answer time (from the
+     * connection on) teaches the patience.
+     */
     <T> T call(Call<T> call) throws DownException {
-        long start = System.nanoTime();
-        T answer = call(call, patience.deadline());
-        patience.answered(System.nanoTime() - start);
+        Attempt a = new Attempt(System.nanoTime());
+        T answer = await(submit(call, a), a, patience.deadline(), Patience.MAX);
+        patience.answered(System.nanoTime() - (a.connectedAt == 0 ? a.start : a.connectedAt));
         return answer;
     }
 
-    /** The deadline {@link #call(Call)} gives a call now. */
+    /** The deadline {@link #call(Call)} gives a call once it has its connection, now. */
     Duration patience() {
         return patience.deadline();
     }
 
+    /** {@code call}, down past {@code deadline}. */
     <T> T call(Call<T> call, Duration deadline) throws DownException {
-        CompletableFuture<T> f = CompletableFuture.supplyAsync(() -> {
+        Attempt a = new Attempt(System.nanoTime());
+        a.connectedAt = a.start;
+        return await(submit(call, null), a, deadline, deadline);
+    }
+
+    /**
+     * The pool's connections, marking the {@link #call(Call)} they are borrowed for as connected: what the inbox and
+     * the outbox that go through this gate are given.
+     */
+    DataSource dataSource() {
+        return watched;
+    }
+
+    /** One call: when it started, and when it got its connection from {@link #dataSource()} (0: not yet). */
+    private static final class Attempt {
+        final long start;
+        volatile long connectedAt;
+
+        Attempt(long start) {
+            this.start = start;
+        }
+    }
+
+    private <T> CompletableFuture<T> submit(Call<T> call, Attempt attempt) {
+        return CompletableFuture.supplyAsync(() -> {
+            CURRENT.set(attempt);
             try {
                 return call.run();
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
+            } finally {
+                CURRENT.remove();
             }
         }, threads);
+    }
+
+    /** {@code f}'s answer, or down: {@code patience} after it connected, or {@code max} after it started. */
+    private static <T> T await(CompletableFuture<T> f, Attempt a, Duration patience, Duration max)
+            throws DownException {
         try {
-            return f.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new DownException("no answer within " + deadline.toMillis() + " ms", e);
+            while (true) {
+                long connected = a.connectedAt;
+                long limit = a.start + max.toNanos();
+                if (connected != 0) {
+                    limit = Math.min(limit, connected + patience.toNanos());
+                }
+                long left = limit - System.nanoTime();
+                if (left <= 0) {
+                    f.cancel(true);
+                    throw new DownException(connected == 0 ? "no connection from the pool within " + max.toMillis()
+                            + " ms" : "no answer within " + patience.toMillis() + " ms", null);
+                }
+                try {
+                    // While not connected, look again now and then: the patience starts when it connects.
+                    return f.get(connected != 0 ? left : Math.min(left, RECHECK_NANOS), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // the limit moved, or it is reached: the loop says which
+                }
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();

@@ -73,9 +73,9 @@ public final class TelegramRuntime {
                             Path journals) throws IOException {
         this.ctx = ctx;
         this.settings = settings;
-        this.inbox = Inbox.of(db);
-        this.outbox = Outbox.of(db);
         this.gate = new DbGate(db);
+        this.inbox = Inbox.of(gate.dataSource()); // its calls through the gate get the patience once connected
+        this.outbox = Outbox.of(gate.dataSource());
         String own = ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
         this.offline = new Offline(ctx.botId(), Journal.create(journals.resolve(own), settings.journalMaxBytes()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

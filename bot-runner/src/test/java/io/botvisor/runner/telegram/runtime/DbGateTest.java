@@ -1,0 +1,107 @@
+package io.botvisor.runner.telegram.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gate's verdict on a call that takes longer than the database's patience: down when it has its connection and
+ * no answer, not when it still waits for the pool. The pool here hands out a connection when the test lets it.
+ */
+class DbGateTest {
+    private final CountDownLatch poolGives = new CountDownLatch(1);
+    private DbGate gate;
+
+    @BeforeEach
+    void open() throws Exception {
+        gate = new DbGate(pool());
+        poolGivesAtOnce = true;
+        for (int i = 0; i < 30; i++) {
+            assertThat(gate.call(() -> borrowAndAnswer(null))).isEqualTo(1);
+        }
+        assertThat(gate.patience()).as("fast answers: the shortest patience").isEqualTo(Patience.MIN);
+        poolGivesAtOnce = false;
+    }
+
+    @AfterEach
+    void close() {
+        gate.close();
+    }
+
+    private volatile boolean poolGivesAtOnce;
+
+    private int borrowAndAnswer(CountDownLatch statement) throws Exception {
+        try (Connection c = gate.dataSource().getConnection()) {
+            if (statement != null) {
+                statement.await();
+            }
+            return 1;
+        }
+    }
+
+    @Test
+    void aCallWithItsConnectionAndNoAnswerPastThePatienceFindsTheDatabaseDown() {
+        poolGivesAtOnce = true;
+        CountDownLatch never = new CountDownLatch(1);
+        assertThatThrownBy(() -> gate.call(() -> borrowAndAnswer(never))).isInstanceOf(DbGate.DownException.class)
+                .hasMessage("no answer within 1000 ms");
+    }
+
+    @Test
+    void aCallWaitingForThePoolPastThePatienceIsNotCalledDown() throws Exception {
+        CompletableFuture<Integer> f = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gate.call(() -> borrowAndAnswer(null));
+            } catch (DbGate.DownException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // Twice the patience passes while the pool holds the connection back (a wait that a verdict would end).
+        try {
+            f.get(2 * Patience.MIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException expected) {
+            // no verdict: what the test wants
+        }
+        assertThat(f).as("still waiting for the pool, not called down").isNotDone();
+        poolGives.countDown();
+        assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+
+    @Test
+    void aCallWaitingForThePoolIsCalledDownAfterTheLongestPatience() {
+        assertThatThrownBy(() -> gate.call(() -> borrowAndAnswer(null))).isInstanceOf(DbGate.DownException.class)
+                .hasMessage("no connection from the pool within " + Patience.MAX.toMillis() + " ms");
+    }
+
+    @Test
+    void aCallGivenItsOwnDeadlineIsCalledDownThenWhereverItWaits() {
+        assertThatThrownBy(() -> gate.call(() -> borrowAndAnswer(null), Duration.ofMillis(300)))
+                .isInstanceOf(DbGate.DownException.class).hasMessage("no answer within 300 ms");
+    }
+
+    private DataSource pool() {
+        Connection connection = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> null);
+        return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (!method.getName().equals("getConnection")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    if (!poolGivesAtOnce) {
+                        poolGives.await();
+                    }
+                    return connection;
+                });
+    }
+}
