@@ -86,9 +86,23 @@ final class DbGate {
      */
     <T> T call(Call<T> call) throws DownException {
         Attempt a = new Attempt(System.nanoTime());
-        T answer = await(submit(call, a), a, patience.deadline(), Patience.MAX);
-        patience.answered(System.nanoTime() - (a.connectedAt == 0 ? a.start : a.connectedAt));
-        return answer;
+        CompletableFuture<T> f = submit(call, a);
+        try {
+            T answer = await(f, a, patience.deadline(), Patience.MAX);
+            patience.answered(a.took());
+            return answer;
+        } catch (DownException e) {
+            if (f.isCompletedExceptionally() && !f.isCancelled()) {
+                throw e; // an answer: a failure
+            }
+            patience.unanswered();
+            a.task.whenComplete((v, x) -> {
+                if (x == null) {
+                    patience.answered(a.took()); // a late answer
+                }
+            });
+            throw e;
+        }
     }
 
     /** The deadline {@link #call(Call)} gives a call once it has its connection, now. */
@@ -115,9 +129,17 @@ final class DbGate {
     private static final class Attempt {
         final long start;
         volatile long connectedAt;
+        /** The call as it runs on its thread (a caller's cancel of its future does not stop it). */
+        final CompletableFuture<Object> task = new CompletableFuture<>();
 
         Attempt(long start) {
             this.start = start;
+        }
+
+        /** From its connection (or its start, if it never asked the pool) until now. */
+        long took() {
+            long connected = connectedAt;
+            return System.nanoTime() - (connected == 0 ? start : connected);
         }
     }
 
@@ -125,11 +147,16 @@ final class DbGate {
         return CompletableFuture.supplyAsync(() -> {
             CURRENT.set(attempt);
             try {
-                return call.run();
-            } catch (RuntimeException e) {
-                throw e;
+                T answer = call.run();
+                if (attempt != null) {
+                    attempt.task.complete(answer);
+                }
+                return answer;
             } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                if (attempt != null) {
+                    attempt.task.completeExceptionally(e);
+                }
+                throw e instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(e);
             } finally {
                 CURRENT.remove();
             }

@@ -59,6 +59,32 @@ class DbGateTest {
     }
 
     @Test
+    void afterACallGoesUnansweredTheNextAreGivenTwiceThePatience() {
+        poolGivesAtOnce = true;
+        CountDownLatch never = new CountDownLatch(1);
+        assertThatThrownBy(() -> gate.call(() -> borrowAndAnswer(never))).isInstanceOf(DbGate.DownException.class);
+        assertThat(gate.patience()).isEqualTo(Patience.MIN.multipliedBy(2));
+    }
+
+    @Test
+    void aLateAnswerTeachesThePatienceWhatTheDatabaseTakesNow() throws Exception {
+        poolGivesAtOnce = true;
+        CountDownLatch late = new CountDownLatch(1);
+        assertThatThrownBy(() -> gate.call(() -> borrowAndAnswer(late))).isInstanceOf(DbGate.DownException.class);
+        late.countDown(); // answered after more than the patience (1 s): the back-off ends, the estimate grows
+        CompletableFuture<Duration> learnt = CompletableFuture.supplyAsync(() -> {
+            Duration d = gate.patience();
+            while (d.equals(Patience.MIN.multipliedBy(2))) {
+                Thread.onSpinWait();
+                d = gate.patience();
+            }
+            return d;
+        });
+        assertThat(learnt.get(30, TimeUnit.SECONDS)).isGreaterThan(Patience.MIN)
+                .isLessThan(Patience.MIN.multipliedBy(2));
+    }
+
+    @Test
     void aCallWaitingForThePoolPastThePatienceIsNotCalledDown() throws Exception {
         CompletableFuture<Integer> f = CompletableFuture.supplyAsync(() -> {
             try {

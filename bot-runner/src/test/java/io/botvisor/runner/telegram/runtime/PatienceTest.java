@@ -46,6 +46,36 @@ class PatienceTest {
     }
 
     @Test
+    void aCallGivenUpOnDoublesTheWaitUntilTheNextAnswer() {
+        Patience p = new Patience();
+        for (int i = 0; i < 50; i++) {
+            p.answered(ms(20));
+        }
+        p.unanswered();
+        assertThat(p.deadline()).isEqualTo(Duration.ofSeconds(2));
+        p.unanswered();
+        assertThat(p.deadline()).isEqualTo(Duration.ofSeconds(4));
+        p.unanswered();
+        assertThat(p.deadline()).isEqualTo(Patience.MAX);
+        p.answered(ms(20));
+        assertThat(p.deadline()).isEqualTo(Patience.MIN);
+    }
+
+    @Test
+    void anAnswerAfterAMinuteCountsAsTheLongestWait() {
+        Patience p = new Patience();
+        for (int i = 0; i < 50; i++) {
+            p.answered(ms(20));
+        }
+        p.answered(Duration.ofMinutes(1).toNanos());
+        assertThat(p.deadline()).isEqualTo(Patience.MAX);
+        for (int i = 0; i < 40; i++) {
+            p.answered(ms(20));
+        }
+        assertThat(p.deadline()).as("forty fast answers later").isEqualTo(Patience.MIN);
+    }
+
+    @Test
     void theWaitNeverExceedsTheLongest() {
         Patience p = new Patience();
         for (int i = 0; i < 20; i++) {
