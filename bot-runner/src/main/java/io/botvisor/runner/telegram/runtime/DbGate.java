@@ -52,6 +52,8 @@ final class DbGate {
     /** The {@link #call(Call)} a {@code tg-db-N} thread runs, if any. */
     private static final ThreadLocal<Attempt> CURRENT = new ThreadLocal<>();
     private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** When a call through this gate last got its answer ({@link System#nanoTime}). */
+    private volatile long lastAnswer = System.nanoTime();
 
     DbGate(DataSource db) {
         this.db = db;
@@ -79,8 +81,9 @@ final class DbGate {
 
     /**
      * {@code call} with the database's {@link Patience}: down when it has had its connection from the pool for longer
-     * than that without an answer, or has waited {@link Patience#MAX} in all — a wait for the pool (its connections
-     * in use by handlers) is not the database failing to answer. Only calls whose connections come from
+     * than that without an answer while no other call got one, or has waited {@link Patience#MAX} in all — a wait for
+     * the pool (its connections in use by handlers) is not the database failing to answer, nor is one slow call (a
+     * lock, a commit's flush) while others are answered. Only calls whose connections come from
      * {@link #dataSource()} are watched so: the others count as connected at once. The answer time (from the
      * connection on) teaches the patience.
      */
@@ -148,6 +151,7 @@ final class DbGate {
             CURRENT.set(attempt);
             try {
                 T answer = call.run();
+                lastAnswer = System.nanoTime();
                 if (attempt != null) {
                     attempt.task.complete(answer);
                 }
@@ -163,15 +167,18 @@ final class DbGate {
         }, threads);
     }
 
-    /** {@code f}'s answer, or down: {@code patience} after it connected, or {@code max} after it started. */
-    private static <T> T await(CompletableFuture<T> f, Attempt a, Duration patience, Duration max)
-            throws DownException {
+    /**
+     * {@code f}'s answer, or down: when it has had its connection for {@code patience} and no call through this gate
+     * got an answer meanwhile (a database that answers others is slow with this call, not down), or {@code max} after
+     * it started.
+     */
+    private <T> T await(CompletableFuture<T> f, Attempt a, Duration patience, Duration max) throws DownException {
         try {
             while (true) {
                 long connected = a.connectedAt;
                 long limit = a.start + max.toNanos();
                 if (connected != 0) {
-                    limit = Math.min(limit, connected + patience.toNanos());
+                    limit = Math.min(limit, Math.max(connected, lastAnswer) + patience.toNanos());
                 }
                 long left = limit - System.nanoTime();
                 if (left <= 0) {
@@ -180,8 +187,8 @@ final class DbGate {
                             + " ms" : "no answer within " + patience.toMillis() + " ms", null);
                 }
                 try {
-                    // While not connected, look again now and then: the patience starts when it connects.
-                    return f.get(connected != 0 ? left : Math.min(left, RECHECK_NANOS), TimeUnit.NANOSECONDS);
+                    // Look again now and then: the patience starts when it connects, and again at each answer.
+                    return f.get(Math.min(left, RECHECK_NANOS), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
                     // the limit moved, or it is reached: the loop says which
                 }

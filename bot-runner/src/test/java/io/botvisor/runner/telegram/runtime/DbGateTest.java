@@ -59,6 +59,27 @@ class DbGateTest {
     }
 
     @Test
+    void aCallWithoutAnAnswerIsNotCalledDownWhileOtherCallsAreAnswered() throws Exception {
+        poolGivesAtOnce = true;
+        CountDownLatch slow = new CountDownLatch(1);
+        CompletableFuture<Integer> f = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gate.call(() -> borrowAndAnswer(slow));
+            } catch (DbGate.DownException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // Twice the patience passes with other calls answered all along.
+        long until = System.nanoTime() + 2 * Patience.MIN.toNanos();
+        while (System.nanoTime() < until && !f.isDone()) {
+            assertThat(gate.call(() -> borrowAndAnswer(null))).isEqualTo(1);
+        }
+        assertThat(f).as("the database answers others: slow, not down").isNotDone();
+        slow.countDown();
+        assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+
+    @Test
     void afterACallGoesUnansweredTheNextAreGivenTwiceThePatience() {
         poolGivesAtOnce = true;
         CountDownLatch never = new CountDownLatch(1);
