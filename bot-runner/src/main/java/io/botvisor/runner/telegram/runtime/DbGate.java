@@ -52,8 +52,11 @@ final class DbGate {
     /** The {@link #call(Call)} a {@code tg-db-N} thread runs, if any. */
     private static final ThreadLocal<Attempt> CURRENT = new ThreadLocal<>();
     private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /** When a call through this gate last got its answer ({@link System#nanoTime}). */
-    private volatile long lastAnswer = System.nanoTime();
+    /**
+     * When the database last showed it works ({@link System#nanoTime}): a call through this gate got its answer, or
+     * the pool handed out a connection through it (the handlers' transactions that hold it end and give it back).
+     */
+    private volatile long lastProgress = System.nanoTime();
 
     DbGate(DataSource db) {
         this.db = db;
@@ -65,9 +68,13 @@ final class DbGate {
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
-                    Attempt a = CURRENT.get();
-                    if (a != null && a.connectedAt == 0 && method.getName().equals("getConnection")) {
-                        a.connectedAt = System.nanoTime();
+                    if (method.getName().equals("getConnection")) {
+                        long now = System.nanoTime();
+                        lastProgress = now;
+                        Attempt a = CURRENT.get();
+                        if (a != null && a.connectedAt == 0) {
+                            a.connectedAt = now;
+                        }
                     }
                     return r;
                 });
@@ -80,10 +87,10 @@ final class DbGate {
     }
 
     /**
-     * {@code call} with the database's {@link Patience}: down when it has had its connection from the pool for longer
-     * than that without an answer while no other call got one, or has waited {@link Patience#MAX} in all — a wait for
-     * the pool (its connections in use by handlers) is not the database failing to answer, nor is one slow call (a
-     * lock, a commit's flush) while others are answered. Only calls whose connections come from
+     * {@code call} with the database's {@link Patience}: down when for that long it got no answer and the database
+     * showed no progress (no other call answered, no connection handed out), or it has waited {@link Patience#MAX}
+     * in all — a pool whose connections cycle through handlers is busy, and one slow call (a lock, a commit's flush)
+     * while others are answered is slow: neither is the database failing to answer. Only calls whose connections come from
      * {@link #dataSource()} are watched so: the others count as connected at once. The answer time (from the
      * connection on) teaches the patience.
      */
@@ -151,7 +158,7 @@ final class DbGate {
             CURRENT.set(attempt);
             try {
                 T answer = call.run();
-                lastAnswer = System.nanoTime();
+                lastProgress = System.nanoTime();
                 if (attempt != null) {
                     attempt.task.complete(answer);
                 }
@@ -168,26 +175,27 @@ final class DbGate {
     }
 
     /**
-     * {@code f}'s answer, or down: when it has had its connection for {@code patience} and no call through this gate
-     * got an answer meanwhile (a database that answers others is slow with this call, not down), or {@code max} after
+     * {@code f}'s answer, or down: when for {@code patience} since it started (or got its connection) the database
+     * showed no progress — no call through this gate answered, no connection handed out (a database that answers
+     * others is slow with this call, a pool whose connections cycle is busy: neither is down) — or {@code max} after
      * it started.
      */
     private <T> T await(CompletableFuture<T> f, Attempt a, Duration patience, Duration max) throws DownException {
         try {
             while (true) {
                 long connected = a.connectedAt;
-                long limit = a.start + max.toNanos();
-                if (connected != 0) {
-                    limit = Math.min(limit, Math.max(connected, lastAnswer) + patience.toNanos());
-                }
+                long cap = a.start + max.toNanos();
+                long limit = Math.min(cap, Math.max(connected == 0 ? a.start : connected, lastProgress)
+                        + patience.toNanos());
                 long left = limit - System.nanoTime();
                 if (left <= 0) {
                     f.cancel(true);
-                    throw new DownException(connected == 0 ? "no connection from the pool within " + max.toMillis()
-                            + " ms" : "no answer within " + patience.toMillis() + " ms", null);
+                    long waited = (limit == cap ? max : patience).toMillis();
+                    throw new DownException(connected == 0 ? "no connection from the pool within " + waited + " ms"
+                            : "no answer within " + waited + " ms", null);
                 }
                 try {
-                    // Look again now and then: the patience starts when it connects, and again at each answer.
+                    // Look again now and then: the patience starts again at its connection and at each progress.
                     return f.get(Math.min(left, RECHECK_NANOS), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
                     // the limit moved, or it is reached: the loop says which
@@ -215,6 +223,7 @@ final class DbGate {
         CompletableFuture<Connection> f = CompletableFuture.supplyAsync(() -> {
             try {
                 Connection c = db.getConnection();
+                lastProgress = System.nanoTime();
                 try {
                     c.setNetworkTimeout(threads, (int) network.toMillis());
                 } catch (SQLException | RuntimeException e) {
