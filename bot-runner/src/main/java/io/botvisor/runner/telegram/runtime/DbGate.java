@@ -90,9 +90,8 @@ final class DbGate {
      * {@code call} with the database's {@link Patience}: down when for that long it got no answer and the database
      * showed no progress (no other call answered, no connection handed out), or it has waited {@link Patience#MAX}
      * in all — a pool whose connections cycle through handlers is busy, and one slow call (a lock, a commit's flush)
-     * while others are answered is slow: neither is the database failing to answer. Only calls whose connections come from
-     * {@link #dataSource()} are watched so: the others count as connected at once. The answer time (from the
-     * connection on) teaches the patience.
+     * while others are answered is slow: neither is the database failing to answer. The answer time (from the
+     * connection on, when it borrowed through {@link #dataSource()}) teaches the patience, also when it comes late.
      */
     <T> T call(Call<T> call) throws DownException {
         Attempt a = new Attempt(System.nanoTime());
@@ -106,7 +105,7 @@ final class DbGate {
                 throw e; // an answer: a failure
             }
             patience.unanswered();
-            a.task.whenComplete((v, x) -> {
+            f.whenComplete((v, x) -> {
                 if (x == null) {
                     patience.answered(a.took()); // a late answer
                 }
@@ -139,8 +138,6 @@ final class DbGate {
     private static final class Attempt {
         final long start;
         volatile long connectedAt;
-        /** The call as it runs on its thread (a caller's cancel of its future does not stop it). */
-        final CompletableFuture<Object> task = new CompletableFuture<>();
 
         Attempt(long start) {
             this.start = start;
@@ -159,15 +156,11 @@ final class DbGate {
             try {
                 T answer = call.run();
                 lastProgress = System.nanoTime();
-                if (attempt != null) {
-                    attempt.task.complete(answer);
-                }
                 return answer;
+            } catch (RuntimeException e) {
+                throw e;
             } catch (Exception e) {
-                if (attempt != null) {
-                    attempt.task.completeExceptionally(e);
-                }
-                throw e instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(e);
+                throw new java.util.concurrent.CompletionException(e);
             } finally {
                 CURRENT.remove();
             }
@@ -189,7 +182,7 @@ final class DbGate {
                         + patience.toNanos());
                 long left = limit - System.nanoTime();
                 if (left <= 0) {
-                    f.cancel(true);
+                    // f is left to finish by itself (a cancel would not stop it): a late answer still teaches
                     long waited = (limit == cap ? max : patience).toMillis();
                     throw new DownException(connected == 0 ? "no connection from the pool within " + waited + " ms"
                             : "no answer within " + waited + " ms", null);
