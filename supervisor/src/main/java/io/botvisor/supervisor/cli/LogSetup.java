@@ -8,12 +8,14 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AsyncAppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import ch.qos.logback.core.spi.FilterReply;
 import io.botvisor.supervisor.SupervisorException;
 import io.botvisor.supervisor.logs.BotEvents;
 import io.botvisor.supervisor.logs.BotEventsAppender;
@@ -22,6 +24,7 @@ import io.botvisor.supervisor.process.RotatingFileOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
 
 /**
  * Logging for the supervisor and the CLI, set up in code: parsing a logback.xml costs a short-lived {@code ctl} run
@@ -69,7 +72,27 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         // zonky narrates every start and stop (binaries found, initdb, "Did not clean up directory" for the data we
         // keep on purpose); botvisor says what matters in its own lines ("embedded PostgreSQL … started").
         context.getLogger("io.zonky").setLevel(Level.WARN);
+        context.addTurboFilter(new ReadOnlyQueueFallback());
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * Drops Chronicle's warning "Failback to readonly tablestore … Metadata file not found in readOnly mode", logged
+     * at every read-only open of a queue whose writer has not made its metadata file yet: each bot's events queue at
+     * the supervisor's first start (one WARN with an exception's name per bot: 200 of them for a 200-bot fleet), by
+     * design ({@link io.botvisor.ipc.IpcQueue#openReadOnly}: the supervisor writes nothing in a directory a bot can
+     * write). Only that message: the builder's other warnings still reach the log.
+     */
+    static final class ReadOnlyQueueFallback extends TurboFilter {
+        static final String LOGGER = "net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder";
+        static final String MESSAGE = "Failback to readonly tablestore";
+
+        @Override
+        public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
+                                  Throwable t) {
+            return format != null && format.startsWith(MESSAGE) && logger.getName().equals(LOGGER)
+                    ? FilterReply.DENY : FilterReply.NEUTRAL;
+        }
     }
 
     /**
