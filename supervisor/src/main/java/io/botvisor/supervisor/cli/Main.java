@@ -197,6 +197,7 @@ public final class Main implements Callable<Integer> {
                     started.add(0, keeper);
                 }
                 Walls walls = Walls.decide(fleet, state, settings.botsRead());
+                started.add(0, walls); // its uid claims go after the last bot stopped
                 walls.prepare(fleet.bots());
                 if (walls.isolated()) {
                     log.info("isolation: {}", walls.describe());

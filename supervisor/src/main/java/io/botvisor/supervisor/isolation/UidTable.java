@@ -69,6 +69,11 @@ public final class UidTable {
         return new UidTable(out);
     }
 
+    /** Every bot's uid, by bot (the ones that left the fleet included: their files keep it). */
+    public Map<String, Long> all() {
+        return byBot;
+    }
+
     /** The bot's uid (also its gid). */
     public long uidOf(String bot) {
         Long uid = byBot.get(bot);

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * user with limits ({@link #wrap}), and the sweep that kills whatever a bot's uid left running ({@link #sweep}).
  * Decided once at start; immutable after {@link #prepare}; thread-safe.
  */
-public final class Walls {
+public final class Walls implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Walls.class);
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
@@ -37,22 +37,36 @@ public final class Walls {
     private final Path uidFile;
     /** Replaced (never changed) when a reload adds bots; null without walls. */
     private volatile UidTable uids;
+    /** This supervisor's uids in the host-wide record; null without walls (or when the record cannot be kept). */
+    private final UidClaims claims;
     private final String none;
 
     private Walls(Specs.Isolation config, StateLayout layout, Path uidFile, UidTable uids, String none) {
+        this(config, layout, uidFile, uids, null, none);
+    }
+
+    private Walls(Specs.Isolation config, StateLayout layout, Path uidFile, UidTable uids, UidClaims claims,
+                  String none) {
         this.config = config;
         this.layout = layout;
         this.uidFile = uidFile;
         this.uids = uids;
+        this.claims = claims;
         this.none = none;
     }
 
     /**
      * Decides the walls for {@code fleet}: users when the fleet file allows and the supervisor can; throws
-     * {@link SupervisorException} when {@code isolation: users} asks for what this process cannot do, or the uid
-     * range collides with the host's users.
+     * {@link SupervisorException} when {@code isolation: users} asks for what this process cannot do, the uid
+     * range collides with the host's users, or a uid is another running supervisor's ({@link UidClaims}). Close it
+     * after the last bot stopped.
      */
     public static Walls decide(Specs.Fleet fleet, Path stateDir, List<Path> botsRead) {
+        return decide(fleet, stateDir, botsRead, UidClaims.HOST_DIR);
+    }
+
+    /** {@link #decide(Specs.Fleet, Path, List)} with the uid record in {@code claimsDir}. */
+    static Walls decide(Specs.Fleet fleet, Path stateDir, List<Path> botsRead, Path claimsDir) {
         Specs.Isolation cfg = fleet.isolation();
         StateLayout layout = new StateLayout(stateDir);
         if (cfg.mode() == Specs.Isolation.Mode.NONE) {
@@ -94,7 +108,15 @@ public final class Walls {
         Path uidFile = stateDir.resolve("uids");
         UidTable table = UidTable.allocate(uidFile, ids, cfg.firstUid(), cfg.lastUid(), Path.of("/etc/passwd"),
                 Path.of("/etc/group"));
-        return new Walls(cfg, layout, uidFile, table, null);
+        return new Walls(cfg, layout, uidFile, table, UidClaims.claim(claimsDir, stateDir, table.all()), null);
+    }
+
+    /** Drops this supervisor's uids from the host-wide record: call after the last bot stopped. */
+    @Override
+    public void close() {
+        if (claims != null) {
+            claims.close();
+        }
     }
 
     /**
@@ -181,8 +203,12 @@ public final class Walls {
      */
     public synchronized void admit(List<Specs.Bot> fleet, List<Specs.Bot> added) {
         if (isolated()) {
-            uids = UidTable.allocate(uidFile, fleet.stream().map(Specs.Bot::id).toList(), config.firstUid(),
+            UidTable next = UidTable.allocate(uidFile, fleet.stream().map(Specs.Bot::id).toList(), config.firstUid(),
                     config.lastUid(), Path.of("/etc/passwd"), Path.of("/etc/group"));
+            if (claims != null) {
+                claims.update(next.all());
+            }
+            uids = next;
         }
         added.forEach(this::prepareOne);
     }

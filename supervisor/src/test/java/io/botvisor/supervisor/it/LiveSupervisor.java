@@ -31,10 +31,12 @@ import java.util.function.Predicate;
 final class LiveSupervisor implements AutoCloseable {
     private final Path stateDir;
     private final Supervisor supervisor;
+    private final Walls walls;
 
-    private LiveSupervisor(Path stateDir, Supervisor supervisor) {
+    private LiveSupervisor(Path stateDir, Supervisor supervisor, Walls walls) {
         this.stateDir = stateDir;
         this.supervisor = supervisor;
+        this.walls = walls;
     }
 
     static LiveSupervisor start(Path dir, String fleetYaml) throws IOException {
@@ -48,7 +50,7 @@ final class LiveSupervisor implements AutoCloseable {
         Supervisor s = new Supervisor(fleet, new AsyncLauncher(new ChildLauncher(settings, walls, b -> null),
                 fleet.bots().size() + 16), new IpcLayout(state), Clock.systemUTC(), System::nanoTime);
         s.start();
-        return new LiveSupervisor(state, s);
+        return new LiveSupervisor(state, s, walls);
     }
 
     /** Runs {@code call} on the supervisor's loop and waits for what it returns. */
@@ -96,6 +98,10 @@ final class LiveSupervisor implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         supervisor.shutdown("test over");
-        assertThat(supervisor.awaitTermination(Duration.ofSeconds(60))).as("the fleet stopped").isTrue();
+        try {
+            assertThat(supervisor.awaitTermination(Duration.ofSeconds(60))).as("the fleet stopped").isTrue();
+        } finally {
+            walls.close();
+        }
     }
 }

@@ -172,6 +172,37 @@ class WallsIT {
     }
 
     @Test
+    void aSecondSupervisorOnTheHostCannotGiveItsBotsTheUidsOfTheFirstsRunningBots() throws Exception {
+        Path first = SupervisorProcess.openToBots(Files.createDirectories(dir.resolve("first")));
+        Path second = SupervisorProcess.openToBots(Files.createDirectories(dir.resolve("second")));
+        try (SupervisorProcess s = SupervisorProcess.start(first, TWO_BOTS)) {
+            s.requireWalls();
+            long pidA = s.awaitState("a", "RUNNING").get("pid").asLong();
+            long uidA = uid(status(pidA));
+            // The same range: its bot 'a' would get the same first uid, read the first's files, and its exits would
+            // sweep (kill -1 as that uid) the first's bot.
+            try (SupervisorProcess rival = SupervisorProcess.launch(second, TWO_BOTS,
+                    SupervisorProcess.runnerClasspath())) {
+                assertThat(rival.process.waitFor(SupervisorProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                        .as("the second supervisor gave up; its output:%n%s", rival.log()).isTrue();
+                assertThat(rival.process.exitValue()).isNotZero();
+                assertThat(rival.log()).contains("bot 'a' would run as uid " + uidA + ", which bot 'a' of the "
+                        + "supervisor with state dir " + first.resolve("state").toRealPath())
+                        .contains("give each supervisor on a host its own supervisor.botUids range");
+            }
+            assertThat(s.bot("a").get("pid").asLong()).as("the first's bot, untouched").isEqualTo(pidA);
+            assertThat(s.bot("a").get("state").asText()).isEqualTo("RUNNING");
+            // Its own range: both run.
+            String ownRange = "supervisor: { botUids: 1900100000-1900100099 }\n" + TWO_BOTS;
+            try (SupervisorProcess apart = SupervisorProcess.start(second, ownRange)) {
+                apart.requireWalls();
+                assertThat(uid(status(apart.awaitState("a", "RUNNING").get("pid").asLong())))
+                        .isBetween(1_900_100_000L, 1_900_100_099L);
+            }
+        }
+    }
+
+    @Test
     void aForkBombStopsAtItsBotsProcessLimitWhileTheOtherBotKeepsHeartbeating() throws Exception {
         try (SupervisorProcess s = SupervisorProcess.start(dir, SupervisorProcess.FAST_DEFAULTS + """
                 database: { enabled: false }

@@ -69,7 +69,8 @@ class SystemdUnitTest {
         String text = Files.readString(unit);
         assertThat(text).contains("\nType=notify\n", "\nNotifyAccess=main\n", "\nWatchdogSec=10s\n",
                 "\nRestart=on-failure\n", "\nKillMode=mixed\n", "\nSuccessExitStatus=143\n",
-                "\nStateDirectory=botvisor\n", "\nProtectSystem=strict\n", "\nSystemCallFilter=@system-service\n",
+                "\nStateDirectory=botvisor\n", "\nRuntimeDirectory=botvisor\n", "\nRuntimeDirectoryPreserve=yes\n",
+                "\nProtectSystem=strict\n", "\nSystemCallFilter=@system-service\n",
                 "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
                 "\nCapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_KILL CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE "
                         + "CAP_SYS_NICE\n")
