@@ -21,9 +21,11 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -250,30 +252,52 @@ public final class AttackBot implements Bot {
 
     /** Starts up to {@code n} sleepers until the process limit refuses one, reports how many, and kills them all. */
     private void forkBomb(int n) {
+        // The runtime schedules the heartbeats on the bot's executor right after READY, which may come while the
+        // bomb holds every task the uid may have: its thread is started first, so the drill's own runtime is not
+        // what the bomb takes down (the drill is about the *other* bot).
+        try {
+            ctx.executor().submit(() -> { }).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            System.out.println("attack forkBomb: error (the bot's executor did not run a task: " + e + ")");
+        }
         String refusal = null;
         int started;
-        synchronized (sleepers) {
-            for (int i = 0; i < n && refusal == null; i++) {
-                try {
-                    sleepers.add(new ProcessBuilder("sleep", "600").redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                            .redirectError(ProcessBuilder.Redirect.DISCARD).start());
-                } catch (IOException e) {
-                    refusal = Outcome.describe(e);
+        try {
+            synchronized (sleepers) {
+                for (int i = 0; i < n && refusal == null; i++) {
+                    try {
+                        sleepers.add(new ProcessBuilder("sleep", "600")
+                                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                                .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+                    } catch (IOException e) {
+                        refusal = Outcome.describe(e); // fork refused (EAGAIN)
+                    } catch (OutOfMemoryError e) {
+                        // The fork went through but the JDK's thread that waits for it could not start: the same
+                        // limit (it counts threads), met one task later. That child has no Process: killed below.
+                        refusal = "OutOfMemoryError: " + e.getMessage();
+                    }
                 }
+                started = sleepers.size();
             }
-            started = sleepers.size();
+        } finally {
+            killSleepers();
         }
         ctx.count("attack.forkStarted", started);
         System.out.println("attack forkBomb: started " + started + " of " + n);
         if (refusal != null) {
             System.out.println("attack forkBomb: refused (" + refusal + ")");
         }
-        killSleepers();
     }
 
     private void killSleepers() {
         synchronized (sleepers) {
             sleepers.forEach(Process::destroyForcibly);
+            // A child whose Process the JDK could not make (its waiting thread did not start) is still ours.
+            ProcessHandle.current().children().filter(h -> h.info().command().map(c -> c.endsWith("/sleep"))
+                    .orElse(false)).forEach(ProcessHandle::destroyForcibly);
             for (Process p : sleepers) {
                 try {
                     p.waitFor(10, TimeUnit.SECONDS);

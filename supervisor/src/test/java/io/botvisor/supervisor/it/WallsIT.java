@@ -212,7 +212,9 @@ class WallsIT {
                 """)) {
             s.requireWalls();
             long restartsBefore = s.awaitState("calm", "RUNNING").get("restarts").asLong();
-            s.await("the fork bomb to end", () -> stdoutOf(s, "bomber").contains("attack: done"));
+            s.await("the fork bomb to end", () -> stdoutOf(s, "bomber").contains("attack: done"),
+                    () -> "--- bomber stdout.log:\n" + stdoutOf(s, "bomber") + "\n" + s.diagnostics("bomber")
+                            + "\n--- the tasks of the bomber's uid:\n" + tasksOf(s, "bomber"));
             String out = stdoutOf(s, "bomber");
             assertThat(out).containsPattern("attack forkBomb: started \\d+ of 200").contains("attack forkBomb: refused");
             int started = Integer.parseInt(out.replaceAll("(?s).*attack forkBomb: started (\\d+) of 200.*", "$1"));
@@ -221,6 +223,21 @@ class WallsIT {
             JsonNode calm = s.bot("calm");
             assertThat(calm.get("state").asText()).isEqualTo("RUNNING");
             assertThat(calm.get("restarts").asLong()).isEqualTo(restartsBefore);
+        }
+    }
+
+    /** {@code ps} of every process of the bot's uid (with its thread count): what its process limit counts. */
+    private static String tasksOf(SupervisorProcess s, String bot) {
+        try {
+            String uid = Files.readAllLines(s.stateDir.resolve("uids")).stream().filter(l -> l.startsWith(bot + "="))
+                    .map(l -> l.substring(bot.length() + 1)).findFirst().orElse("?");
+            Process p = new ProcessBuilder("ps", "-o", "pid,ppid,stat,nlwp,etime,args", "-u", uid)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor(30, TimeUnit.SECONDS);
+            return "uid " + uid + ":\n" + out;
+        } catch (Exception e) {
+            return "(cannot list: " + e + ")";
         }
     }
 
