@@ -34,6 +34,13 @@ public final class UidTable {
      * user or group, or has no room.
      */
     public static UidTable allocate(Path file, List<String> bots, long first, long last, Path passwd, Path group) {
+        UidTable t = plan(file, bots, first, last, passwd, group);
+        t.save(file);
+        return t;
+    }
+
+    /** {@link #allocate} without writing the file: {@link #save} it once what depends on it agreed. */
+    public static UidTable plan(Path file, List<String> bots, long first, long last, Path passwd, Path group) {
         List<String> taken = new ArrayList<>();
         taken.addAll(hostIdsIn(passwd, "user", first, last));
         taken.addAll(hostIdsIn(group, "group", first, last));
@@ -65,8 +72,12 @@ public final class UidTable {
             out.put(bot, next);
             used.add(next);
         }
-        write(file, out);
         return new UidTable(out);
+    }
+
+    /** Writes this table to {@code file} (atomically). */
+    public void save(Path file) {
+        write(file, new TreeMap<>(byBot)); // by bot, as it always was
     }
 
     /** Every bot's uid, by bot (the ones that left the fleet included: their files keep it). */

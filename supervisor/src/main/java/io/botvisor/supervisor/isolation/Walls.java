@@ -62,11 +62,6 @@ public final class Walls implements AutoCloseable {
      * after the last bot stopped.
      */
     public static Walls decide(Specs.Fleet fleet, Path stateDir, List<Path> botsRead) {
-        return decide(fleet, stateDir, botsRead, UidClaims.HOST_DIR);
-    }
-
-    /** {@link #decide(Specs.Fleet, Path, List)} with the uid record in {@code claimsDir}. */
-    static Walls decide(Specs.Fleet fleet, Path stateDir, List<Path> botsRead, Path claimsDir) {
         Specs.Isolation cfg = fleet.isolation();
         StateLayout layout = new StateLayout(stateDir);
         if (cfg.mode() == Specs.Isolation.Mode.NONE) {
@@ -106,9 +101,12 @@ public final class Walls implements AutoCloseable {
         }
         List<String> ids = fleet.bots().stream().map(Specs.Bot::id).toList();
         Path uidFile = stateDir.resolve("uids");
-        UidTable table = UidTable.allocate(uidFile, ids, cfg.firstUid(), cfg.lastUid(), Path.of("/etc/passwd"),
+        UidTable table = UidTable.plan(uidFile, ids, cfg.firstUid(), cfg.lastUid(), Path.of("/etc/passwd"),
                 Path.of("/etc/group"));
-        return new Walls(cfg, layout, uidFile, table, UidClaims.claim(claimsDir, stateDir, table.all()), null);
+        // Recorded only once no other supervisor holds one of its uids: a refused start writes nothing.
+        UidClaims claims = UidClaims.claim(UidClaims.HOST_DIR, stateDir, table.all());
+        table.save(uidFile);
+        return new Walls(cfg, layout, uidFile, table, claims, null);
     }
 
     /** Drops this supervisor's uids from the host-wide record: call after the last bot stopped. */
@@ -203,11 +201,12 @@ public final class Walls implements AutoCloseable {
      */
     public synchronized void admit(List<Specs.Bot> fleet, List<Specs.Bot> added) {
         if (isolated()) {
-            UidTable next = UidTable.allocate(uidFile, fleet.stream().map(Specs.Bot::id).toList(), config.firstUid(),
+            UidTable next = UidTable.plan(uidFile, fleet.stream().map(Specs.Bot::id).toList(), config.firstUid(),
                     config.lastUid(), Path.of("/etc/passwd"), Path.of("/etc/group"));
             if (claims != null) {
-                claims.update(next.all());
+                claims.update(next.all()); // a refused reload writes nothing
             }
+            next.save(uidFile);
             uids = next;
         }
         added.forEach(this::prepareOne);

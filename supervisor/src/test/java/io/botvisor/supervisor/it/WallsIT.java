@@ -189,6 +189,7 @@ class WallsIT {
                 assertThat(rival.log()).contains("bot 'a' would run as uid " + uidA + ", which bot 'a' of the "
                         + "supervisor with state dir " + first.resolve("state").toRealPath())
                         .contains("give each supervisor on a host its own supervisor.botUids range");
+                assertThat(second.resolve("state/uids")).as("a refused start records no uid").doesNotExist();
             }
             assertThat(s.bot("a").get("pid").asLong()).as("the first's bot, untouched").isEqualTo(pidA);
             assertThat(s.bot("a").get("state").asText()).isEqualTo("RUNNING");
